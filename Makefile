@@ -1,0 +1,62 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Both do every setup step themselves (venv, packages, bun, migrations, demo data).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+BUN := $(TOOLS)/node_modules/.bin/bun
+PORT ?= 3000
+DESK_PORT ?= 8765
+
+# Reflex needs bun >= 1.4.4; its own download fails offline, so we install bun from
+# the npm registry into .tools/ and tell Reflex to use it.
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+
+.PHONY: install migrate seed run test lint chromium bench
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[test]"
+	touch $@
+
+$(BUN):
+	npm install --prefix $(TOOLS) --no-audit --no-fund bun@1.4.4
+
+install: $(VENV)/.installed $(BUN)
+
+migrate: install
+	$(PY) -m support_app migrate
+
+seed: migrate
+	$(PY) -m support_app seed-demo
+
+# Starts the local support-desk emulator beside the app (unless SUPPORT_DESK_URL
+# points at a real desk), then the app in production mode on one port.
+run: seed
+	@set -euo pipefail; \
+	if [ -z "$${SUPPORT_DESK_URL:-}" ]; then \
+	  export SUPPORT_DESK_URL=http://127.0.0.1:$(DESK_PORT) \
+	         SUPPORT_DESK_EMAIL=agent@desk.example SUPPORT_DESK_API_TOKEN=local-emulator-token; \
+	  $(PY) -m support_app desk-emulator --port $(DESK_PORT) & desk=$$!; \
+	  trap 'kill $$desk 2>/dev/null' EXIT; \
+	  echo "Support-desk emulator: $$SUPPORT_DESK_URL"; \
+	fi; \
+	echo "Open http://localhost:$(PORT)  (demo users: see README; password demo-Passw0rd!)"; \
+	SUPPORT_APP_PORT=$(PORT) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install chromium lint
+	$(PY) -m pytest tests/unit tests/feature tests/e2e
+
+bench: install
+	$(PY) bench/support_request_submission.py
+	$(PY) bench/support_desk_create.py

@@ -1,0 +1,12 @@
+"""Canonical JSON: sorted keys, no whitespace, UTF-8 kept.
+
+Used for every JSON column and for the support context envelope, so the same
+value is always stored as the same bytes on SQLite and PostgreSQL alike.
+"""
+
+import json
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

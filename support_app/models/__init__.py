@@ -1,0 +1,33 @@
+"""Domain tables. Alembic migrations create them; ``SQLModel.metadata`` mirrors them."""
+
+from support_app.models.platform import (
+    AuditLog,
+    Finding,
+    OperationRun,
+    ProviderConnection,
+    Report,
+    Review,
+    Tenant,
+    TenantMembership,
+    User,
+    UserSession,
+    Workspace,
+    WorkspaceMembership,
+)
+from support_app.models.support_request import SupportRequest
+
+__all__ = [
+    "AuditLog",
+    "Finding",
+    "OperationRun",
+    "ProviderConnection",
+    "Report",
+    "Review",
+    "SupportRequest",
+    "Tenant",
+    "TenantMembership",
+    "User",
+    "UserSession",
+    "Workspace",
+    "WorkspaceMembership",
+]

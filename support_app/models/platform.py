@@ -1,0 +1,196 @@
+"""The host platform's tables: workspaces, users, tenants, runs and what a dashboard shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from support_app.models.clock import utcnow
+
+TENANT_ROLES = ("owner", "manager", "operator", "readonly")
+WORKSPACE_ROLES = ("owner", "member")
+LOCALES = ("en", "de")
+CONNECTION_STATUSES = ("healthy", "degraded", "failed")
+RUN_TYPES = ("inventory_sync", "policy_backup", "restore", "drift_check")
+RUN_STATUSES = ("queued", "running", "completed")
+RUN_OUTCOMES = ("succeeded", "partially_succeeded", "failed")
+FINDING_SEVERITIES = ("low", "medium", "high", "critical")
+FINDING_STATUSES = ("open", "resolved")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspaces"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("preferred_locale", LOCALES), name="ck_users_locale"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=200)
+    preferred_locale: str = Field(default="en", max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkspaceMembership(SQLModel, table=True):
+    __tablename__ = "workspace_memberships"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id", name="uq_workspace_memberships_pair"),
+        CheckConstraint(_in("role", WORKSPACE_ROLES), name="ck_workspace_memberships_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=20)
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TenantMembership(SQLModel, table=True):
+    """A user's entitlement to one tenant, with the tenant role that sets capabilities."""
+
+    __tablename__ = "tenant_memberships"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id", name="uq_tenant_memberships_pair"),
+        CheckConstraint(_in("role", TENANT_ROLES), name="ck_tenant_memberships_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=20)
+
+
+class ProviderConnection(SQLModel, table=True):
+    __tablename__ = "provider_connections"
+    __table_args__ = (
+        CheckConstraint(_in("status", CONNECTION_STATUSES), name="ck_provider_connections_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    provider: str = Field(max_length=100)
+    display_name: str = Field(max_length=200)
+    status: str = Field(max_length=20)
+    last_checked_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+
+
+class OperationRun(SQLModel, table=True):
+    """A run of the platform against a tenant.
+
+    ``raw_provider_payload`` keeps what the provider answered, secrets included; it
+    must never reach a support context, a diagnostics bundle or an audit row.
+    """
+
+    __tablename__ = "operation_runs"
+    __table_args__ = (
+        CheckConstraint(_in("type", RUN_TYPES), name="ck_operation_runs_type"),
+        CheckConstraint(_in("status", RUN_STATUSES), name="ck_operation_runs_status"),
+        CheckConstraint(
+            f"outcome IS NULL OR {_in('outcome', RUN_OUTCOMES)}", name="ck_operation_runs_outcome"
+        ),
+        Index("ix_operation_runs_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    type: str = Field(max_length=40)
+    status: str = Field(max_length=20)
+    outcome: str | None = Field(default=None, max_length=30)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    failure_summary: str | None = Field(default=None, max_length=2000)
+    raw_provider_payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "findings"
+    __table_args__ = (
+        CheckConstraint(_in("severity", FINDING_SEVERITIES), name="ck_findings_severity"),
+        CheckConstraint(_in("status", FINDING_STATUSES), name="ck_findings_status"),
+        Index("ix_findings_tenant_status", "tenant_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    severity: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_tenant_created", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    title: str = Field(max_length=300)
+    status: str = Field(max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_tenant_created", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    title: str = Field(max_length=300)
+    status: str = Field(max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only workspace audit row; ``metadata_json`` is redacted before it is stored."""
+
+    __tablename__ = "audit_logs"
+    __table_args__ = (
+        Index("ix_audit_logs_workspace_created", "workspace_id", "created_at"),
+        Index("ix_audit_logs_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int | None = Field(default=None, foreign_key="workspaces.id")
+    tenant_id: int | None = Field(default=None, foreign_key="tenants.id")
+    actor_user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    action: str = Field(max_length=100)
+    subject_type: str | None = Field(default=None, max_length=50)
+    subject_id: str | None = Field(default=None, max_length=64)
+    metadata_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of the cookie token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

@@ -1,0 +1,85 @@
+"""``SupportRequest``: the immutable record an operator raises from a tenant or a run.
+
+The row is written once. The only later write allowed is the single external-handoff
+finalisation, limited to the handoff columns; the database enforces both rules with
+triggers (see the migrations), so a stray UPDATE cannot rewrite a request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlmodel import Field, SQLModel
+
+from support_app.models.clock import utcnow
+
+SEVERITIES = ("low", "normal", "high", "blocking")
+CONTEXT_TYPES = ("tenant", "operation_run")
+ATTACHMENT_MODES = ("diagnostic_snapshot", "canonical_context_only")
+HANDOFF_MODES = ("internal_only", "create_external_ticket", "link_existing_ticket")
+
+SUMMARY_MAX = 200
+NOTES_MAX = 5000
+CONTACT_NAME_MAX = 200
+CONTACT_EMAIL_MAX = 254
+EXTERNAL_REFERENCE_MAX = 64
+EXTERNAL_URL_MAX = 2048
+FAILURE_SUMMARY_MAX = 300
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class SupportRequest(SQLModel, table=True):
+    __tablename__ = "support_requests"
+    __table_args__ = (
+        CheckConstraint(_in("severity", SEVERITIES), name="ck_support_requests_severity"),
+        CheckConstraint(
+            _in("primary_context_type", CONTEXT_TYPES), name="ck_support_requests_context_type"
+        ),
+        CheckConstraint(
+            "(primary_context_type = 'operation_run' AND operation_run_id IS NOT NULL)"
+            " OR (primary_context_type = 'tenant' AND operation_run_id IS NULL)",
+            name="ck_support_requests_run_scope",
+        ),
+        CheckConstraint(
+            _in("attachment_mode", ATTACHMENT_MODES), name="ck_support_requests_attachment_mode"
+        ),
+        CheckConstraint(
+            _in("external_handoff_mode", HANDOFF_MODES), name="ck_support_requests_handoff_mode"
+        ),
+        Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
+        Index("ix_support_requests_run_created", "operation_run_id", "created_at"),
+        Index(
+            "ix_support_requests_tenant_context_handoff",
+            "tenant_id",
+            "primary_context_type",
+            "external_handoff_mode",
+            "created_at",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", index=True)
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    reference: str = Field(max_length=29, unique=True)
+    primary_context_type: str = Field(max_length=20)
+    operation_run_id: int | None = Field(default=None, foreign_key="operation_runs.id")
+    severity: str = Field(max_length=10)
+    summary: str = Field(max_length=SUMMARY_MAX)
+    reproduction_notes: str | None = Field(default=None, max_length=NOTES_MAX)
+    contact_name: str | None = Field(default=None, max_length=CONTACT_NAME_MAX)
+    contact_email: str | None = Field(default=None, max_length=CONTACT_EMAIL_MAX)
+    created_by_user_id: int = Field(foreign_key="users.id", index=True)
+    attachment_mode: str = Field(max_length=30)
+    context_envelope: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    external_handoff_mode: str = Field(default="internal_only", max_length=30)
+    external_ticket_reference: str | None = Field(default=None, max_length=EXTERNAL_REFERENCE_MAX)
+    external_ticket_url: str | None = Field(default=None, max_length=EXTERNAL_URL_MAX)
+    external_handoff_failure_summary: str | None = Field(
+        default=None, max_length=FAILURE_SUMMARY_MAX
+    )

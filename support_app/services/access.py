@@ -1,0 +1,144 @@
+"""The one access check used by every page, state handler and service.
+
+Rules (SPEC "Access rules"):
+- not a member of the tenant's workspace, or not entitled to the tenant (or to the
+  run's tenant) → ``NotFound``, exactly as for an id that does not exist;
+- in scope but missing a capability → ``Forbidden``.
+
+Ids arrive from browsers and are never trusted: anything that is not a plain
+positive integer is simply "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from support_app.models import (
+    OperationRun,
+    Tenant,
+    TenantMembership,
+    User,
+    Workspace,
+    WorkspaceMembership,
+)
+from support_app.services.capabilities import Capability, capabilities_for
+
+_MAX_ID_DIGITS = 18
+
+
+class NotFound(Exception):
+    """The record does not exist or is outside the actor's scope (HTTP 404)."""
+
+
+class Forbidden(Exception):
+    """The record is in scope but the actor lacks the capability (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as resolved on the server from the session cookie."""
+
+    user_id: int
+    email: str
+    display_name: str
+    locale: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        assert user.id is not None
+        return cls(user.id, user.email, user.display_name, user.preferred_locale)
+
+
+@dataclass(frozen=True)
+class TenantAccess:
+    tenant_id: int
+    tenant_name: str
+    workspace_id: int
+    workspace_name: str
+    role: str
+    capabilities: frozenset[Capability]
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+@dataclass(frozen=True)
+class RunAccess:
+    run: OperationRun
+    tenant: TenantAccess
+
+
+def parse_id(raw: object) -> int:
+    """A database id from untrusted input, or ``NotFound``."""
+    if isinstance(raw, bool):
+        raise NotFound
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS:
+        value = int(raw)
+    else:
+        raise NotFound
+    if value <= 0:
+        raise NotFound
+    return value
+
+
+def _entitled(actor: Actor):
+    """Tenants joined to the actor's workspace membership AND tenant entitlement."""
+    return (
+        select(Tenant, Workspace, TenantMembership.role)
+        .join(Workspace, Workspace.id == Tenant.workspace_id)
+        .join(
+            WorkspaceMembership,
+            (WorkspaceMembership.workspace_id == Tenant.workspace_id)
+            & (WorkspaceMembership.user_id == actor.user_id),
+        )
+        .join(
+            TenantMembership,
+            (TenantMembership.tenant_id == Tenant.id) & (TenantMembership.user_id == actor.user_id),
+        )
+    )
+
+
+def _tenant_access(tenant: Tenant, workspace: Workspace, role: str) -> TenantAccess:
+    return TenantAccess(
+        tenant_id=tenant.id,
+        tenant_name=tenant.name,
+        workspace_id=workspace.id,
+        workspace_name=workspace.name,
+        role=role,
+        capabilities=capabilities_for(role),
+    )
+
+
+class AccessService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def resolve_tenant(self, actor: Actor, tenant_id: object) -> TenantAccess:
+        """The tenant if ``actor`` is a workspace member and entitled to it; else NotFound."""
+        tid = parse_id(tenant_id)
+        row = self._session.exec(_entitled(actor).where(Tenant.id == tid)).first()
+        if row is None:
+            raise NotFound
+        return _tenant_access(*row)
+
+    def resolve_run(self, actor: Actor, run_id: object) -> RunAccess:
+        """The run, resolved through its tenant with the same rule (never by run id alone)."""
+        rid = parse_id(run_id)
+        run = self._session.get(OperationRun, rid)
+        if run is None:
+            raise NotFound
+        return RunAccess(run=run, tenant=self.resolve_tenant(actor, run.tenant_id))
+
+    @staticmethod
+    def authorize(access: TenantAccess, capability: Capability) -> None:
+        if not access.can(capability):
+            raise Forbidden(capability.value)
+
+    def visible_tenants(self, actor: Actor) -> list[TenantAccess]:
+        """Every tenant the actor is entitled to, by workspace then tenant name."""
+        rows = self._session.exec(_entitled(actor).order_by(Workspace.name, Tenant.name)).all()
+        return [_tenant_access(*row) for row in rows]

@@ -1,0 +1,136 @@
+"""Read models for the tenant dashboard and the operation run viewer.
+
+Callers pass an already resolved ``TenantAccess``/``RunAccess`` (see
+``AccessService``); these readers never decide access themselves. Texts that may
+carry provider secrets (failure summaries, connection errors) are redacted here,
+so no page ever renders them raw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review
+from support_app.models.platform import FINDING_SEVERITIES
+from support_app.services.access import RunAccess, TenantAccess
+from support_app.services.redaction import redact_text
+
+RECENT_RUNS = 12
+
+
+def format_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    type: str
+    status: str
+    outcome: str
+    started: str
+    finished: str
+    failure_summary: str
+
+    @classmethod
+    def of(cls, run: OperationRun) -> RunRow:
+        return cls(
+            id=run.id,
+            type=run.type,
+            status=run.status,
+            outcome=run.outcome or "",
+            started=format_time(run.started_at),
+            finished=format_time(run.finished_at),
+            failure_summary=redact_text(run.failure_summary or ""),
+        )
+
+
+@dataclass(frozen=True)
+class ConnectionRow:
+    display_name: str
+    provider: str
+    status: str
+    last_checked: str
+    last_error: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """The latest review or report."""
+
+    title: str
+    status: str
+    created: str
+
+
+@dataclass(frozen=True)
+class TenantDashboard:
+    tenant: TenantAccess
+    connections: list[ConnectionRow]
+    runs: list[RunRow]
+    open_findings: dict[str, int]  # every severity, most severe first
+    latest_review: DocumentRow | None
+    latest_report: DocumentRow | None
+
+
+def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int):
+    row = session.exec(
+        select(model)
+        .where(model.tenant_id == tenant_id)
+        .order_by(col(model.created_at).desc(), col(model.id).desc())
+        .limit(1)
+    ).first()
+    return DocumentRow(row.title, row.status, format_time(row.created_at)) if row else None
+
+
+def read_tenant_dashboard(session: Session, tenant: TenantAccess) -> TenantDashboard:
+    tid = tenant.tenant_id
+    connections = session.exec(
+        select(ProviderConnection)
+        .where(ProviderConnection.tenant_id == tid)
+        .order_by(ProviderConnection.display_name)
+    ).all()
+    runs = session.exec(
+        select(OperationRun)
+        .where(OperationRun.tenant_id == tid)
+        .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
+        .limit(RECENT_RUNS)
+    ).all()
+    counts = dict(
+        session.exec(
+            select(Finding.severity, func.count())
+            .where(Finding.tenant_id == tid, Finding.status == "open")
+            .group_by(Finding.severity)
+        ).all()
+    )
+    return TenantDashboard(
+        tenant=tenant,
+        connections=[
+            ConnectionRow(
+                c.display_name,
+                c.provider,
+                c.status,
+                format_time(c.last_checked_at),
+                redact_text(c.last_error or ""),
+            )
+            for c in connections
+        ],
+        runs=[RunRow.of(r) for r in runs],
+        open_findings={s: counts.get(s, 0) for s in reversed(FINDING_SEVERITIES)},
+        latest_review=_latest(session, Review, tid),
+        latest_report=_latest(session, Report, tid),
+    )
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: RunRow
+    tenant: TenantAccess
+
+
+def read_run(run_access: RunAccess) -> RunView:
+    return RunView(run=RunRow.of(run_access.run), tenant=run_access.tenant)

@@ -1,0 +1,7 @@
+"""The Reflex app. Importing the page modules registers their routes."""
+
+import reflex as rx
+
+from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
+
+app = rx.App(html_lang="en")

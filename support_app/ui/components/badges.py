@@ -1,0 +1,28 @@
+"""Status badges: the colour says the health, the text comes from the catalogs."""
+
+import reflex as rx
+
+from support_app.ui.states.session import SessionState
+
+T = SessionState.t
+
+
+def status_badge(prefix: str, value: rx.Var) -> rx.Component:
+    """A badge for ``value``, labelled by the catalog key ``<prefix>.<value>``."""
+    color = rx.match(
+        value,
+        ("healthy", "green"),
+        ("succeeded", "green"),
+        ("completed", "green"),
+        ("published", "green"),
+        ("degraded", "amber"),
+        ("partially_succeeded", "amber"),
+        ("in_progress", "blue"),
+        ("running", "blue"),
+        ("failed", "red"),
+        ("critical", "red"),
+        ("high", "orange"),
+        ("medium", "amber"),
+        "gray",
+    )
+    return rx.badge(T[prefix + "." + value], color_scheme=color, variant="soft")

@@ -1,0 +1,100 @@
+"""The page shell every page shares: header, language switch, sign-out.
+
+``template`` wraps ``rx.page`` so the shell is applied in exactly one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from support_app import routes
+from support_app.ui.states.session import SessionState
+
+T = SessionState.t
+
+
+def language_switch() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label=T["shell.language"], variant="ghost"),
+        rx.select.content(
+            rx.select.item("English", value="en"),
+            rx.select.item("Deutsch", value="de"),
+        ),
+        value=SessionState.locale,
+        on_change=SessionState.set_locale,
+        size="1",
+    )
+
+
+def header() -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("life-buoy", size=22),
+                rx.text(SessionState.product_name, weight="bold", size="4"),
+                align="center",
+                spacing="2",
+            ),
+            href=routes.HOME,
+            underline="none",
+            color="inherit",
+        ),
+        rx.spacer(),
+        language_switch(),
+        rx.cond(
+            SessionState.user_email != "",
+            rx.hstack(
+                rx.text(SessionState.user_display_name, size="2", color_scheme="gray"),
+                rx.button(
+                    T["shell.sign_out"], on_click=SessionState.sign_out, variant="soft", size="1"
+                ),
+                align="center",
+                spacing="3",
+            ),
+        ),
+        align="center",
+        padding_x="24px",
+        padding_y="12px",
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        width="100%",
+    )
+
+
+def not_found_view() -> rx.Component:
+    """One view for unknown ids, other workspaces and tenants one is not entitled to."""
+    return rx.center(
+        rx.vstack(
+            rx.heading(T["not_found.title"], size="7"),
+            rx.text(T["not_found.body"], color_scheme="gray"),
+            rx.link(T["not_found.home"], href=routes.HOME),
+            align="center",
+            spacing="3",
+        ),
+        padding_y="80px",
+        width="100%",
+        data_testid="not-found",
+    )
+
+
+def template(
+    route: str, title: str, on_load=None
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """``@rx.page`` plus the shared shell."""
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        @rx.page(route=route, title=title, on_load=on_load)
+        def page() -> rx.Component:
+            return rx.box(
+                header(),
+                rx.box(content(), max_width="1180px", margin_x="auto", padding="24px"),
+                min_height="100vh",
+                background="var(--gray-2)",
+            )
+
+        page.__name__ = content.__name__
+        return page
+
+    return decorator

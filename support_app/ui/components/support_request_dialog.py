@@ -1,0 +1,344 @@
+"""The one "Request support" dialog, shared by the tenant dashboard and the run viewer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from support_app.models.support_request import (
+    CONTACT_EMAIL_MAX,
+    CONTACT_NAME_MAX,
+    EXTERNAL_REFERENCE_MAX,
+    EXTERNAL_URL_MAX,
+    NOTES_MAX,
+    SEVERITIES,
+    SUMMARY_MAX,
+)
+from support_app.ui.components.shell import T
+from support_app.ui.states.support_request import SupportRequestState as S
+
+
+def field_error(name: str) -> rx.Component:
+    return rx.cond(
+        S.errors.contains(name),
+        rx.text(T[S.errors[name]], color_scheme="red", size="1", id=f"{name}-error", role="alert"),
+    )
+
+
+def labelled(name: str, label_key: str, control: rx.Component, hint_key: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(T[label_key], html_for=name, font_size="14px", font_weight="500"),
+        control,
+        rx.text(T[hint_key], size="1", color_scheme="gray") if hint_key else rx.fragment(),
+        field_error(name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def text_input(name: str, max_length: int, **props) -> rx.Component:
+    return rx.input(
+        id=name,
+        name=name,
+        max_length=max_length,
+        width="100%",
+        aria_invalid=S.errors.contains(name),
+        **props,
+    )
+
+
+def severity_select() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id="severity", width="100%"),
+        rx.select.content(
+            *[rx.select.item(T[f"support.severity.{s}"], value=s) for s in SEVERITIES]
+        ),
+        name="severity",
+        default_value="normal",
+        required=True,
+    )
+
+
+def handoff_choice() -> rx.Component:
+    return rx.vstack(
+        rx.text(T["handoff.mode.label"], size="2", weight="medium"),
+        rx.radio_group.root(
+            rx.vstack(
+                rx.radio_group.item(T["handoff.mode.internal_only"], value="internal_only"),
+                rx.radio_group.item(
+                    T["handoff.mode.create_external_ticket"],
+                    value="create_external_ticket",
+                    disabled=~S.desk_available,
+                ),
+                rx.radio_group.item(
+                    T["handoff.mode.link_existing_ticket"], value="link_existing_ticket"
+                ),
+                spacing="2",
+            ),
+            value=S.handoff_mode,
+            on_change=S.set_handoff_mode,
+            name="handoff_mode_choice",
+            aria_label=T["handoff.mode.label"],
+        ),
+        rx.cond(
+            ~S.desk_available,
+            rx.text(T["handoff.unavailable_guidance"], size="1", color_scheme="gray"),
+        ),
+        field_error("handoff_mode"),
+        rx.cond(
+            S.handoff_mode == "link_existing_ticket",
+            rx.hstack(
+                labelled(
+                    "external_reference",
+                    "handoff.field.external_reference",
+                    text_input("external_reference", EXTERNAL_REFERENCE_MAX, placeholder="#123"),
+                ),
+                labelled(
+                    "external_url",
+                    "handoff.field.external_url",
+                    text_input("external_url", EXTERNAL_URL_MAX, type="url"),
+                ),
+                width="100%",
+                spacing="3",
+                align="start",
+            ),
+        ),
+        rx.hstack(
+            rx.icon("waypoints", size=14),
+            rx.text(
+                T["handoff.scope.label"] + " ",
+                rx.text.strong(
+                    rx.cond(
+                        S.handoff_mode == "internal_only",
+                        T["handoff.scope.internal"],
+                        T["handoff.scope.external"],
+                    ),
+                ),
+                size="1",
+                data_testid="mutation-scope",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def attachment_summary() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("paperclip")),
+        rx.vstack(
+            rx.text(T["support.attachment.title"], weight="bold", size="2"),
+            rx.callout.text(T["support.attachment." + S.attachment_mode]),
+            spacing="1",
+        ),
+        color_scheme=rx.cond(S.attachment_mode == "diagnostic_snapshot", "blue", "gray"),
+        size="1",
+        data_testid="attachment-summary",
+    )
+
+
+def latest_handoff() -> rx.Component:
+    return rx.cond(
+        S.latest.contains("reference"),
+        rx.box(
+            rx.text(T["handoff.latest.title." + S.context_kind], size="1", weight="bold"),
+            rx.hstack(
+                rx.badge(
+                    T["handoff.outcome." + S.latest["outcome"]],
+                    color_scheme=rx.match(
+                        S.latest["outcome"], ("failed", "red"), ("pending", "amber"), "green"
+                    ),
+                ),
+                rx.text(S.latest["reference"], size="1", font_family="monospace"),
+                rx.cond(
+                    S.latest["external_reference"] != "",
+                    rx.cond(
+                        S.latest["external_url"] != "",
+                        rx.link(
+                            S.latest["external_reference"],
+                            href=S.latest["external_url"],
+                            is_external=True,
+                            size="1",
+                        ),
+                        rx.text(S.latest["external_reference"], size="1"),
+                    ),
+                ),
+                rx.text(S.latest["created"], size="1", color_scheme="gray"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.latest["failure_summary"] != "",
+                rx.text(S.latest["failure_summary"], size="1", color_scheme="red"),
+            ),
+            padding="8px 12px",
+            border="1px solid var(--gray-a5)",
+            border_radius="var(--radius-3)",
+            width="100%",
+            data_testid="latest-handoff",
+        ),
+    )
+
+
+def request_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            latest_handoff(),
+            labelled("severity", "support.field.severity", severity_select()),
+            labelled(
+                "summary",
+                "support.field.summary",
+                text_input("summary", SUMMARY_MAX, required=True),
+                "support.hint.summary",
+            ),
+            labelled(
+                "reproduction_notes",
+                "support.field.reproduction_notes",
+                rx.text_area(
+                    id="reproduction_notes",
+                    name="reproduction_notes",
+                    max_length=NOTES_MAX,
+                    rows="4",
+                    width="100%",
+                ),
+            ),
+            rx.hstack(
+                labelled(
+                    "contact_name",
+                    "support.field.contact_name",
+                    text_input(
+                        "contact_name", CONTACT_NAME_MAX, default_value=S.default_contact_name
+                    ),
+                ),
+                labelled(
+                    "contact_email",
+                    "support.field.contact_email",
+                    text_input(
+                        "contact_email",
+                        CONTACT_EMAIL_MAX,
+                        type="email",
+                        default_value=S.default_contact_email,
+                    ),
+                ),
+                width="100%",
+                spacing="3",
+                align="start",
+            ),
+            handoff_choice(),
+            attachment_summary(),
+            rx.hstack(
+                rx.dialog.close(
+                    rx.button(
+                        T["support.cancel"],
+                        variant="soft",
+                        color_scheme="gray",
+                        type="button",
+                        disabled=S.submitting,
+                    )
+                ),
+                rx.button(
+                    rx.cond(S.submitting, rx.spinner(size="1")),
+                    rx.cond(S.submitting, T["support.submitting"], T["support.submit"]),
+                    type="submit",
+                    disabled=S.submitting,
+                ),
+                justify="end",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.submit,
+        reset_on_submit=False,
+    )
+
+
+def result_view() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            S.result["failure_summary"] != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("triangle-alert")),
+                rx.vstack(
+                    rx.text(T["support.result.partial_title"], weight="bold", size="2"),
+                    rx.callout.text(T["support.result.partial_body"]),
+                    rx.callout.text(S.result["failure_summary"], data_testid="failure-summary"),
+                    spacing="1",
+                ),
+                color_scheme="amber",
+                role="alert",
+            ),
+            rx.callout.root(
+                rx.callout.icon(rx.icon("circle-check")),
+                rx.callout.text(T["support.result.created"]),
+                color_scheme="green",
+            ),
+        ),
+        rx.data_list.root(
+            rx.data_list.item(
+                rx.data_list.label(T["support.reference"]),
+                rx.data_list.value(
+                    rx.hstack(
+                        rx.code(S.result["reference"], data_testid="support-reference"),
+                        rx.icon_button(
+                            rx.icon("copy", size=14),
+                            on_click=[
+                                rx.set_clipboard(S.result["reference"]),
+                                rx.toast.info(T["support.copied"]),
+                            ],
+                            variant="ghost",
+                            size="1",
+                            aria_label=T["support.copy_reference"],
+                        ),
+                        align="center",
+                    )
+                ),
+            ),
+            rx.cond(
+                S.result["external_reference"] != "",
+                rx.data_list.item(
+                    rx.data_list.label(T["support.external_ticket"]),
+                    rx.data_list.value(
+                        rx.cond(
+                            S.result["external_url"] != "",
+                            rx.link(
+                                S.result["external_reference"],
+                                href=S.result["external_url"],
+                                is_external=True,
+                                data_testid="external-ticket",
+                            ),
+                            rx.text(S.result["external_reference"], data_testid="external-ticket"),
+                        )
+                    ),
+                ),
+            ),
+        ),
+        rx.hstack(
+            rx.button(T["support.new_request"], variant="soft", on_click=S.start_new_request),
+            rx.dialog.close(rx.button(T["support.done"])),
+            justify="end",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def support_request_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(T["support.request_support"]),
+            rx.dialog.description(
+                T["support.context." + S.context_kind] + " " + S.context_title,
+                size="2",
+                color_scheme="gray",
+                margin_bottom="12px",
+            ),
+            rx.cond(S.result.contains("reference"), result_view(), request_form()),
+            max_width="640px",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )

@@ -1,0 +1,54 @@
+"""``/operations/[run_id]``: the canonical run viewer; the tenant comes from the run."""
+
+import reflex as rx
+
+from support_app import routes
+from support_app.ui.components.badges import status_badge
+from support_app.ui.components.more_menu import scoped_page_header
+from support_app.ui.components.shell import T, not_found_view, template
+from support_app.ui.states.pages import RunViewerState as S
+
+
+def field(label_key: str, value: rx.Component | rx.Var) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(T[label_key]), rx.data_list.value(value))
+
+
+def run_details() -> rx.Component:
+    return rx.vstack(
+        scoped_page_header(S, T["run.type." + S.run["type"]] + " #" + S.run["id"], "run.eyebrow"),
+        rx.cond(
+            S.run["failure_summary"] != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("circle-alert")),
+                rx.vstack(
+                    rx.text(T["run.field.failure_summary"], weight="bold", size="2"),
+                    rx.callout.text(S.run["failure_summary"]),
+                    spacing="1",
+                ),
+                color_scheme="red",
+                width="100%",
+            ),
+        ),
+        rx.card(
+            rx.data_list.root(
+                field("run.field.type", T["run.type." + S.run["type"]]),
+                field("run.field.status", status_badge("run.status", S.run["status"])),
+                field("run.field.outcome", status_badge("run.outcome", S.run["outcome"])),
+                field("run.field.started", S.run["started"]),
+                field("run.field.finished", S.run["finished"]),
+                field("run.field.tenant", rx.link(S.tenant_name, href=S.tenant_href)),
+            ),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@template(routes.OPERATION_RUN, "Operation run", on_load=S.load)
+def operation_run() -> rx.Component:
+    return rx.cond(
+        S.not_found,
+        not_found_view(),
+        rx.cond(S.loaded, run_details(), rx.center(rx.spinner(size="3"), padding="80px")),
+    )

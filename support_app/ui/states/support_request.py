@@ -1,0 +1,208 @@
+"""The "Request support" dialog and the "Open support diagnostics" view.
+
+Thin on purpose: every handler re-resolves the actor from the session cookie and
+the context (tenant or run) from the current URL through the services, which apply
+the access rules. The browser's copy of flags such as ``can_request_support`` only
+decides what is drawn, never what is allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import reflex as rx
+from sqlmodel import Session
+
+from support_app import routes
+from support_app.db import get_engine
+from support_app.i18n import translate
+from support_app.models.support_request import (
+    CONTACT_EMAIL_MAX,
+    CONTACT_NAME_MAX,
+    EXTERNAL_REFERENCE_MAX,
+    EXTERNAL_URL_MAX,
+    NOTES_MAX,
+    SUMMARY_MAX,
+)
+from support_app.services.access import AccessService, Actor, Forbidden, NotFound
+from support_app.services.capabilities import Capability
+from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
+from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
+from support_app.services.support_requests.submission import (
+    SupportContext,
+    SupportRequestForm,
+    SupportRequestSubmissionService,
+    SupportRequestValidationError,
+)
+from support_app.ui.states.session import SessionState
+
+# Upper bounds on what a browser may park in this state (the service validates the
+# real limits and reports them as field errors; these only cap memory use).
+_FIELD_CAPS = {
+    "severity": 16,
+    "summary": SUMMARY_MAX * 4,
+    "reproduction_notes": NOTES_MAX * 2,
+    "contact_name": CONTACT_NAME_MAX * 2,
+    "contact_email": CONTACT_EMAIL_MAX * 2,
+    "external_reference": EXTERNAL_REFERENCE_MAX * 4,
+    "external_url": EXTERNAL_URL_MAX * 2,
+}
+HANDOFF_MODES = ("internal_only", "create_external_ticket", "link_existing_ticket")
+
+
+def _handoff() -> ExternalSupportDeskHandoffService:
+    return ExternalSupportDeskHandoffService.from_settings()
+
+
+def _latest_summary(actor: Actor, context: SupportContext) -> dict[str, str]:
+    with Session(get_engine()) as session:
+        summary = LatestHandoffSummaryService(session).for_context(actor, context)
+    return summary.as_display() if summary else {}
+
+
+class SupportRequestState(SessionState):
+    dialog_open: bool = False
+    context_kind: str = ""
+    context_title: str = ""
+    attachment_mode: str = ""
+    desk_available: bool = False
+    handoff_mode: str = "internal_only"
+    default_contact_name: str = ""
+    default_contact_email: str = ""
+    errors: dict[str, str] = {}
+    submitting: bool = False
+    result: dict[str, str] = {}
+    latest: dict[str, str] = {}
+
+    def _context(self) -> SupportContext | None:
+        found = routes.support_context_from_path(self.router.url.path)
+        return SupportContext(kind=found[0], raw_id=found[1]) if found else None
+
+    @rx.event
+    async def open_dialog(self):
+        actor, context = await self._actor(), self._context()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        if context is None:
+            return
+        locale = self.locale
+
+        def _prepare():
+            with Session(get_engine()) as session:
+                access = AccessService(session)
+                if context.kind == "tenant":
+                    tenant = access.resolve_tenant(actor, context.raw_id)
+                    title = tenant.tenant_name
+                else:
+                    run = access.resolve_run(actor, context.raw_id)
+                    tenant = run.tenant
+                    run_type = translate(locale, f"run.type.{run.run.type}")
+                    title = f"{run_type} #{run.run.id} · {tenant.tenant_name}"
+                access.authorize(tenant, Capability.SUPPORT_REQUESTS_CREATE)
+                snapshot = tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)
+            return title, snapshot, _latest_summary(actor, context)
+
+        try:
+            title, snapshot, latest = await asyncio.to_thread(_prepare)
+        except (NotFound, Forbidden) as error:
+            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        self.context_kind = context.kind
+        self.context_title = title
+        self.attachment_mode = "diagnostic_snapshot" if snapshot else "canonical_context_only"
+        self.desk_available = _handoff().available
+        self.handoff_mode = "internal_only"
+        self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
+        self.errors, self.result, self.latest = {}, {}, latest
+        self.dialog_open = True
+
+    @rx.event
+    def set_dialog_open(self, value: bool):
+        if value is False and not self.submitting:
+            self.dialog_open = False
+
+    @rx.event
+    def set_handoff_mode(self, mode: str):
+        if mode in HANDOFF_MODES:
+            self.handoff_mode = mode
+            self.errors = {}
+
+    @rx.event
+    def start_new_request(self):
+        self.result, self.errors, self.handoff_mode = {}, {}, "internal_only"
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        if self.submitting or not isinstance(form_data, dict):
+            return
+        actor, context = await self._actor(), self._context()
+        if actor is None:
+            yield rx.redirect(routes.LOGIN)
+            return
+        if context is None:
+            return
+        values = {name: str(form_data.get(name) or "")[:cap] for name, cap in _FIELD_CAPS.items()}
+        form = SupportRequestForm(**values, handoff_mode=self.handoff_mode)
+        self.submitting, self.errors = True, {}
+        yield
+        service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
+        try:
+            result = await service.submit(actor, context, form)
+        except SupportRequestValidationError as error:
+            self.errors = dict(error.errors)
+            return
+        except (NotFound, Forbidden) as error:
+            self.dialog_open = False
+            yield rx.toast.error(translate(self.locale, _access_error_key(error)))
+            return
+        finally:
+            self.submitting = False
+        self.result = result.as_display()
+        self.latest = await asyncio.to_thread(_latest_summary, actor, context)
+        key = "support.toast.handoff_failed" if result.handoff_failed else "support.toast.created"
+        toast = rx.toast.warning if result.handoff_failed else rx.toast.success
+        yield toast(translate(self.locale, key, reference=result.reference))
+
+
+class DiagnosticsState(SessionState):
+    diagnostics_open: bool = False
+    bundle_json: str = ""
+
+    @rx.event
+    async def open_view(self):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        found = routes.support_context_from_path(self.router.url.path)
+        if found is None:
+            return
+        kind, raw_id = found
+
+        def _bundle() -> dict:
+            with Session(get_engine()) as session:
+                service = SupportDiagnosticsService(session)
+                if kind == "tenant":
+                    return service.bundle_for_tenant(actor, raw_id)
+                return service.bundle_for_run(actor, raw_id)
+
+        try:
+            bundle = await asyncio.to_thread(_bundle)
+        except (NotFound, Forbidden) as error:
+            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        self.bundle_json = _pretty(bundle)
+        self.diagnostics_open = True
+
+    @rx.event
+    def set_diagnostics_open(self, value: bool):
+        if value is False:
+            self.diagnostics_open = False
+            self.bundle_json = ""
+
+
+def _pretty(bundle: dict) -> str:
+    return json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _access_error_key(error: Exception) -> str:
+    return "support.error.forbidden" if isinstance(error, Forbidden) else "support.error.not_found"

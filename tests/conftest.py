@@ -1,0 +1,117 @@
+"""Shared fixtures: migrated, demo-seeded databases on SQLite and PostgreSQL.
+
+Each test gets its own database copied from a per-session template (a file copy on
+SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so tests can commit freely
+and the immutability triggers never need to be bypassed for cleanup.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from support_app import migrations
+from support_app.db import create_db_engine
+from support_app.models import User
+from support_app.services.access import Actor
+from support_app.services.demo_seed import seed_demo
+
+PG_ADMIN_URL = os.environ.get(
+    "SUPPORT_APP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _pg_url(database: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def migrate_and_seed(url: str) -> None:
+    migrations.upgrade(url)
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        seed_demo(session)
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    name = f"sa_tpl_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        migrate_and_seed(_pg_url(name))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:
+    path = tmp_path / "test.db"
+    shutil.copyfile(template, path)
+    return create_db_engine(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = _sqlite_engine(sqlite_template, tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> Iterator[Engine]:
+    """A fresh demo database on each backend; the test runs once per backend."""
+    if request.param == "sqlite":
+        eng = _sqlite_engine(sqlite_template, tmp_path)
+        yield eng
+        eng.dispose()
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"sa_t_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    eng = create_db_engine(_pg_url(name))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+def actor_for(session: Session, email: str) -> Actor:
+    """The demo user with ``email`` as a signed-in actor."""
+    return Actor.of(session.exec(select(User).where(User.email == email)).one())

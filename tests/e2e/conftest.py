@@ -1,0 +1,192 @@
+"""End-to-end lane: the real app (production build, one port) in real Chromium.
+
+Once per test session: a fresh temporary SQLite database (migrated and seeded with
+the demo data), the local support-desk emulator on a free port, and
+``reflex run --env prod --single-port`` on another free port. Each test gets a new
+browser context; any console error or page error fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+
+from support_app.db import create_db_engine
+from support_app.services.demo_seed import DEMO_PASSWORD
+from tests.conftest import migrate_and_seed
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESK_EMAIL = "agent@desk.example"
+DESK_TOKEN = "e2e-desk-token"
+BUILD_TIMEOUT_S = 900
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
+    log = open(tmp_path_factory.mktemp("desk") / "desk.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url + "/agent/tickets/0", 30, proc)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'e2e.db'}"
+    migrate_and_seed(db_url)
+    return db_url
+
+
+@pytest.fixture
+def app_db_session(app_db_url: str) -> Iterator[Session]:
+    """A session on the running app's database, to find ids and check what was stored."""
+    engine = create_db_engine(app_db_url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
+) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("app")
+    db_url = app_db_url
+    port = _free_port()
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": db_url,
+        "SUPPORT_APP_PORT": str(port),
+        "SUPPORT_DESK_URL": desk_url,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+        "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+    }
+    env.pop("REFLEX_REDIS_URL", None)
+    log_path = workdir / "reflex.log"
+    log = open(log_path, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_for(url + "/ping", BUILD_TIMEOUT_S, proc)
+        _wait_for(url + "/login", 60, proc)
+        yield url
+    except Exception:
+        sys.stderr.write(log_path.read_text(errors="replace")[-5000:])
+        raise
+    finally:
+        _stop(proc)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact (test-artifacts/screenshots)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
