@@ -1,0 +1,156 @@
+"""``SupportRequestContextBuilder``: the case context a support request carries.
+
+The envelope is what support reads instead of asking the operator to re-type the
+case. Rules it keeps:
+- deterministic: the same authorised input gives byte-identical canonical JSON
+  (sorted keys, record timestamps only, no capture time inside);
+- canonical references (ids, types, statuses) to the related records, with explicit
+  ``missing`` (no such record) and ``inaccessible`` (exists, but this actor's role
+  may not view that kind of record) markers instead of silent gaps;
+- the diagnostic snapshot only in ``diagnostic_snapshot`` mode, otherwise an
+  explicit ``omitted`` marker;
+- never a raw provider payload, token or secret: only named support-safe columns
+  are read, free texts are redacted, and the whole envelope is redacted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review, Workspace
+from support_app.services.capabilities import Capability
+from support_app.services.redaction import redact
+from support_app.services.support_requests.diagnostics import (
+    MISSING,
+    SupportDiagnosticBundleBuilder,
+    latest_document,
+    run_summary,
+)
+from support_app.services.support_requests.scope import SupportScope
+
+SCHEMA_VERSION = 1
+DIAGNOSTIC_SNAPSHOT = "diagnostic_snapshot"
+CANONICAL_CONTEXT_ONLY = "canonical_context_only"
+OPEN_FINDINGS_LIMIT = 20
+
+INACCESSIBLE: dict[str, str] = {"marker": "inaccessible"}
+SNAPSHOT_OMITTED: dict[str, str] = {
+    "marker": "omitted",
+    "reason": "capability_missing:support_diagnostics.view",
+}
+# Stated in every envelope so a reader knows what was left out on purpose.
+EXCLUDED_BY_POLICY = (
+    "operation_runs.raw_provider_payload",
+    "provider credentials and tokens",
+    "user passwords and sessions",
+)
+
+
+class SupportRequestContextBuilder:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def build(self, scope: SupportScope, attachment_mode: str) -> dict[str, Any]:
+        """The envelope for an already resolved and authorised ``scope``."""
+        if attachment_mode not in (DIAGNOSTIC_SNAPSHOT, CANONICAL_CONTEXT_ONLY):
+            raise ValueError(f"unknown attachment mode {attachment_mode!r}")
+        envelope: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "primary_context": self._primary_context(scope),
+            "references": self._references(scope),
+            "attachment": {
+                "mode": attachment_mode,
+                "diagnostic_snapshot": (
+                    SupportDiagnosticBundleBuilder(self._session).build(scope)
+                    if attachment_mode == DIAGNOSTIC_SNAPSHOT
+                    else dict(SNAPSHOT_OMITTED)
+                ),
+            },
+            "redaction": {"applied": True, "excluded": list(EXCLUDED_BY_POLICY)},
+        }
+        return redact(envelope)
+
+    @staticmethod
+    def _primary_context(scope: SupportScope) -> dict[str, Any]:
+        primary: dict[str, Any] = {
+            "type": scope.kind,
+            "workspace_id": scope.tenant.workspace_id,
+            "tenant_id": scope.tenant.tenant_id,
+        }
+        if scope.run is not None:
+            primary["operation_run_id"] = scope.run.id
+        return primary
+
+    def _references(self, scope: SupportScope) -> dict[str, Any]:
+        tenant = scope.tenant
+        tid = tenant.tenant_id
+        workspace = self._session.get(Workspace, tenant.workspace_id)
+        references: dict[str, Any] = {
+            "workspace": (
+                {"id": workspace.id, "name": workspace.name} if workspace else dict(MISSING)
+            ),
+            "tenant": {"id": tid, "name": tenant.tenant_name},
+            "provider_connections": self._guarded(
+                scope, Capability.TENANT_VIEW, lambda: self._connections(tid)
+            ),
+            "latest_failed_operation_run": self._guarded(
+                scope, Capability.OPERATION_RUNS_VIEW, lambda: self._latest_failed_run(scope)
+            ),
+            "open_findings": self._guarded(
+                scope, Capability.TENANT_VIEW, lambda: self._open_findings(tid)
+            ),
+            "latest_review": self._guarded(
+                scope, Capability.TENANT_VIEW, lambda: latest_document(self._session, Review, tid)
+            ),
+            "latest_report": self._guarded(
+                scope, Capability.TENANT_VIEW, lambda: latest_document(self._session, Report, tid)
+            ),
+        }
+        if scope.run is not None:
+            references["operation_run"] = run_summary(scope.run)
+        return references
+
+    @staticmethod
+    def _guarded(scope: SupportScope, capability: Capability, read: Callable[[], Any]) -> Any:
+        """``read()`` when the actor may view this kind of record, else the marker."""
+        return read() if scope.tenant.can(capability) else dict(INACCESSIBLE)
+
+    def _connections(self, tenant_id: int) -> list[dict[str, Any]] | dict[str, str]:
+        rows = self._session.exec(
+            select(ProviderConnection)
+            .where(ProviderConnection.tenant_id == tenant_id)
+            .order_by(col(ProviderConnection.id))
+        ).all()
+        if not rows:
+            return dict(MISSING)
+        return [{"id": c.id, "provider": c.provider, "status": c.status} for c in rows]
+
+    def _latest_failed_run(self, scope: SupportScope) -> dict[str, Any]:
+        """The tenant's newest failed run other than the primary one, or ``missing``."""
+        query = select(OperationRun).where(
+            OperationRun.tenant_id == scope.tenant.tenant_id, OperationRun.outcome == "failed"
+        )
+        if scope.run is not None:
+            query = query.where(OperationRun.id != scope.run.id)
+        run = self._session.exec(
+            query.order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc()).limit(
+                1
+            )
+        ).first()
+        return {"id": run.id, "type": run.type, "status": run.status} if run else dict(MISSING)
+
+    def _open_findings(self, tenant_id: int) -> dict[str, Any]:
+        rows = self._session.exec(
+            select(Finding.id, Finding.severity)
+            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
+            .order_by(col(Finding.id))
+        ).all()
+        if not rows:
+            return dict(MISSING)
+        return {
+            "count": len(rows),
+            "items": [{"id": fid, "severity": sev} for fid, sev in rows[:OPEN_FINDINGS_LIMIT]],
+        }

@@ -1,0 +1,150 @@
+"""The redacted support-diagnostics bundle for a tenant or an operation run.
+
+One builder serves both the "Open support diagnostics" view and the diagnostic
+snapshot a support request may carry, so what an operator sees is exactly what
+support receives. It reads only named, support-safe columns (never
+``OperationRun.raw_provider_payload``) and redacts every free text, then redacts
+the whole bundle once more as a last line of defence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from support_app.models import AuditLog, Finding, OperationRun, ProviderConnection, Report, Review
+from support_app.models.clock import iso_utc
+from support_app.models.platform import FINDING_SEVERITIES
+from support_app.services.access import AccessService, Actor, TenantAccess
+from support_app.services.capabilities import Capability
+from support_app.services.redaction import redact, redact_text
+from support_app.services.support_requests.scope import SupportContext, SupportScope
+
+RECENT_RUNS = 10
+RECENT_AUDIT_ACTIONS = 10
+# A request's own audit trail is left out, so raising one request does not change
+# the snapshot the next identical request carries.
+_SELF_AUDIT_PREFIX = "support_request."
+
+MISSING: dict[str, str] = {"marker": "missing"}
+
+
+def run_summary(run: OperationRun) -> dict[str, Any]:
+    """The support-safe view of one run (shared with the context envelope)."""
+    return {
+        "id": run.id,
+        "type": run.type,
+        "status": run.status,
+        "outcome": run.outcome,
+        "started_at": iso_utc(run.started_at),
+        "finished_at": iso_utc(run.finished_at),
+        "failure_summary": redact_text(run.failure_summary) if run.failure_summary else None,
+    }
+
+
+def latest_document(session: Session, model: type[Review] | type[Report], tenant_id: int):
+    """The newest review or report of a tenant as a reference, or the missing marker."""
+    row = session.exec(
+        select(model)
+        .where(model.tenant_id == tenant_id)
+        .order_by(col(model.created_at).desc(), col(model.id).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return dict(MISSING)
+    return {
+        "id": row.id,
+        "title": redact_text(row.title),
+        "status": row.status,
+        "created_at": iso_utc(row.created_at),
+    }
+
+
+class SupportDiagnosticBundleBuilder:
+    """Builds the bundle; the caller has already resolved and authorised the scope."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def build(self, scope: SupportScope) -> dict[str, Any]:
+        tenant = scope.tenant
+        bundle: dict[str, Any] = {
+            "tenant": {"id": tenant.tenant_id, "name": tenant.tenant_name},
+            "provider_connections": self._connections(tenant.tenant_id),
+            "recent_operation_runs": self._recent_runs(tenant.tenant_id),
+            "open_findings_by_severity": self._finding_counts(tenant.tenant_id),
+            "latest_review": latest_document(self._session, Review, tenant.tenant_id),
+            "latest_report": latest_document(self._session, Report, tenant.tenant_id),
+            "recent_audit_actions": self._recent_audit_actions(tenant.tenant_id),
+        }
+        if scope.run is not None:
+            bundle["operation_run"] = run_summary(scope.run)
+        return redact(bundle)
+
+    def _connections(self, tenant_id: int) -> list[dict[str, Any]]:
+        rows = self._session.exec(
+            select(ProviderConnection)
+            .where(ProviderConnection.tenant_id == tenant_id)
+            .order_by(ProviderConnection.display_name, col(ProviderConnection.id))
+        ).all()
+        return [
+            {
+                "id": c.id,
+                "provider": c.provider,
+                "display_name": c.display_name,
+                "status": c.status,
+                "last_checked_at": iso_utc(c.last_checked_at),
+                "last_error": redact_text(c.last_error) if c.last_error else None,
+            }
+            for c in rows
+        ]
+
+    def _recent_runs(self, tenant_id: int) -> list[dict[str, Any]]:
+        rows = self._session.exec(
+            select(OperationRun)
+            .where(OperationRun.tenant_id == tenant_id)
+            .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
+            .limit(RECENT_RUNS)
+        ).all()
+        return [run_summary(r) for r in rows]
+
+    def _finding_counts(self, tenant_id: int) -> dict[str, int]:
+        counts = dict(
+            self._session.exec(
+                select(Finding.severity, func.count())
+                .where(Finding.tenant_id == tenant_id, Finding.status == "open")
+                .group_by(Finding.severity)
+            ).all()
+        )
+        return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}
+
+    def _recent_audit_actions(self, tenant_id: int) -> list[dict[str, Any]]:
+        rows = self._session.exec(
+            select(AuditLog.action, AuditLog.created_at)
+            .where(
+                AuditLog.tenant_id == tenant_id,
+                col(AuditLog.action).not_like(f"{_SELF_AUDIT_PREFIX}%"),
+            )
+            .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+            .limit(RECENT_AUDIT_ACTIONS)
+        ).all()
+        return [{"action": action, "created_at": iso_utc(at)} for action, at in rows]
+
+
+class SupportDiagnosticsService:
+    """The "Open support diagnostics" entry point: access, capability, then the bundle."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def bundle_for(self, actor: Actor, context: SupportContext) -> dict[str, Any]:
+        scope = context.resolve(AccessService(self._session), actor)
+        AccessService.authorize(scope.tenant, Capability.SUPPORT_DIAGNOSTICS_VIEW)
+        return SupportDiagnosticBundleBuilder(self._session).build(scope)
+
+
+def can_attach_snapshot(tenant: TenantAccess) -> bool:
+    """Whether a request from this tenant carries the snapshot (never blocks a request)."""
+    return tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)

@@ -1,0 +1,97 @@
+"""The one write a support request may receive after creation: its handoff outcome.
+
+A single conditional UPDATE fills only the handoff columns, and only while the
+request asked for a handoff and has no outcome yet; exactly one row must change.
+The database triggers (migration 0003) enforce the same rule, so a second or
+racing finalisation fails instead of overwriting the first, whichever path it takes.
+The matching audit row is written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from support_app.models import SupportRequest
+from support_app.models.support_request import FAILURE_SUMMARY_MAX
+from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
+from support_app.services.redaction import redact_text
+from support_app.services.support_desk.contract import HandoffOutcome
+from support_app.services.support_requests.form import INTERNAL_ONLY, LINK_EXISTING_TICKET
+
+
+class HandoffAlreadyFinalised(Exception):
+    """The request has no pending handoff (never asked for, or already finalised)."""
+
+
+@dataclass(frozen=True)
+class PendingHandoff:
+    """What finalisation needs to know about a just-created request."""
+
+    request_id: int
+    reference: str
+    workspace_id: int
+    tenant_id: int
+    handoff_mode: str
+
+
+def bounded_failure_summary(text: str) -> str:
+    """One redacted line, cut to the column's bound."""
+    line = " ".join(redact_text(text).split())
+    return line if len(line) <= FAILURE_SUMMARY_MAX else line[: FAILURE_SUMMARY_MAX - 1] + "…"
+
+
+def _audit_action(pending: PendingHandoff, outcome: HandoffOutcome) -> AuditActionId:
+    if not outcome.succeeded:
+        return AuditActionId.SUPPORT_REQUEST_EXTERNAL_HANDOFF_FAILED
+    if pending.handoff_mode == LINK_EXISTING_TICKET:
+        return AuditActionId.SUPPORT_REQUEST_EXTERNAL_TICKET_LINKED
+    return AuditActionId.SUPPORT_REQUEST_EXTERNAL_TICKET_CREATED
+
+
+def finalise_handoff(
+    session: Session, pending: PendingHandoff, outcome: HandoffOutcome, actor_user_id: int
+) -> None:
+    """Record ``outcome`` once and audit it; the caller commits (one transaction)."""
+    if pending.handoff_mode == INTERNAL_ONLY:
+        raise HandoffAlreadyFinalised(pending.reference)
+    if outcome.succeeded:
+        values = {
+            "external_ticket_reference": outcome.external_reference,
+            "external_ticket_url": outcome.external_url,
+        }
+    else:
+        values = {
+            "external_handoff_failure_summary": bounded_failure_summary(
+                outcome.failure_summary or ""
+            )
+        }
+    changed = session.execute(
+        update(SupportRequest)
+        .where(
+            col(SupportRequest.id) == pending.request_id,
+            col(SupportRequest.external_handoff_mode) != INTERNAL_ONLY,
+            col(SupportRequest.external_ticket_reference).is_(None),
+            col(SupportRequest.external_handoff_failure_summary).is_(None),
+        )
+        .values(**values)
+    ).rowcount
+    if changed != 1:
+        raise HandoffAlreadyFinalised(pending.reference)
+    metadata = {"reference": pending.reference, "handoff_mode": pending.handoff_mode}
+    if outcome.succeeded:
+        metadata["external_reference"] = outcome.external_reference
+    else:
+        metadata["failure_kind"] = outcome.failure_kind or "unknown"
+        metadata["failure_summary"] = values["external_handoff_failure_summary"]
+    WorkspaceAuditLogger(session).record(
+        _audit_action(pending, outcome),
+        workspace_id=pending.workspace_id,
+        tenant_id=pending.tenant_id,
+        actor_user_id=actor_user_id,
+        subject_type="support_request",
+        subject_id=pending.reference,
+        metadata=metadata,
+    )

@@ -1,0 +1,93 @@
+"""The latest external handoff in one context (a tenant's dashboard or one run).
+
+One shared scoped read for both contexts, behind the same access boundary as
+submitting: out of scope → ``NotFound``, no ``support_requests.create`` →
+``Forbidden``. It answers "what happened the last time someone here handed a
+request to the support desk", including a failure, so the failure stays visible
+after the dialog is closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from support_app.models import SupportRequest
+from support_app.services.access import AccessService, Actor
+from support_app.services.capabilities import Capability
+from support_app.services.dashboard import format_time
+from support_app.services.support_requests.form import INTERNAL_ONLY
+from support_app.services.support_requests.scope import SupportContext, SupportScope
+
+
+@dataclass(frozen=True)
+class LatestHandoffSummary:
+    reference: str
+    handoff_mode: str
+    outcome: str  # created | linked | failed | pending
+    external_reference: str | None
+    external_url: str | None
+    failure_summary: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, request: SupportRequest) -> LatestHandoffSummary:
+        if request.external_handoff_failure_summary:
+            outcome = "failed"
+        elif request.external_ticket_reference:
+            outcome = (
+                "linked" if request.external_handoff_mode == "link_existing_ticket" else "created"
+            )
+        else:
+            outcome = "pending"
+        return cls(
+            reference=request.reference,
+            handoff_mode=request.external_handoff_mode,
+            outcome=outcome,
+            external_reference=request.external_ticket_reference,
+            external_url=request.external_ticket_url,
+            failure_summary=request.external_handoff_failure_summary,
+            created_at=request.created_at,
+        )
+
+    def as_display(self) -> dict[str, str]:
+        """Plain strings for the dialog ("" for absent values)."""
+        return {
+            "reference": self.reference,
+            "mode": self.handoff_mode,
+            "outcome": self.outcome,
+            "external_reference": self.external_reference or "",
+            "external_url": self.external_url or "",
+            "failure_summary": self.failure_summary or "",
+            "created": format_time(self.created_at),
+        }
+
+
+def latest_handoff_in(session: Session, scope: SupportScope) -> LatestHandoffSummary | None:
+    """The newest request raised in exactly this context that attempted a handoff."""
+    query = select(SupportRequest).where(
+        SupportRequest.tenant_id == scope.tenant.tenant_id,
+        SupportRequest.primary_context_type == scope.kind,
+        col(SupportRequest.external_handoff_mode) != INTERNAL_ONLY,
+    )
+    if scope.run is not None:
+        query = query.where(SupportRequest.operation_run_id == scope.run.id)
+    row = session.exec(
+        query.order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc()).limit(
+            1
+        )
+    ).first()
+    return LatestHandoffSummary.of(row) if row else None
+
+
+class LatestHandoffSummaryService:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def for_context(self, actor: Actor, context: SupportContext) -> LatestHandoffSummary | None:
+        access = AccessService(self._session)
+        scope = context.resolve(access, actor)
+        access.authorize(scope.tenant, Capability.SUPPORT_REQUESTS_CREATE)
+        return latest_handoff_in(self._session, scope)
