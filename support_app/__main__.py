@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from support_app import migrations
 from support_app.db import session_scope
+from support_app.services.support_desk import emulator as desk_emulator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +18,21 @@ def main(argv: list[str] | None = None) -> int:
     emulator = commands.add_parser("desk-emulator", help="run the local support-desk emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8765)
+    # Defaults come from the environment, so the emulator accepts exactly the
+    # credentials the app is configured with (SUPPORT_DESK_EMAIL / _API_TOKEN).
+    emulator.add_argument(
+        "--fault",
+        choices=desk_emulator.FAULT_MODES,
+        default=os.environ.get("SUPPORT_DESK_EMULATOR_FAULT") or "none",
+        help="misbehave on ticket creation (env SUPPORT_DESK_EMULATOR_FAULT)",
+    )
+    emulator.add_argument(
+        "--email", default=os.environ.get("SUPPORT_DESK_EMAIL") or desk_emulator.DEFAULT_EMAIL
+    )
+    emulator.add_argument(
+        "--token",
+        default=os.environ.get("SUPPORT_DESK_API_TOKEN") or desk_emulator.DEFAULT_TOKEN,
+    )
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -31,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         for email in DEMO_USERS:
             print(f"  {email}")
     elif args.command == "desk-emulator":
-        from support_app.services.support_desk.emulator import serve
-
-        serve(args.host, args.port)
+        desk_emulator.serve(
+            args.host, args.port, fault=args.fault, email=args.email, token=args.token
+        )
     return 0
 
 

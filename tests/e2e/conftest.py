@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
 from support_app.db import create_db_engine
@@ -190,3 +190,15 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def set_desk_fault(desk_url: str, mode: str) -> None:
+    """Switch the running desk emulator's fault mode (``none`` restores normal service)."""
+    response = httpx.post(f"{desk_url}/__emulator/fault", json={"mode": mode}, trust_env=False)
+    response.raise_for_status()
+
+
+def signed_in(page: Page, email: str) -> None:
+    """Sign in with the demo password and wait until the workspace home has loaded."""
+    sign_in(page, email)
+    expect(page.get_by_test_id("tenant-card").first).to_be_visible()

@@ -8,7 +8,7 @@ import httpx
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.e2e.conftest import screenshot, set_desk_fault, sign_in
+from tests.e2e.conftest import screenshot, set_desk_fault, signed_in
 from tests.e2e.test_support_request import (
     REFERENCE,
     failed_run_id,
@@ -25,7 +25,7 @@ def fill_and_submit(page: Page, summary: str, mode_label: str) -> None:
 
 
 def test_tenant_create_external_ticket(page: Page, app_db_session: Session, desk_url: str) -> None:
-    sign_in(page, "operator@contoso.example")
+    signed_in(page, "operator@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Northwind')}")
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
@@ -55,7 +55,7 @@ def test_tenant_create_external_ticket(page: Page, app_db_session: Session, desk
 
 def test_run_link_existing_ticket(page: Page, app_db_session: Session, desk_url: str) -> None:
     run_id = failed_run_id(app_db_session, "Northwind")
-    sign_in(page, "operator@contoso.example")
+    signed_in(page, "operator@contoso.example")
     page.goto(f"/operations/{run_id}")
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
@@ -80,12 +80,12 @@ def test_run_handoff_failure_is_shown_and_kept(
     page: Page, app_db_session: Session, desk_url: str
 ) -> None:
     run_id = failed_run_id(app_db_session, "Fabrikam")
-    sign_in(page, "owner@contoso.example")
+    signed_in(page, "owner@contoso.example")
     page.goto(f"/operations/{run_id}")
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
     fill_and_submit(page, "Restore stuck", "Create a new ticket in the external support desk")
-    set_desk_fault(desk_url, "500")
+    set_desk_fault(desk_url, "http_500")
     try:
         dialog.get_by_role("button", name="Submit request").click()
         expect(dialog.get_by_test_id("failure-summary")).to_be_visible()

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from support_app.models import OperationRun, SupportRequest, Tenant
 from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, signed_in
 
 REFERENCE = re.compile(r"^SR-[0-9A-HJKMNP-TV-Z]{26}$")
 
@@ -50,7 +50,7 @@ def stored(session: Session, reference: str) -> SupportRequest:
 def test_operator_requests_support_from_tenant_dashboard(
     page: Page, app_db_session: Session
 ) -> None:
-    sign_in(page, "operator@contoso.example")
+    signed_in(page, "operator@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
@@ -72,7 +72,7 @@ def test_operator_requests_support_from_tenant_dashboard(
 
 def test_operator_requests_support_from_failed_run(page: Page, app_db_session: Session) -> None:
     run_id = failed_run_id(app_db_session, "Fabrikam")
-    sign_in(page, "operator@contoso.example")
+    signed_in(page, "operator@contoso.example")
     page.goto(f"/operations/{run_id}")
     open_request_dialog(page)
     expect(page.get_by_role("dialog")).to_contain_text(f"#{run_id}")
@@ -88,7 +88,7 @@ def test_blank_summary_gets_a_field_error_and_nothing_is_stored(
     page: Page, app_db_session: Session
 ) -> None:
     before = len(app_db_session.exec(select(SupportRequest.id)).all())
-    sign_in(page, "operator@contoso.example")
+    signed_in(page, "operator@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Northwind')}")
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
@@ -103,7 +103,7 @@ def test_blank_summary_gets_a_field_error_and_nothing_is_stored(
 def test_owner_gets_snapshot_and_diagnostics_without_secrets(
     page: Page, app_db_session: Session
 ) -> None:
-    sign_in(page, "owner@contoso.example")
+    signed_in(page, "owner@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Adatum')}")
     page.get_by_role("button", name="More").click()
     page.get_by_role("menuitem", name="Open support diagnostics").click()
@@ -125,7 +125,7 @@ def test_owner_gets_snapshot_and_diagnostics_without_secrets(
 
 
 def test_readonly_does_not_see_support_actions(page: Page, app_db_session: Session) -> None:
-    sign_in(page, "readonly@contoso.example")
+    signed_in(page, "readonly@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
     page.get_by_role("button", name="More").click()
     expect(page.get_by_role("menuitem", name="Request support")).to_have_count(0)

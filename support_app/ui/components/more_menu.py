@@ -12,6 +12,13 @@ from support_app.ui.components.shell import T
 from support_app.ui.components.support_request_dialog import support_request_dialog
 from support_app.ui.states.support_request import DiagnosticsState, SupportRequestState
 
+# Page-load events of every page that carries these dialogs: a reloaded page must not
+# come back with a dialog still open from before.
+SUPPORT_DIALOGS_ON_LOAD = (
+    SupportRequestState.close_on_page_load,
+    DiagnosticsState.close_on_page_load,
+)
+
 
 def more_menu(state) -> rx.Component:
     return rx.menu.root(

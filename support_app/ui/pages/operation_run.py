@@ -4,7 +4,7 @@ import reflex as rx
 
 from support_app import routes
 from support_app.ui.components.badges import status_badge
-from support_app.ui.components.more_menu import scoped_page_header
+from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
 from support_app.ui.components.shell import T, not_found_view, template
 from support_app.ui.states.pages import RunViewerState as S
 
@@ -45,7 +45,7 @@ def run_details() -> rx.Component:
     )
 
 
-@template(routes.OPERATION_RUN, "Operation run", on_load=S.load)
+@template(routes.OPERATION_RUN, "Operation run", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
 def operation_run() -> rx.Component:
     return rx.cond(
         S.not_found,

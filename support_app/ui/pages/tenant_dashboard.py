@@ -4,7 +4,7 @@ import reflex as rx
 
 from support_app import routes
 from support_app.ui.components.badges import status_badge
-from support_app.ui.components.more_menu import scoped_page_header
+from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
 from support_app.ui.components.shell import T, not_found_view, template
 from support_app.ui.states.pages import TenantDashboardState as S
 
@@ -129,7 +129,7 @@ def dashboard() -> rx.Component:
     )
 
 
-@template(routes.TENANT_DASHBOARD, "Tenant dashboard", on_load=S.load)
+@template(routes.TENANT_DASHBOARD, "Tenant dashboard", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
 def tenant_dashboard() -> rx.Component:
     return rx.cond(
         S.not_found,

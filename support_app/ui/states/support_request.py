@@ -22,20 +22,27 @@ from support_app.models.support_request import (
     CONTACT_NAME_MAX,
     EXTERNAL_REFERENCE_MAX,
     EXTERNAL_URL_MAX,
+    HANDOFF_MODES,
     NOTES_MAX,
     SUMMARY_MAX,
 )
 from support_app.services.access import AccessService, Actor, Forbidden, NotFound
 from support_app.services.capabilities import Capability
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
-from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
-from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
-from support_app.services.support_requests.submission import (
-    SupportContext,
+from support_app.services.support_requests.diagnostics import (
+    SupportDiagnosticsService,
+    can_attach_snapshot,
+)
+from support_app.services.support_requests.form import (
     SupportRequestForm,
-    SupportRequestSubmissionService,
     SupportRequestValidationError,
 )
+from support_app.services.support_requests.latest_handoff import (
+    LatestHandoffSummaryService,
+    latest_handoff_in,
+)
+from support_app.services.support_requests.scope import SupportContext
+from support_app.services.support_requests.submission import SupportRequestSubmissionService
 from support_app.ui.states.session import SessionState
 
 # Upper bounds on what a browser may park in this state (the service validates the
@@ -49,7 +56,6 @@ _FIELD_CAPS = {
     "external_reference": EXTERNAL_REFERENCE_MAX * 4,
     "external_url": EXTERNAL_URL_MAX * 2,
 }
-HANDOFF_MODES = ("internal_only", "create_external_ticket", "link_existing_ticket")
 
 
 def _handoff() -> ExternalSupportDeskHandoffService:
@@ -77,8 +83,7 @@ class SupportRequestState(SessionState):
     latest: dict[str, str] = {}
 
     def _context(self) -> SupportContext | None:
-        found = routes.support_context_from_path(self.router.url.path)
-        return SupportContext(kind=found[0], raw_id=found[1]) if found else None
+        return _context_from(self.router.url.path)
 
     @rx.event
     async def open_dialog(self):
@@ -92,17 +97,17 @@ class SupportRequestState(SessionState):
         def _prepare():
             with Session(get_engine()) as session:
                 access = AccessService(session)
-                if context.kind == "tenant":
-                    tenant = access.resolve_tenant(actor, context.raw_id)
-                    title = tenant.tenant_name
-                else:
-                    run = access.resolve_run(actor, context.raw_id)
-                    tenant = run.tenant
-                    run_type = translate(locale, f"run.type.{run.run.type}")
-                    title = f"{run_type} #{run.run.id} · {tenant.tenant_name}"
-                access.authorize(tenant, Capability.SUPPORT_REQUESTS_CREATE)
-                snapshot = tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)
-            return title, snapshot, _latest_summary(actor, context)
+                scope = context.resolve(access, actor)
+                access.authorize(scope.tenant, Capability.SUPPORT_REQUESTS_CREATE)
+                latest = latest_handoff_in(session, scope)
+            tenant_name = scope.tenant.tenant_name
+            if scope.run is None:
+                title = tenant_name
+            else:
+                run_type = translate(locale, f"run.type.{scope.run.type}")
+                title = f"{run_type} #{scope.run.id} · {tenant_name}"
+            snapshot = can_attach_snapshot(scope.tenant)
+            return title, snapshot, latest.as_display() if latest else {}
 
         try:
             title, snapshot, latest = await asyncio.to_thread(_prepare)
@@ -116,6 +121,11 @@ class SupportRequestState(SessionState):
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
         self.dialog_open = True
+
+    @rx.event
+    def close_on_page_load(self):
+        """A (re)loaded page starts with the dialog closed and empty."""
+        self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
 
     @rx.event
     def set_dialog_open(self, value: bool):
@@ -174,17 +184,13 @@ class DiagnosticsState(SessionState):
         actor = await self._actor()
         if actor is None:
             return rx.redirect(routes.LOGIN)
-        found = routes.support_context_from_path(self.router.url.path)
-        if found is None:
+        context = _context_from(self.router.url.path)
+        if context is None:
             return
-        kind, raw_id = found
 
         def _bundle() -> dict:
             with Session(get_engine()) as session:
-                service = SupportDiagnosticsService(session)
-                if kind == "tenant":
-                    return service.bundle_for_tenant(actor, raw_id)
-                return service.bundle_for_run(actor, raw_id)
+                return SupportDiagnosticsService(session).bundle_for(actor, context)
 
         try:
             bundle = await asyncio.to_thread(_bundle)
@@ -194,10 +200,20 @@ class DiagnosticsState(SessionState):
         self.diagnostics_open = True
 
     @rx.event
+    def close_on_page_load(self):
+        self.diagnostics_open, self.bundle_json = False, ""
+
+    @rx.event
     def set_diagnostics_open(self, value: bool):
         if value is False:
             self.diagnostics_open = False
             self.bundle_json = ""
+
+
+def _context_from(path: str) -> SupportContext | None:
+    """The untrusted context named by the current page URL (resolved by the services)."""
+    found = routes.support_context_from_path(path)
+    return SupportContext(kind=found[0], raw_id=found[1]) if found else None
 
 
 def _pretty(bundle: dict) -> str:
