@@ -26,7 +26,8 @@ _VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         r"(?i)\b((?:access|refresh|id|api|auth|client|bearer)?[_-]?"
         r"(?:token|secret|password|passwd|pwd|key|signature)\w*)([\"']?\s*[=:]\s*)"
-        r"(\"[^\"]*\"|'[^']*'|[^\s,;&\"']+)"
+        # an unquoted value ends before a closing bracket and a sentence's final dot
+        r"(\"[^\"]*\"|'[^']*'|[^\s,;&\"')\]}]*[^\s,;&\"')\]}.])"
     ),
     # Authorization headers
     re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)"),

@@ -99,6 +99,7 @@ def test_run_handoff_failure_is_shown_and_kept(
     assert row.external_ticket_reference is None
 
     page.reload()
+    screenshot(page, "handoff-run-page-reloaded")
     open_request_dialog(page)
     latest = page.get_by_test_id("latest-handoff")
     expect(latest).to_contain_text(reference)

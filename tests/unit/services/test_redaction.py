@@ -258,3 +258,10 @@ def test_no_planted_secret_survives_when_a_payload_is_serialised_into_text() -> 
     for payload in _seeded_payloads():
         for text in (json.dumps(payload), repr(payload)):
             _assert_no_planted_secret(redact_text(text))
+
+
+def test_redaction_keeps_the_surrounding_sentence_intact() -> None:
+    text = "Export failed (access_token=abc.def.ghi). Retry later; client_secret=s3cr3t."
+    assert redact_text(text) == (
+        "Export failed (access_token=[redacted]). Retry later; client_secret=[redacted]."
+    )
