@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from tests.e2e.conftest import screenshot, set_desk_fault, signed_in
@@ -106,3 +107,40 @@ def test_run_handoff_failure_is_shown_and_kept(
     expect(latest).to_contain_text("Handoff failed")
     expect(latest).to_contain_text(row.external_handoff_failure_summary)
     screenshot(page, "handoff-failure-after-reload")
+
+
+def test_a_hanging_desk_shows_progress_and_blocks_no_one_else(
+    page: Page, browser: Browser, app_url: str, app_db_session: Session, desk_url: str
+) -> None:
+    other_context = browser.new_context(base_url=app_url)
+    other = other_context.new_page()
+    try:
+        signed_in(other, "owner@contoso.example")
+        signed_in(page, "operator@contoso.example")
+        page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
+        open_request_dialog(page)
+        dialog = page.get_by_role("dialog")
+        fill_and_submit(
+            page, "Desk does not answer", "Create a new ticket in the external support desk"
+        )
+        set_desk_fault(desk_url, "hang")
+        try:
+            dialog.get_by_role("button", name="Submit request").click()
+            busy = dialog.get_by_role("button", name="Submitting…")
+            expect(busy).to_be_disabled()
+            screenshot(page, "handoff-submitting")
+            # Meanwhile another user's page loads and works normally.
+            started = time.monotonic()
+            other.goto(f"/tenants/{tenant_id(app_db_session, 'Adatum')}")
+            expect(other.get_by_role("heading", name="Adatum")).to_be_visible()
+            assert time.monotonic() - started < 3.0
+            expect(busy).to_be_visible()  # the desk call is still running
+            summary = dialog.get_by_test_id("failure-summary")
+            expect(summary).to_be_visible(timeout=10_000)
+        finally:
+            set_desk_fault(desk_url, "none")
+        reference = dialog.get_by_test_id("support-reference").inner_text()
+        expect(summary).to_contain_text(reference)  # "the desk may hold a ticket with SR-…"
+        screenshot(page, "handoff-timeout")
+    finally:
+        other_context.close()
