@@ -10,3 +10,8 @@ from typing import Any
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def pretty_json(value: Any) -> str:
+    """The same canonical content, indented for people (desk agents, the diagnostics view)."""
+    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)

@@ -7,11 +7,14 @@ and the immutability triggers never need to be bypassed for cleanup.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,6 +26,8 @@ from support_app.db import create_db_engine
 from support_app.models import User
 from support_app.services.access import Actor
 from support_app.services.demo_seed import seed_demo
+
+T = TypeVar("T")
 
 PG_ADMIN_URL = os.environ.get(
     "SUPPORT_APP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -115,3 +120,14 @@ def session(engine: Engine) -> Iterator[Session]:
 def actor_for(session: Session, email: str) -> Actor:
     """The demo user with ``email`` as a signed-in actor."""
     return Actor.of(session.exec(select(User).where(User.email == email)).one())
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on a fresh event loop in a worker thread.
+
+    Playwright's sync API keeps an event loop running on the main thread for the
+    whole session, so ``asyncio.run`` there would fail whenever the e2e lane ran
+    first; a worker thread makes the test lanes independent of their order.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

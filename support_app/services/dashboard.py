@@ -77,13 +77,20 @@ class TenantDashboard:
     latest_report: DocumentRow | None
 
 
-def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int):
-    row = session.exec(
+def latest_document(
+    session: Session, model: type[Review] | type[Report], tenant_id: int
+) -> Review | Report | None:
+    """The tenant's newest review or report (the dashboard and diagnostics both show it)."""
+    return session.exec(
         select(model)
         .where(model.tenant_id == tenant_id)
         .order_by(col(model.created_at).desc(), col(model.id).desc())
         .limit(1)
     ).first()
+
+
+def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int):
+    row = latest_document(session, model, tenant_id)
     return DocumentRow(row.title, row.status, format_time(row.created_at)) if row else None
 
 

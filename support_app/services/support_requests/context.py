@@ -16,6 +16,7 @@ case. Rules it keeps:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -26,7 +27,7 @@ from support_app.services.redaction import redact
 from support_app.services.support_requests.diagnostics import (
     MISSING,
     SupportDiagnosticBundleBuilder,
-    latest_document,
+    document_reference,
     run_summary,
 )
 from support_app.services.support_requests.scope import SupportScope
@@ -103,10 +104,14 @@ class SupportRequestContextBuilder:
                 scope, Capability.TENANT_VIEW, lambda: self._open_findings(tid)
             ),
             "latest_review": self._guarded(
-                scope, Capability.TENANT_VIEW, lambda: latest_document(self._session, Review, tid)
+                scope,
+                Capability.TENANT_VIEW,
+                partial(document_reference, self._session, Review, tid),
             ),
             "latest_report": self._guarded(
-                scope, Capability.TENANT_VIEW, lambda: latest_document(self._session, Report, tid)
+                scope,
+                Capability.TENANT_VIEW,
+                partial(document_reference, self._session, Report, tid),
             ),
         }
         if scope.run is not None:

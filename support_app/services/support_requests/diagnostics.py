@@ -19,6 +19,7 @@ from support_app.models.clock import iso_utc
 from support_app.models.platform import FINDING_SEVERITIES
 from support_app.services.access import AccessService, Actor, TenantAccess
 from support_app.services.capabilities import Capability
+from support_app.services.dashboard import latest_document
 from support_app.services.redaction import redact, redact_text
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
@@ -44,14 +45,11 @@ def run_summary(run: OperationRun) -> dict[str, Any]:
     }
 
 
-def latest_document(session: Session, model: type[Review] | type[Report], tenant_id: int):
+def document_reference(
+    session: Session, model: type[Review] | type[Report], tenant_id: int
+) -> dict[str, Any]:
     """The newest review or report of a tenant as a reference, or the missing marker."""
-    row = session.exec(
-        select(model)
-        .where(model.tenant_id == tenant_id)
-        .order_by(col(model.created_at).desc(), col(model.id).desc())
-        .limit(1)
-    ).first()
+    row = latest_document(session, model, tenant_id)
     if row is None:
         return dict(MISSING)
     return {
@@ -75,8 +73,8 @@ class SupportDiagnosticBundleBuilder:
             "provider_connections": self._connections(tenant.tenant_id),
             "recent_operation_runs": self._recent_runs(tenant.tenant_id),
             "open_findings_by_severity": self._finding_counts(tenant.tenant_id),
-            "latest_review": latest_document(self._session, Review, tenant.tenant_id),
-            "latest_report": latest_document(self._session, Report, tenant.tenant_id),
+            "latest_review": document_reference(self._session, Review, tenant.tenant_id),
+            "latest_report": document_reference(self._session, Report, tenant.tenant_id),
             "recent_audit_actions": self._recent_audit_actions(tenant.tenant_id),
         }
         if scope.run is not None:

@@ -19,12 +19,13 @@ never blocks the event loop that serves other users.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from support_app.canonical_json import canonical_json
+from support_app.canonical_json import pretty_json
 from support_app.models import SupportRequest
 from support_app.services.access import AccessService, Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
@@ -96,7 +97,8 @@ def outbound_ticket(request: SupportRequest) -> OutboundTicket:
     lines = [
         f"Support reference: {request.reference}",
         f"Severity: {request.severity}",
-        f"Context: {request.primary_context_type}",
+        f"Context: {request.primary_context_type}"
+        + (f" #{request.operation_run_id}" if request.operation_run_id else ""),
         f"Summary: {summary}",
     ]
     if request.reproduction_notes:
@@ -104,7 +106,7 @@ def outbound_ticket(request: SupportRequest) -> OutboundTicket:
     if request.contact_name or request.contact_email:
         contact = " ".join(p for p in (request.contact_name, request.contact_email) if p)
         lines += ["", f"Contact: {contact}"]
-    lines += ["", "Context envelope (redacted):", canonical_json(request.context_envelope)]
+    lines += ["", "Context envelope (redacted):", pretty_json(request.context_envelope)]
     return OutboundTicket(
         support_reference=request.reference,
         subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
@@ -147,11 +149,8 @@ class SupportRequestSubmissionService:
         # Shielded: a browser that goes away mid-call must not leave the request
         # without its recorded outcome.
         outcome = await asyncio.shield(self._hand_off_and_finalise(actor, request, validated))
-        return SubmissionResult(
-            reference=result.reference,
-            context_kind=result.context_kind,
-            attachment_mode=result.attachment_mode,
-            handoff_mode=result.handoff_mode,
+        return dataclasses.replace(
+            result,
             external_reference=outcome.external_reference,
             external_url=outcome.external_url,
             failure_summary=outcome.failure_summary,

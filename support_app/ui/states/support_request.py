@@ -9,12 +9,12 @@ decides what is drawn, never what is allowed.
 from __future__ import annotations
 
 import asyncio
-import json
 
 import reflex as rx
 from sqlmodel import Session
 
 from support_app import routes
+from support_app.canonical_json import pretty_json
 from support_app.db import get_engine
 from support_app.i18n import translate
 from support_app.models.support_request import (
@@ -196,7 +196,7 @@ class DiagnosticsState(SessionState):
             bundle = await asyncio.to_thread(_bundle)
         except (NotFound, Forbidden) as error:
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
-        self.bundle_json = _pretty(bundle)
+        self.bundle_json = pretty_json(bundle)
         self.diagnostics_open = True
 
     @rx.event
@@ -214,10 +214,6 @@ def _context_from(path: str) -> SupportContext | None:
     """The untrusted context named by the current page URL (resolved by the services)."""
     found = routes.support_context_from_path(path)
     return SupportContext(kind=found[0], raw_id=found[1]) if found else None
-
-
-def _pretty(bundle: dict) -> str:
-    return json.dumps(bundle, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _access_error_key(error: Exception) -> str:

@@ -7,7 +7,6 @@ desk can fail is proven against real sockets and the real 5-second deadline.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -28,6 +27,7 @@ from support_app.services.support_desk.emulator import (
 )
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.settings import SupportDeskTarget
+from tests.conftest import run_coroutine
 
 EMAIL = "agent@desk.example"
 TOKEN = "feature-desk-token"
@@ -65,7 +65,7 @@ def outbound(
 
 
 def create(svc: ExternalSupportDeskHandoffService, ticket: OutboundTicket) -> HandoffOutcome:
-    return asyncio.run(svc.create_ticket(ticket))
+    return run_coroutine(svc.create_ticket(ticket))
 
 
 def api(desk: DeskEmulatorServer, path: str, token: str = TOKEN) -> httpx.Response:

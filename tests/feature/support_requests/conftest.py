@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from sqlalchemy import func
@@ -19,6 +17,7 @@ from support_app.services.support_requests.submission import (
     SubmissionResult,
     SupportRequestSubmissionService,
 )
+from tests.conftest import run_coroutine
 
 
 def tenant_id(session: Session, name: str) -> int:
@@ -53,7 +52,7 @@ def submit(
 ) -> SubmissionResult:
     form = form or SupportRequestForm(severity="high", summary="Backups fail since Monday")
     service = SupportRequestSubmissionService(engine, handoff=handoff)
-    return asyncio.run(service.submit(actor, context, form))
+    return run_coroutine(service.submit(actor, context, form))
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from support_app.services.support_desk.contract import (
 )
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.settings import SupportDeskTarget, get_settings
+from tests.conftest import run_coroutine
 
 TOKEN = "tok-9f8e7d6c5b4a"
 EMAIL = "api-user@desk.example"
@@ -54,7 +55,7 @@ def service(handler: Handler, **kwargs: float) -> ExternalSupportDeskHandoffServ
 
 
 def create(svc: ExternalSupportDeskHandoffService, outbound: OutboundTicket) -> HandoffOutcome:
-    return asyncio.run(svc.create_ticket(outbound))
+    return run_coroutine(svc.create_ticket(outbound))
 
 
 def created(ticket_id: object = 42) -> Handler:
