@@ -124,7 +124,11 @@ def app_url(
         "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         "REFLEX_USE_SYSTEM_BUN": "1",
     }
+    # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
+    # several workers sharing state in Redis (as in production).
     env.pop("REFLEX_REDIS_URL", None)
+    if redis_url := os.environ.get("SUPPORT_APP_E2E_REDIS_URL"):
+        env["REFLEX_REDIS_URL"] = redis_url
     log_path = workdir / "reflex.log"
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(

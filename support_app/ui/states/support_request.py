@@ -142,37 +142,55 @@ class SupportRequestState(SessionState):
     def start_new_request(self):
         self.result, self.errors, self.handoff_mode = {}, {}, "internal_only"
 
-    @rx.event
+    @rx.event(background=True)
     async def submit(self, form_data: dict):
-        if self.submitting or not isinstance(form_data, dict):
-            return
-        actor, context = await self._actor(), self._context()
-        if actor is None:
+        """Create the request; the desk call (up to 5 s) runs without the state lock.
+
+        A background event holds this tab's state lock only for the short reads and
+        writes below, so the tab stays responsive and, with Redis, the lock never
+        comes near its expiry while the desk is slow.
+        """
+        async with self:
+            if self.submitting or not self.dialog_open or not isinstance(form_data, dict):
+                return
+            actor, context = await self._actor(), self._context()
+            if context is None:
+                return
+            if actor is None:
+                self.dialog_open = False
+            else:
+                values = {n: str(form_data.get(n) or "")[:cap] for n, cap in _FIELD_CAPS.items()}
+                form = SupportRequestForm(**values, handoff_mode=self.handoff_mode)
+                locale = self.locale
+                self.submitting, self.errors = True, {}
+        if actor is None:  # the session expired while the dialog was open
             yield rx.redirect(routes.LOGIN)
             return
-        if context is None:
-            return
-        values = {name: str(form_data.get(name) or "")[:cap] for name, cap in _FIELD_CAPS.items()}
-        form = SupportRequestForm(**values, handoff_mode=self.handoff_mode)
-        self.submitting, self.errors = True, {}
-        yield
+
         service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
+        result, latest, errors, denied = None, {}, {}, None
         try:
             result = await service.submit(actor, context, form)
+            latest = await asyncio.to_thread(_latest_summary, actor, context)
         except SupportRequestValidationError as error:
-            self.errors = dict(error.errors)
-            return
+            errors = dict(error.errors)
         except (NotFound, Forbidden) as error:
-            self.dialog_open = False
-            yield rx.toast.error(translate(self.locale, _access_error_key(error)))
-            return
+            denied = error
         finally:
-            self.submitting = False
-        self.result = result.as_display()
-        self.latest = await asyncio.to_thread(_latest_summary, actor, context)
-        key = "support.toast.handoff_failed" if result.handoff_failed else "support.toast.created"
-        toast = rx.toast.warning if result.handoff_failed else rx.toast.success
-        yield toast(translate(self.locale, key, reference=result.reference))
+            async with self:
+                self.submitting, self.errors = False, errors
+                if denied is not None:
+                    self.dialog_open = False
+                if result is not None:
+                    self.result, self.latest = result.as_display(), latest
+
+        if denied is not None:
+            yield rx.toast.error(translate(locale, _access_error_key(denied)))
+        elif result is not None:
+            failed = result.handoff_failed
+            key = "support.toast.handoff_failed" if failed else "support.toast.created"
+            toast = rx.toast.warning if failed else rx.toast.success
+            yield toast(translate(locale, key, reference=result.reference))
 
 
 class DiagnosticsState(SessionState):
