@@ -26,8 +26,9 @@ _VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         r"(?i)\b((?:access|refresh|id|api|auth|client|bearer)?[_-]?"
         r"(?:token|secret|password|passwd|pwd|key|signature)\w*)([\"']?\s*[=:]\s*)"
-        # an unquoted value ends before a closing bracket and a sentence's final dot
-        r"(\"[^\"]*\"|'[^']*'|[^\s,;&\"')\]}]*[^\s,;&\"')\]}.])"
+        # an unquoted value ends before a closing bracket and a sentence's final dot;
+        # a value already redacted is left alone, so redacting twice changes nothing
+        r"(?!\[redacted\])(\"[^\"]*\"|'[^']*'|[^\s,;&\"')\]}]*[^\s,;&\"')\]}.])"
     ),
     # Authorization headers
     re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)"),

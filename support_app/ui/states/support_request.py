@@ -194,7 +194,16 @@ class SupportRequestState(SessionState):
 
 
 class DiagnosticsState(SessionState):
+    """The "Open support diagnostics" view: the bundle, laid out for reading."""
+
     diagnostics_open: bool = False
+    run: dict[str, str] = {}
+    connections: list[dict[str, str]] = []
+    runs: list[dict[str, str]] = []
+    findings: list[dict[str, str]] = []
+    review: dict[str, str] = {}
+    report: dict[str, str] = {}
+    audit_actions: list[dict[str, str]] = []
     bundle_json: str = ""
 
     @rx.event
@@ -214,18 +223,41 @@ class DiagnosticsState(SessionState):
             bundle = await asyncio.to_thread(_bundle)
         except (NotFound, Forbidden) as error:
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        self.run = _strings(bundle["operation_run"]) if "operation_run" in bundle else {}
+        self.connections = [_strings(c) for c in bundle["provider_connections"]]
+        self.runs = [_strings(r) for r in bundle["recent_operation_runs"]]
+        self.findings = [
+            {"severity": s, "count": str(n)}
+            for s, n in reversed(bundle["open_findings_by_severity"].items())
+        ]
+        self.review = _strings(bundle["latest_review"])
+        self.report = _strings(bundle["latest_report"])
+        self.audit_actions = [_strings(a) for a in bundle["recent_audit_actions"]]
         self.bundle_json = pretty_json(bundle)
         self.diagnostics_open = True
 
     @rx.event
     def close_on_page_load(self):
-        self.diagnostics_open, self.bundle_json = False, ""
+        self.diagnostics_open = False
 
     @rx.event
     def set_diagnostics_open(self, value: bool):
         if value is False:
             self.diagnostics_open = False
-            self.bundle_json = ""
+
+
+def _display_time(value: object) -> str:
+    """``2026-11-25T04:17:42Z`` → ``2026-11-25 04:17 UTC``, as on the pages."""
+    text = str(value or "")
+    return f"{text[:10]} {text[11:16]} UTC" if len(text) >= 16 else text
+
+
+def _strings(record: dict) -> dict[str, str]:
+    """A bundle record as display strings; timestamps in the pages' format."""
+    return {
+        key: _display_time(value) if key.endswith("_at") else ("" if value is None else str(value))
+        for key, value in record.items()
+    }
 
 
 def _context_from(path: str) -> SupportContext | None:

@@ -243,6 +243,7 @@ def test_planted_secrets_never_reach_stored_json(engine: Engine, session: Sessio
     for secret in PLANTED:
         assert secret not in stored
     assert "[redacted]" in stored
+    assert "[redacted]]" not in stored  # redacted once, not mangled by a second pass
 
 
 def test_a_stored_request_cannot_be_updated_or_deleted(engine: Engine, session: Session) -> None:

@@ -265,3 +265,17 @@ def test_redaction_keeps_the_surrounding_sentence_intact() -> None:
     assert redact_text(text) == (
         "Export failed (access_token=[redacted]). Retry later; client_secret=[redacted]."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Token refresh failed: refresh_token=rt-demo-9f8e7d expired (AADSTS700082).",
+        "Export failed (access_token=abc.def.ghi). Retry later; client_secret=s3cr3t.",
+        "Authorization: Bearer abc123 and https://user:pw@host/path",
+    ],
+)
+def test_redacting_twice_changes_nothing(text: str) -> None:
+    once = redact_text(text)
+    assert redact_text(once) == once
+    assert redact({"detail": once}) == {"detail": once}
