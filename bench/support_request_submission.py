@@ -1,9 +1,10 @@
-"""Time one support-request submission (internal only) on the embedded SQLite default.
+"""Time one support-request submission on the embedded SQLite default.
 
-Fresh temporary database, migrated and demo-seeded; 100 submissions by the owner
-from the Fabrikam dashboard (diagnostic snapshot attached: the heaviest envelope)
-and 100 by the operator from a failed run; prints median and p95 per case, and the
-latest-handoff summary read.
+Fresh temporary database, migrated and demo-seeded; 100 internal-only submissions
+by the owner from the Fabrikam dashboard (diagnostic snapshot attached: the
+heaviest envelope), 100 by the operator from a failed run, 100 with "create a new
+ticket" against the local desk emulator (request, audit, desk call, finalisation),
+and 100 latest-handoff summary reads; prints median and p95 per case.
 
 Run: ``.venv/bin/python bench/support_request_submission.py`` (or ``make bench``).
 """
@@ -11,8 +12,10 @@ Run: ``.venv/bin/python bench/support_request_submission.py`` (or ``make bench``
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +26,8 @@ from support_app.db import create_db_engine, session_scope
 from support_app.models import OperationRun, Tenant, User
 from support_app.services.access import Actor
 from support_app.services.demo_seed import seed_demo
+from support_app.services.support_desk.emulator import make_server
+from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import (
     LatestHandoffSummaryService,
@@ -31,6 +36,7 @@ from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import (
     SupportRequestSubmissionService,
 )
+from support_app.settings import SupportDeskTarget
 
 RUNS = 100
 FORM = SupportRequestForm(
@@ -49,12 +55,17 @@ def _report(label: str, samples: list[float]) -> None:
 
 
 async def _time_submissions(
-    service: SupportRequestSubmissionService, actor: Actor, context: SupportContext
+    service: SupportRequestSubmissionService,
+    actor: Actor,
+    context: SupportContext,
+    form: SupportRequestForm = FORM,
 ) -> list[float]:
     samples = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        await service.submit(actor, context, FORM)
+        result = await service.submit(actor, context, form)
+        if result.handoff_failed:
+            raise SystemExit(f"handoff failed: {result.failure_summary}")
         samples.append((time.perf_counter() - start) * 1000)
     return samples
 
@@ -87,6 +98,27 @@ def main() -> None:
             "submit, run, operator (canonical only)",
             asyncio.run(_time_submissions(service, operator, run_ctx)),
         )
+        desk = make_server("127.0.0.1", 0, email="bench@desk.example", token="t", quiet=True)
+        threading.Thread(target=desk.serve_forever, daemon=True).start()
+        with_desk = SupportRequestSubmissionService(
+            engine,
+            handoff=ExternalSupportDeskHandoffService(
+                SupportDeskTarget(desk.base_url, "bench@desk.example", "t")
+            ),
+        )
+        _report(
+            "submit + create ticket (emulator), operator",
+            asyncio.run(
+                _time_submissions(
+                    with_desk,
+                    operator,
+                    tenant_ctx,
+                    dataclasses.replace(FORM, handoff_mode="create_external_ticket"),
+                )
+            ),
+        )
+        desk.shutdown()
+        desk.server_close()
         samples = []
         with Session(engine) as session:
             summaries = LatestHandoffSummaryService(session)
