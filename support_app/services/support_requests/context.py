@@ -22,6 +22,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review, Workspace
+from support_app.services.access import TenantAccess
 from support_app.services.capabilities import Capability
 from support_app.services.redaction import redact
 from support_app.services.support_requests.diagnostics import (
@@ -48,6 +49,13 @@ EXCLUDED_BY_POLICY = (
     "provider credentials and tokens",
     "user passwords and sessions",
 )
+
+
+def attachment_mode_for(tenant: TenantAccess) -> str:
+    """The snapshot only for roles that may view diagnostics; never blocks a request."""
+    if tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW):
+        return DIAGNOSTIC_SNAPSHOT
+    return CANONICAL_CONTEXT_ONLY
 
 
 class SupportRequestContextBuilder:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from support_app.models import AuditLog, Finding, OperationRun, ProviderConnection, Report, Review
 from support_app.models.clock import iso_utc
 from support_app.models.platform import FINDING_SEVERITIES
-from support_app.services.access import AccessService, Actor, TenantAccess
+from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import latest_document
 from support_app.services.redaction import redact, redact_text
@@ -141,8 +141,3 @@ class SupportDiagnosticsService:
         scope = context.resolve(AccessService(self._session), actor)
         AccessService.authorize(scope.tenant, Capability.SUPPORT_DIAGNOSTICS_VIEW)
         return SupportDiagnosticBundleBuilder(self._session).build(scope)
-
-
-def can_attach_snapshot(tenant: TenantAccess) -> bool:
-    """Whether a request from this tenant carries the snapshot (never blocks a request)."""
-    return tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)

@@ -34,11 +34,9 @@ from support_app.services.redaction import redact_text
 from support_app.services.support_desk.contract import HandoffOutcome, OutboundTicket
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.context import (
-    CANONICAL_CONTEXT_ONLY,
-    DIAGNOSTIC_SNAPSHOT,
     SupportRequestContextBuilder,
+    attachment_mode_for,
 )
-from support_app.services.support_requests.diagnostics import can_attach_snapshot
 from support_app.services.support_requests.finalisation import (
     PendingHandoff,
     bounded_failure_summary,
@@ -187,7 +185,7 @@ class SupportRequestSubmissionService:
     def _new_request(
         session: Session, actor: Actor, scope: SupportScope, validated: ValidatedSupportRequest
     ) -> SupportRequest:
-        mode = DIAGNOSTIC_SNAPSHOT if can_attach_snapshot(scope.tenant) else CANONICAL_CONTEXT_ONLY
+        mode = attachment_mode_for(scope.tenant)
         return SupportRequest(
             workspace_id=scope.tenant.workspace_id,
             tenant_id=scope.tenant.tenant_id,

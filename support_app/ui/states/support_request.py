@@ -29,10 +29,8 @@ from support_app.models.support_request import (
 from support_app.services.access import AccessService, Actor, Forbidden, NotFound
 from support_app.services.capabilities import Capability
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
-from support_app.services.support_requests.diagnostics import (
-    SupportDiagnosticsService,
-    can_attach_snapshot,
-)
+from support_app.services.support_requests.context import attachment_mode_for
+from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
 from support_app.services.support_requests.form import (
     SupportRequestForm,
     SupportRequestValidationError,
@@ -106,16 +104,16 @@ class SupportRequestState(SessionState):
             else:
                 run_type = translate(locale, f"run.type.{scope.run.type}")
                 title = f"{run_type} #{scope.run.id} · {tenant_name}"
-            snapshot = can_attach_snapshot(scope.tenant)
-            return title, snapshot, latest.as_display() if latest else {}
+            mode = attachment_mode_for(scope.tenant)
+            return title, mode, latest.as_display() if latest else {}
 
         try:
-            title, snapshot, latest = await asyncio.to_thread(_prepare)
+            title, attachment_mode, latest = await asyncio.to_thread(_prepare)
         except (NotFound, Forbidden) as error:
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
         self.context_kind = context.kind
         self.context_title = title
-        self.attachment_mode = "diagnostic_snapshot" if snapshot else "canonical_context_only"
+        self.attachment_mode = attachment_mode
         self.desk_available = _handoff().available
         self.handoff_mode = "internal_only"
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
