@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from support_app.models import AuditLog, User, UserSession, Workspace, WorkspaceMembership
@@ -240,3 +241,25 @@ def test_tokens_are_random_and_stored_only_as_a_hash(session: Session) -> None:
     assert token not in dump
     stored = session.exec(select(UserSession.token_hash)).all()
     assert hashlib.sha256(token.encode()).hexdigest() in stored
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_logs SET action = 'auth.signed_out' WHERE id = :id",
+        "UPDATE audit_logs SET metadata_json = '{}' WHERE id = :id",
+        "DELETE FROM audit_logs WHERE id = :id",
+    ],
+)
+def test_audit_rows_are_append_only_in_the_database(engine: Engine, statement: str) -> None:
+    with engine.connect() as conn:
+        row_id, action = conn.execute(text("SELECT id, action FROM audit_logs LIMIT 1")).one()
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement), {"id": row_id})
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                text("SELECT action FROM audit_logs WHERE id = :id"), {"id": row_id}
+            ).scalar_one()
+            == action
+        )
