@@ -1,6 +1,6 @@
 """Read models for the tenant dashboard and the operation run viewer.
 
-Callers pass an already resolved ``TenantAccess``/``RunAccess`` (see
+Callers pass an already resolved ``TenantAccess``/``RunAccess`` (or its tenant id; see
 ``AccessService``); these readers never decide access themselves. Texts that may
 carry provider secrets (failure summaries, connection errors) are redacted here,
 so no page ever renders them raw.
@@ -94,26 +94,44 @@ def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int
     return DocumentRow(row.title, row.status, format_time(row.created_at)) if row else None
 
 
-def read_tenant_dashboard(session: Session, tenant: TenantAccess) -> TenantDashboard:
-    tid = tenant.tenant_id
-    connections = session.exec(
-        select(ProviderConnection)
-        .where(ProviderConnection.tenant_id == tid)
-        .order_by(ProviderConnection.display_name)
-    ).all()
-    runs = session.exec(
-        select(OperationRun)
-        .where(OperationRun.tenant_id == tid)
-        .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
-        .limit(RECENT_RUNS)
-    ).all()
+def tenant_connections(session: Session, tenant_id: int) -> list[ProviderConnection]:
+    """A tenant's provider connections by name (dashboard, diagnostics, support context)."""
+    return list(
+        session.exec(
+            select(ProviderConnection)
+            .where(ProviderConnection.tenant_id == tenant_id)
+            .order_by(ProviderConnection.display_name, col(ProviderConnection.id))
+        ).all()
+    )
+
+
+def recent_runs(session: Session, tenant_id: int, limit: int) -> list[OperationRun]:
+    """A tenant's newest runs first (dashboard and diagnostics)."""
+    return list(
+        session.exec(
+            select(OperationRun)
+            .where(OperationRun.tenant_id == tenant_id)
+            .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def open_finding_counts(session: Session, tenant_id: int) -> dict[str, int]:
+    """Open findings per severity, every severity present, least severe first."""
     counts = dict(
         session.exec(
             select(Finding.severity, func.count())
-            .where(Finding.tenant_id == tid, Finding.status == "open")
+            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
             .group_by(Finding.severity)
         ).all()
     )
+    return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}
+
+
+def read_tenant_dashboard(session: Session, tenant: TenantAccess) -> TenantDashboard:
+    tid = tenant.tenant_id
+    counts = open_finding_counts(session, tid)
     return TenantDashboard(
         tenant=tenant,
         connections=[
@@ -124,10 +142,10 @@ def read_tenant_dashboard(session: Session, tenant: TenantAccess) -> TenantDashb
                 format_time(c.last_checked_at),
                 redact_text(c.last_error or ""),
             )
-            for c in connections
+            for c in tenant_connections(session, tid)
         ],
-        runs=[RunRow.of(r) for r in runs],
-        open_findings={s: counts.get(s, 0) for s in reversed(FINDING_SEVERITIES)},
+        runs=[RunRow.of(r) for r in recent_runs(session, tid, RECENT_RUNS)],
+        open_findings=dict(reversed(counts.items())),
         latest_review=_latest(session, Review, tid),
         latest_report=_latest(session, Report, tid),
     )

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review, Workspace
+from support_app.models import Finding, OperationRun, Report, Review, Workspace
 from support_app.services.access import TenantAccess
 from support_app.services.capabilities import Capability
+from support_app.services.dashboard import tenant_connections
 from support_app.services.redaction import redact
 from support_app.services.support_requests.diagnostics import (
     MISSING,
@@ -132,11 +133,7 @@ class SupportRequestContextBuilder:
         return read() if scope.tenant.can(capability) else dict(INACCESSIBLE)
 
     def _connections(self, tenant_id: int) -> list[dict[str, Any]] | dict[str, str]:
-        rows = self._session.exec(
-            select(ProviderConnection)
-            .where(ProviderConnection.tenant_id == tenant_id)
-            .order_by(col(ProviderConnection.id))
-        ).all()
+        rows = tenant_connections(self._session, tenant_id)
         if not rows:
             return dict(MISSING)
         return [{"id": c.id, "provider": c.provider, "status": c.status} for c in rows]

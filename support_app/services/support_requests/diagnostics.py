@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from support_app.models import AuditLog, Finding, OperationRun, ProviderConnection, Report, Review
+from support_app.models import AuditLog, OperationRun, Report, Review
 from support_app.models.clock import iso_utc
-from support_app.models.platform import FINDING_SEVERITIES
 from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
-from support_app.services.dashboard import latest_document
+from support_app.services.dashboard import (
+    latest_document,
+    open_finding_counts,
+    recent_runs,
+    tenant_connections,
+)
 from support_app.services.redaction import redact, redact_text
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
@@ -71,8 +74,10 @@ class SupportDiagnosticBundleBuilder:
         bundle: dict[str, Any] = {
             "tenant": {"id": tenant.tenant_id, "name": tenant.tenant_name},
             "provider_connections": self._connections(tenant.tenant_id),
-            "recent_operation_runs": self._recent_runs(tenant.tenant_id),
-            "open_findings_by_severity": self._finding_counts(tenant.tenant_id),
+            "recent_operation_runs": [
+                run_summary(r) for r in recent_runs(self._session, tenant.tenant_id, RECENT_RUNS)
+            ],
+            "open_findings_by_severity": open_finding_counts(self._session, tenant.tenant_id),
             "latest_review": document_reference(self._session, Review, tenant.tenant_id),
             "latest_report": document_reference(self._session, Report, tenant.tenant_id),
             "recent_audit_actions": self._recent_audit_actions(tenant.tenant_id),
@@ -82,11 +87,6 @@ class SupportDiagnosticBundleBuilder:
         return redact(bundle)
 
     def _connections(self, tenant_id: int) -> list[dict[str, Any]]:
-        rows = self._session.exec(
-            select(ProviderConnection)
-            .where(ProviderConnection.tenant_id == tenant_id)
-            .order_by(ProviderConnection.display_name, col(ProviderConnection.id))
-        ).all()
         return [
             {
                 "id": c.id,
@@ -96,27 +96,8 @@ class SupportDiagnosticBundleBuilder:
                 "last_checked_at": iso_utc(c.last_checked_at),
                 "last_error": redact_text(c.last_error) if c.last_error else None,
             }
-            for c in rows
+            for c in tenant_connections(self._session, tenant_id)
         ]
-
-    def _recent_runs(self, tenant_id: int) -> list[dict[str, Any]]:
-        rows = self._session.exec(
-            select(OperationRun)
-            .where(OperationRun.tenant_id == tenant_id)
-            .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
-            .limit(RECENT_RUNS)
-        ).all()
-        return [run_summary(r) for r in rows]
-
-    def _finding_counts(self, tenant_id: int) -> dict[str, int]:
-        counts = dict(
-            self._session.exec(
-                select(Finding.severity, func.count())
-                .where(Finding.tenant_id == tenant_id, Finding.status == "open")
-                .group_by(Finding.severity)
-            ).all()
-        )
-        return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}
 
     def _recent_audit_actions(self, tenant_id: int) -> list[dict[str, Any]]:
         rows = self._session.exec(

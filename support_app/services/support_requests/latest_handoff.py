@@ -18,7 +18,7 @@ from support_app.models import SupportRequest
 from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import format_time
-from support_app.services.support_requests.form import INTERNAL_ONLY
+from support_app.services.support_requests.form import INTERNAL_ONLY, LINK_EXISTING_TICKET
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
 
@@ -38,7 +38,7 @@ class LatestHandoffSummary:
             outcome = "failed"
         elif request.external_ticket_reference:
             outcome = (
-                "linked" if request.external_handoff_mode == "link_existing_ticket" else "created"
+                "linked" if request.external_handoff_mode == LINK_EXISTING_TICKET else "created"
             )
         else:
             outcome = "pending"

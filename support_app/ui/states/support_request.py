@@ -32,6 +32,7 @@ from support_app.services.support_desk.handoff import ExternalSupportDeskHandoff
 from support_app.services.support_requests.context import attachment_mode_for
 from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
 from support_app.services.support_requests.form import (
+    INTERNAL_ONLY,
     SupportRequestForm,
     SupportRequestValidationError,
 )
@@ -72,7 +73,7 @@ class SupportRequestState(SessionState):
     context_title: str = ""
     attachment_mode: str = ""
     desk_available: bool = False
-    handoff_mode: str = "internal_only"
+    handoff_mode: str = INTERNAL_ONLY
     default_contact_name: str = ""
     default_contact_email: str = ""
     errors: dict[str, str] = {}
@@ -115,7 +116,7 @@ class SupportRequestState(SessionState):
         self.context_title = title
         self.attachment_mode = attachment_mode
         self.desk_available = _handoff().available
-        self.handoff_mode = "internal_only"
+        self.handoff_mode = INTERNAL_ONLY
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
         self.dialog_open = True
@@ -138,7 +139,7 @@ class SupportRequestState(SessionState):
 
     @rx.event
     def start_new_request(self):
-        self.result, self.errors, self.handoff_mode = {}, {}, "internal_only"
+        self.result, self.errors, self.handoff_mode = {}, {}, INTERNAL_ONLY
 
     @rx.event(background=True)
     async def submit(self, form_data: dict):
