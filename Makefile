@@ -55,7 +55,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: install chromium lint
-	$(PY) -m pytest tests/unit tests/feature tests/e2e
+	$(PY) -m pytest tests/unit tests/feature tests/security tests/e2e
 
 bench: install
 	$(PY) bench/support_request_submission.py

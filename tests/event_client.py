@@ -226,16 +226,20 @@ class EventClient:
         path: str = "/",
         router: Mapping[str, Any] | None = None,
         timeout: float = 20,
+        settle: int = 2,
     ) -> list[Update]:
-        """Send one event, then a probe; the updates up to the probe's answer.
+        """Send one event, then ``settle`` probes one after another; the updates
+        received up to the last probe's answer.
 
-        Everything the event (and whatever it chained in the foreground) sent this
-        tab arrives before the probe's delta, because one tab's foreground events
-        are processed in order.
+        One tab's foreground events are processed in order, so whatever the event
+        sent arrives before the first probe's delta; events it chained (an on-load
+        handler, say) were queued before the second probe was sent, so they have
+        finished before its delta arrives.
         """
         start = len(self.updates)
         await self.send(name, payload, path=path, router=router)
-        await self.probe(path=path, timeout=timeout)
+        for _ in range(settle):
+            await self.probe(path=path, timeout=timeout)
         return self.updates[start:]
 
     async def probe(self, *, path: str = "/", timeout: float = 20) -> float:

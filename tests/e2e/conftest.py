@@ -9,11 +9,6 @@ browser context; any console error or page error fails the test.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +20,8 @@ from sqlmodel import Session
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
 from tests.conftest import migrate_and_seed
+from tests.running_app import REPO, running_app, running_desk_emulator
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,60 +30,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESK_EMAIL = "agent@desk.example"
-DESK_TOKEN = "e2e-desk-token"
-BUILD_TIMEOUT_S = 900
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, timeout: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            if httpx.get(url, timeout=2, trust_env=False).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
-    log = open(tmp_path_factory.mktemp("desk") / "desk.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url + "/agent/tickets/0", 30, proc)
+    with running_desk_emulator(tmp_path_factory.mktemp("desk")) as url:
         yield url
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -111,53 +58,16 @@ def app_db_session(app_db_url: str) -> Iterator[Session]:
 def app_url(
     tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
 ) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("app")
-    db_url = app_db_url
-    port = _free_port()
-    env = {
-        **os.environ,
-        "REFLEX_DB_URL": db_url,
-        "SUPPORT_APP_PORT": str(port),
-        "SUPPORT_DESK_URL": desk_url,
-        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
-        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
-        "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
-        "REFLEX_USE_SYSTEM_BUN": "1",
-    }
     # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
     # several workers sharing state in Redis (as in production).
-    env.pop("REFLEX_REDIS_URL", None)
-    if redis_url := os.environ.get("SUPPORT_APP_E2E_REDIS_URL"):
-        env["REFLEX_REDIS_URL"] = redis_url
-    log_path = workdir / "reflex.log"
-    log = open(log_path, "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--single-port",
-            "--frontend-port",
-            str(port),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_for(url + "/ping", BUILD_TIMEOUT_S, proc)
-        _wait_for(url + "/login", 60, proc)
+    redis_url = os.environ.get("SUPPORT_APP_E2E_REDIS_URL")
+    with running_app(
+        tmp_path_factory.mktemp("app"),
+        app_db_url,
+        desk_url=desk_url,
+        env={"REFLEX_REDIS_URL": redis_url} if redis_url else None,
+    ) as url:
         yield url
-    except Exception:
-        sys.stderr.write(log_path.read_text(errors="replace")[-5000:])
-        raise
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 MALFORMED = "malformed"
 UNEXPECTED = "unexpected"
 _LOGGED_MESSAGE_MAX = 200
-_OUR_CODE = str(Path(__file__).resolve().parents[2]) + "/"
+# As imported (not resolved): tracebacks name files by the path they were loaded from.
+_OUR_CODE = str(Path(__file__).parents[2]) + "/"
 
 
 class EventErrorState(SessionState):

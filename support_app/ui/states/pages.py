@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from support_app import routes
 from support_app.db import get_engine
-from support_app.services.access import AccessService, NotFound
+from support_app.services.access import OPERATION_RUN, TENANT, AccessService, NotFound
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import DocumentRow, read_run, read_tenant_dashboard
 from support_app.ui.states.session import SessionState
@@ -66,9 +66,15 @@ class ScopedPageState(SessionState):
         self.can_view_diagnostics = tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)
         self.loaded = True
 
+    def _page_kind(self) -> str:
+        """The kind of context this page shows (``tenant`` or ``operation_run``)."""
+        raise NotImplementedError
+
     def _route_id(self) -> str:
+        """The id in the URL, if the URL names this page's kind (a forged event may
+        claim any path); "" otherwise, which the access service answers not found."""
         context = routes.support_context_from_path(self.router.url.path)
-        return context[1] if context else ""
+        return context[1] if context and context[0] == self._page_kind() else ""
 
 
 class TenantDashboardState(ScopedPageState):
@@ -77,6 +83,9 @@ class TenantDashboardState(ScopedPageState):
     findings: list[dict[str, str]] = []
     review: dict[str, str] = {}
     report: dict[str, str] = {}
+
+    def _page_kind(self) -> str:
+        return TENANT
 
     @rx.event
     async def load(self):
@@ -111,6 +120,9 @@ class TenantDashboardState(ScopedPageState):
 
 class RunViewerState(ScopedPageState):
     run: dict[str, str] = {}
+
+    def _page_kind(self) -> str:
+        return OPERATION_RUN
 
     @rx.event
     async def load(self):

@@ -1,0 +1,157 @@
+"""Starting the real app (and the desk emulator) as processes, for the lanes that
+drive it from outside: ``tests/e2e`` (production build, in Chromium) and
+``tests/security`` (backend only, through ``tests/event_client.py``).
+
+Each app runs on a free port with its own database. A backend-only app runs in a
+directory of its own (links to the sources) so that its ``.web/`` never meets the
+production build another lane may be making in the repository at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD_TIMEOUT_S = 900
+BACKEND_START_TIMEOUT_S = 180
+DESK_EMAIL = "agent@desk.example"
+DESK_TOKEN = "e2e-desk-token"
+# What a backend-only app needs from the repository (linked, not copied).
+_APP_SOURCES = ("rxconfig.py", "support_app", "assets")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def running_desk_emulator(log_dir: Path) -> Iterator[str]:
+    """The support-desk emulator on a free port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
+    with open(log_dir / "desk.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(url + "/agent/tickets/0", 30, proc)
+            yield url
+        finally:
+            stop(proc)
+
+
+def app_environment(
+    db_url: str, port: int, desk_url: str | None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment the app runs with; in-process state unless the caller says Redis."""
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": db_url,
+        "SUPPORT_APP_PORT": str(port),
+        "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+    }
+    env.pop("REFLEX_REDIS_URL", None)
+    for name in ("SUPPORT_DESK_URL", "SUPPORT_DESK_EMAIL", "SUPPORT_DESK_API_TOKEN"):
+        env.pop(name, None)
+    if desk_url is not None:
+        env.update(
+            SUPPORT_DESK_URL=desk_url,
+            SUPPORT_DESK_EMAIL=DESK_EMAIL,
+            SUPPORT_DESK_API_TOKEN=DESK_TOKEN,
+        )
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running_app(
+    workdir: Path,
+    db_url: str,
+    *,
+    desk_url: str | None = None,
+    backend_only: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """``reflex run --env prod`` on a free port; yields the app's base URL.
+
+    The full app (``backend_only=False``) is the production build on one port, built
+    in the repository. A backend-only app serves the event socket and the HTTP
+    routes, starts in seconds and builds nothing.
+    """
+    port = free_port()
+    reflex = str(Path(sys.executable).parent / "reflex")
+    if backend_only:
+        cwd = workdir / "app"
+        cwd.mkdir()
+        for name in _APP_SOURCES:
+            (cwd / name).symlink_to(REPO / name)
+        command = [reflex, "run", "--env", "prod", "--backend-only", "--backend-port", str(port)]
+        command += ["--backend-host", "127.0.0.1"]
+        ready, timeout = "/ping", BACKEND_START_TIMEOUT_S
+    else:
+        cwd = REPO
+        command = [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
+        ready, timeout = "/ping", BUILD_TIMEOUT_S
+    log_path = workdir / "reflex.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=app_environment(db_url, port, desk_url, env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://localhost:{port}"
+        try:
+            wait_for(url + ready, timeout, proc)
+            if not backend_only:
+                wait_for(url + "/login", 60, proc)
+            yield url
+        except Exception:
+            sys.stderr.write(log_path.read_text(errors="replace")[-5000:])
+            raise
+        finally:
+            stop(proc)
