@@ -9,6 +9,7 @@ browser context; any console error or page error fails the test.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from sqlmodel import Session
 
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
 from tests.conftest import migrate_and_seed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +39,10 @@ CHROMIUM_ARGS = [
 ]
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
+DESK_CONTROL_TOKEN = secrets.token_urlsafe(16)
 BUILD_TIMEOUT_S = 900
+# Reflex's disk state manager would write here; ours is pinned to memory (or Redis).
+STATES_DIR = REPO / ".states"
 
 
 def _free_port() -> int:
@@ -72,7 +77,12 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
+    env = {
+        **os.environ,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+        "SUPPORT_DESK_EMULATOR_CONTROL_TOKEN": DESK_CONTROL_TOKEN,
+    }
     log = open(tmp_path_factory.mktemp("desk") / "desk.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
@@ -158,6 +168,11 @@ def app_url(
     finally:
         _stop(proc)
         log.close()
+    assert states_on_disk() == [], "Reflex state was written to .states/"
+
+
+def states_on_disk() -> list[Path]:
+    return [p for p in STATES_DIR.rglob("*") if p.is_file()] if STATES_DIR.exists() else []
 
 
 @pytest.fixture(scope="session")
@@ -198,7 +213,12 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def set_desk_fault(desk_url: str, mode: str) -> None:
     """Switch the running desk emulator's fault mode (``none`` restores normal service)."""
-    response = httpx.post(f"{desk_url}/__emulator/fault", json={"mode": mode}, trust_env=False)
+    response = httpx.post(
+        f"{desk_url}/__emulator/fault",
+        json={"mode": mode},
+        headers={CONTROL_TOKEN_HEADER: DESK_CONTROL_TOKEN},
+        trust_env=False,
+    )
     response.raise_for_status()
 
 

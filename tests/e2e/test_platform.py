@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from support_app.models import OperationRun, Tenant
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, signed_in, states_on_disk
 
 
 def _ids(app_db_session: Session) -> tuple[dict[str, int], dict[str, int]]:
@@ -103,3 +103,32 @@ def test_switching_to_german_changes_the_copy(page: Page, browser: Browser, app_
 def test_signed_out_visitor_is_sent_to_login(page: Page) -> None:
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_the_session_cookie_is_httponly_and_no_state_reaches_the_disk(page: Page) -> None:
+    signed_in(page, "operator@contoso.example")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["sa_session"]["httpOnly"] is True
+    assert cookies["sa_session"]["sameSite"] == "Lax"
+    assert cookies["sa_session"]["path"] == "/"
+    assert "sa_session" not in page.evaluate("document.cookie")
+    # The state manager is pinned to memory: nothing is pickled into .states/.
+    assert states_on_disk() == []
+
+
+def test_sign_out_everywhere_ends_the_other_browsers_session(
+    page: Page, browser: Browser, app_url: str
+) -> None:
+    other_context = browser.new_context(base_url=app_url)
+    try:
+        other = other_context.new_page()
+        signed_in(other, "readonly@contoso.example")
+        signed_in(page, "readonly@contoso.example")
+        page.get_by_role("button", name="Rita Readonly").click()
+        page.get_by_role("menuitem", name="Sign out everywhere").click()
+        expect(page).to_have_url(re.compile(r"/login$"))
+        assert "sa_session" not in {c["name"] for c in page.context.cookies()}
+        other.reload()
+        expect(other).to_have_url(re.compile(r"/login$"))
+    finally:
+        other_context.close()
