@@ -10,6 +10,7 @@ production build another lane may be making in the repository at the same time.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ BUILD_TIMEOUT_S = 900
 BACKEND_START_TIMEOUT_S = 180
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
+DESK_CONTROL_TOKEN = secrets.token_urlsafe(16)  # for /__emulator/* (fault modes)
 # What a backend-only app needs from the repository (linked, not copied).
 _APP_SOURCES = ("rxconfig.py", "support_app", "assets")
 
@@ -63,7 +65,12 @@ def stop(proc: subprocess.Popen) -> None:
 def running_desk_emulator(log_dir: Path) -> Iterator[str]:
     """The support-desk emulator on a free port; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
+    env = {
+        **os.environ,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+        "SUPPORT_DESK_EMULATOR_CONTROL_TOKEN": DESK_CONTROL_TOKEN,
+    }
     with open(log_dir / "desk.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],

@@ -42,6 +42,7 @@ class AuditActionId(StrEnum):
     SIGNED_IN = "auth.signed_in"
     SIGN_IN_FAILED = "auth.sign_in_failed"
     SIGNED_OUT = "auth.signed_out"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere"
     ACCESS_DENIED = "access.denied"
     OPERATION_RUN_COMPLETED = "operation_run.completed"
     FINDING_OPENED = "finding.opened"

@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
 from tests.conftest import migrate_and_seed
-from tests.running_app import REPO, running_app, running_desk_emulator
+from tests.running_app import DESK_CONTROL_TOKEN, REPO, running_app, running_desk_emulator
 
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Reflex's disk state manager would write here; ours is pinned to memory (or Redis).
+STATES_DIR = REPO / ".states"
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +71,11 @@ def app_url(
         env={"REFLEX_REDIS_URL": redis_url} if redis_url else None,
     ) as url:
         yield url
+    assert states_on_disk() == [], "Reflex state was written to .states/"
+
+
+def states_on_disk() -> list[Path]:
+    return [p for p in STATES_DIR.rglob("*") if p.is_file()] if STATES_DIR.exists() else []
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +116,12 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def set_desk_fault(desk_url: str, mode: str) -> None:
     """Switch the running desk emulator's fault mode (``none`` restores normal service)."""
-    response = httpx.post(f"{desk_url}/__emulator/fault", json={"mode": mode}, trust_env=False)
+    response = httpx.post(
+        f"{desk_url}/__emulator/fault",
+        json={"mode": mode},
+        headers={CONTROL_TOKEN_HEADER: DESK_CONTROL_TOKEN},
+        trust_env=False,
+    )
     response.raise_for_status()
 
 

@@ -191,16 +191,6 @@ async def signed_in_tab(app_url: str, email: str, password: str = DEMO_PASSWORD)
     """A connected tab of ``email``, signed in over HTTP (cookie on the socket)."""
     tab = EventClient(app_url)
     response = await tab.sign_in(email, password)
-    if response.status_code == 404:  # TEMPORARY until the sign-in route lands
-        await tab.connect()
-        from support_app.ui.states.login import LoginState
-
-        await tab.call(
-            f"{LoginState.get_full_name()}.submit",
-            {"form_data": {"email": email, "password": password}},
-            path="/login",
-        )
-        return tab
     assert response.status_code == 303 and tab.cookie, (email, response.status_code)
     await tab.connect()
     return tab
