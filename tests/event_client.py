@@ -146,6 +146,17 @@ class EventClient:
         self.cookie = session_cookie_from(response)
         return response
 
+    async def sign_out(self, *, everywhere: bool = False) -> httpx.Response:
+        """``POST /auth/sign-out`` (or ``-everywhere``) with this tab's cookie; the 303."""
+        path = "/auth/sign-out-everywhere" if everywhere else "/auth/sign-out"
+        headers = {"Origin": self.origin or self.base_url}
+        if self.cookie is not None:
+            headers["Cookie"] = f"{SESSION_COOKIE}={self.cookie}"
+        async with httpx.AsyncClient(trust_env=False, timeout=30) as http:
+            return await http.post(
+                f"{self.base_url}{path}", headers=headers, follow_redirects=False
+            )
+
     # -------------------------------------------------------------- connection
 
     async def connect(self) -> None:

@@ -38,16 +38,16 @@ class EventErrorState(SessionState):
 
 
 def raised_by_the_call(exception: Exception) -> bool:
-    """Whether the exception came from calling the handler (its arguments did not fit
-    its signature or type hints) rather than from running it: then no frame of the
-    traceback is in our package."""
+    """Whether the exception came from delivering the event (arguments that do not fit
+    the handler's signature or type hints, a payload that is not an object) rather
+    than from running our handler: then no frame of the traceback is in our package."""
     frames = traceback.extract_tb(exception.__traceback__)
     return not any(frame.filename.startswith(_OUR_CODE) for frame in frames)
 
 
 def backend_exception_handler(exception: Exception) -> EventSpec | None:
     """Log once, answer with a translated toast (registered on ``rx.App``)."""
-    if isinstance(exception, TypeError | ValueError) and raised_by_the_call(exception):
+    if raised_by_the_call(exception):
         message = " ".join(str(exception).split())[:_LOGGED_MESSAGE_MAX]
         logger.warning("malformed event refused: %s: %s", type(exception).__name__, message)
         return EventErrorState.report(MALFORMED)
