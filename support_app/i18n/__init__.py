@@ -48,3 +48,27 @@ def translate(locale: str, key: str, **params: object) -> str:
     """The string for ``key``; a missing key shows itself rather than failing the page."""
     text = product_catalog(locale).get(key, key)
     return text.format(**params) if params else text
+
+
+def failure_text(locale: str, kind: str, params_json: str, stored_line: str) -> str:
+    """A handoff failure in the reader's language, from its kind and safe parameters.
+
+    The stored English line stays the persistent record; it is shown as it is when
+    the kind has no catalog entry (an older row, a kind added later) or the
+    parameters do not fill the entry, so a failure is never hidden.
+    """
+    template = product_catalog(locale).get(f"handoff.failure.{kind}") if kind else None
+    if template is None:
+        return stored_line
+    try:
+        params = json.loads(params_json or "{}")
+    except ValueError:
+        return stored_line
+    if not isinstance(params, dict) or not all(
+        type(value) in (str, int) for value in params.values()
+    ):
+        return stored_line
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return stored_line

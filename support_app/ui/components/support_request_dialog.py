@@ -106,13 +106,7 @@ def handoff_choice() -> rx.Component:
             rx.icon("waypoints", size=14),
             rx.text(
                 T["handoff.scope.label"] + " ",
-                rx.text.strong(
-                    rx.cond(
-                        S.handoff_mode == "internal_only",
-                        T["handoff.scope.internal"],
-                        T["handoff.scope.external"],
-                    ),
-                ),
+                rx.text.strong(T["handoff.scope." + S.handoff_mode]),
                 size="1",
                 data_testid="mutation-scope",
             ),
@@ -171,7 +165,12 @@ def latest_handoff() -> rx.Component:
             ),
             rx.cond(
                 S.latest["failure_summary"] != "",
-                rx.text(S.latest["failure_summary"], size="1", color_scheme="red"),
+                rx.text(
+                    S.latest_failure_text,
+                    size="1",
+                    color_scheme="red",
+                    data_testid="latest-failure",
+                ),
             ),
             padding="8px 12px",
             border="1px solid var(--gray-a5)",
@@ -264,7 +263,7 @@ def result_view() -> rx.Component:
                 rx.vstack(
                     rx.text(T["support.result.partial_title"], weight="bold", size="2"),
                     rx.callout.text(T["support.result.partial_body"]),
-                    rx.callout.text(S.result["failure_summary"], data_testid="failure-summary"),
+                    rx.callout.text(S.result_failure_text, data_testid="failure-summary"),
                     spacing="1",
                 ),
                 color_scheme="amber",
