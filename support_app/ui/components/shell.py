@@ -69,6 +69,20 @@ def header() -> rx.Component:
     )
 
 
+# Dialog titles are level-two headings: the page keeps its one level-one heading.
+DIALOG_TITLE = {"as": "h2"}
+
+# Text for screen readers only (e.g. the name of a column of links).
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
 def not_found_view() -> rx.Component:
     """One view for unknown ids, other workspaces and tenants one is not entitled to."""
     return rx.center(

@@ -13,7 +13,7 @@ from support_app.models.support_request import (
     SEVERITIES,
     SUMMARY_MAX,
 )
-from support_app.ui.components.shell import T
+from support_app.ui.components.shell import DIALOG_TITLE, T
 from support_app.ui.states.support_request import SupportRequestState as S
 
 
@@ -127,6 +127,7 @@ def attachment_summary() -> rx.Component:
             spacing="1",
         ),
         color_scheme=rx.cond(S.attachment_mode == "diagnostic_snapshot", "blue", "gray"),
+        high_contrast=True,
         size="1",
         data_testid="attachment-summary",
     )
@@ -143,6 +144,7 @@ def latest_handoff() -> rx.Component:
                     color_scheme=rx.match(
                         S.latest["outcome"], ("failed", "red"), ("pending", "amber"), "green"
                     ),
+                    high_contrast=True,
                 ),
                 rx.text(S.latest["reference"], size="1", font_family="monospace"),
                 rx.cond(
@@ -267,12 +269,14 @@ def result_view() -> rx.Component:
                     spacing="1",
                 ),
                 color_scheme="amber",
+                high_contrast=True,
                 role="alert",
             ),
             rx.callout.root(
                 rx.callout.icon(rx.icon("circle-check")),
                 rx.callout.text(T["support.result.created"]),
                 color_scheme="green",
+                high_contrast=True,
             ),
         ),
         rx.data_list.root(
@@ -328,7 +332,7 @@ def result_view() -> rx.Component:
 def support_request_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(T["support.request_support"]),
+            rx.dialog.title(T["support.request_support"], custom_attrs=DIALOG_TITLE),
             rx.dialog.description(
                 T["support.context." + S.context_kind] + " " + S.context_title,
                 size="2",
