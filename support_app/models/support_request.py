@@ -1,8 +1,9 @@
 """``SupportRequest``: the immutable record an operator raises from a tenant or a run.
 
-The row is written once. The only later write allowed is the single external-handoff
-finalisation, limited to the handoff columns; the database enforces both rules with
-triggers (see the migrations), so a stray UPDATE cannot rewrite a request.
+The row is written once, without a handoff outcome. The only later write allowed is
+the single external-handoff finalisation, limited to the outcome columns; the
+database enforces these rules with triggers (see the migrations), so a stray
+INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a request.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ CONTACT_EMAIL_MAX = 254
 EXTERNAL_REFERENCE_MAX = 64
 EXTERNAL_URL_MAX = 2048
 FAILURE_SUMMARY_MAX = 300
+FAILURE_KIND_MAX = 40
+
+# Written together in the one finalisation, and only then (never at INSERT).
+HANDOFF_OUTCOME_COLUMNS = (
+    "external_ticket_reference",
+    "external_ticket_url",
+    "external_handoff_failure_summary",
+    "external_handoff_failure_kind",
+    "external_handoff_failure_params",
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -82,4 +93,11 @@ class SupportRequest(SQLModel, table=True):
     external_ticket_url: str | None = Field(default=None, max_length=EXTERNAL_URL_MAX)
     external_handoff_failure_summary: str | None = Field(
         default=None, max_length=FAILURE_SUMMARY_MAX
+    )
+    # The summary's kind and safe parameters, so it can be shown in the reader's
+    # language (catalog key ``handoff.failure.<kind>``); the summary stays the record.
+    external_handoff_failure_kind: str | None = Field(default=None, max_length=FAILURE_KIND_MAX)
+    # none_as_null: "no parameters yet" must be SQL NULL, which the triggers check.
+    external_handoff_failure_params: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )

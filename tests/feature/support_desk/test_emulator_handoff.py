@@ -189,7 +189,7 @@ FAULT_KINDS = {
     "malformed": "malformed",
     "oversized": "oversized",
     "redirect": "redirect",
-    "reset": "connection",
+    "reset": "connection_closed",
     "hang": "timeout",
     "drip": "timeout",
 }
@@ -238,7 +238,7 @@ def test_a_desk_that_is_not_listening_is_a_connection_failure() -> None:
         outcome = create(
             ExternalSupportDeskHandoffService(target), outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1H")
         )
-    assert outcome.failure_kind == "connection"
+    assert outcome.failure_kind == "connection_refused"
 
 
 def test_linking_makes_no_outbound_request(desk: DeskEmulatorServer) -> None:

@@ -27,7 +27,7 @@ from support_app.settings import SupportDeskTarget
 from tests.conftest import actor_for
 from tests.feature.support_requests.conftest import failed_run_id, submit, tenant_id
 
-# A desk on a port nothing listens on: create attempts fail fast with "connection".
+# A desk on a port nothing listens on: create attempts fail fast with "connection_refused".
 UNREACHABLE = ExternalSupportDeskHandoffService(
     SupportDeskTarget("http://127.0.0.1:9", "agent@desk.example", "tok"), deadline_seconds=2.0
 )
