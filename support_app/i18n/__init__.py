@@ -57,7 +57,8 @@ def failure_text(locale: str, kind: str, params_json: str, stored_line: str) -> 
     the kind has no catalog entry (an older row, a kind added later) or the
     parameters do not fill the entry, so a failure is never hidden.
     """
-    template = product_catalog(locale).get(f"handoff.failure.{kind}") if kind else None
+    strings = product_catalog(locale)
+    template = strings.get(f"handoff.failure.{kind}") if kind else None
     if template is None:
         return stored_line
     try:
@@ -68,7 +69,9 @@ def failure_text(locale: str, kind: str, params_json: str, stored_line: str) -> 
         type(value) in (str, int) for value in params.values()
     ):
         return stored_line
+    # An empty value is one the desk did not name (e.g. the fields of an HTTP 422).
+    not_named = strings["handoff.failure_param.not_named"]
     try:
-        return template.format(**params)
+        return template.format(**{k: not_named if v == "" else v for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
         return stored_line

@@ -35,6 +35,7 @@ def axe_findings(page: Page, name: str) -> list[str]:
             "impact": v["impact"],
             "help": v["help"],
             "targets": [node["target"] for node in v["nodes"]],
+            "html": [node["html"][:300] for node in v["nodes"]][:3],
             "summaries": [node.get("failureSummary", "") for node in v["nodes"]][:3],
         }
         for v in result["violations"]

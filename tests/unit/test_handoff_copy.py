@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import string
 
+import httpx
 import pytest
 
+from support_app.canonical_json import canonical_json
 from support_app.i18n import LOCALES, catalog, failure_text, translate
 from support_app.models.support_request import HANDOFF_MODES
+from support_app.services.support_desk import client
+from support_app.services.support_desk.contract import HandoffOutcome, OutboundTicket
+from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.settings import SupportDeskTarget
 
 # Contract 1: every failure kind and the parameters it carries.
 KINDS: dict[str, set[str]] = {
@@ -75,6 +82,7 @@ def test_http_status_and_fields_are_filled_in() -> None:
     assert "Felder: subject, priority." in failure_text(
         "de", "http_422", '{"fields": "subject, priority"}', STORED
     )
+    assert "Felder: nicht genannt." in failure_text("de", "http_422", '{"fields": ""}', STORED)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +106,56 @@ def test_kinds_without_parameters_ignore_an_empty_object() -> None:
         "Der externe Support-Desk begrenzt"
     )
     assert failure_text("de", "http_429", "", STORED).startswith("Der externe Support-Desk")
+
+
+def _desk_outcome(answer: httpx.Response | Exception | None) -> HandoffOutcome:
+    """What the handoff service makes of one desk answer (``None``: no desk configured)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    target = SupportDeskTarget(base_url="https://desk.example", email="a@b.example", api_token="t")
+    service = ExternalSupportDeskHandoffService(
+        None if answer is None else target, transport=httpx.MockTransport(handler)
+    )
+    outbound = OutboundTicket(
+        support_reference=REF, subject="s", body="b", severity="normal", tags=("t",)
+    )
+    return asyncio.run(service.create_ticket(outbound))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        None,
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("closed"),
+        httpx.UnsupportedProtocol("ftp"),
+        RuntimeError("a bug"),
+        httpx.Response(302, headers={"location": "https://elsewhere.example"}),
+        httpx.Response(401),
+        httpx.Response(403),
+        httpx.Response(422, json={"details": {"subject": ["x"], "priority": ["y"]}}),
+        httpx.Response(422, json={"error": "no details"}),
+        httpx.Response(429),
+        httpx.Response(418),
+        httpx.Response(503),
+        httpx.Response(201, json={"ticket": {}}),
+        httpx.Response(201, content=b"x" * (client.MAX_RESPONSE_BYTES + 1)),
+    ],
+    ids=lambda a: f"http_{a.status_code}" if isinstance(a, httpx.Response) else type(a).__name__,
+)
+def test_the_english_entry_says_what_the_stored_line_says(
+    answer: httpx.Response | Exception | None,
+) -> None:
+    # The catalog is rendered in place of the stored line, so in English both must
+    # read the same; in German the entry is a translation of this sentence.
+    outcome = _desk_outcome(answer)
+    assert outcome.failure_kind in KINDS
+    rendered = failure_text(
+        "en", outcome.failure_kind, canonical_json(outcome.failure_params), stored_line="(stored)"
+    )
+    assert rendered == outcome.failure_summary
