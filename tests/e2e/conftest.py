@@ -168,19 +168,25 @@ def _run_app(
     finally:
         _stop(proc)
         log.close()
+        ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS.parent / f"server-{workdir.name}.log")
 
 
 @pytest.fixture(scope="session")
-def app_url(
-    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
-) -> Iterator[str]:
+def app_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the main instance keeps its server log (``reflex.log``)."""
+    return tmp_path_factory.mktemp("app")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_workdir: Path, app_db_url: str, desk_url: str) -> Iterator[str]:
     """The app as ``make run`` serves it: the desk emulator configured."""
     desk = {
         "SUPPORT_DESK_URL": desk_url,
         "SUPPORT_DESK_EMAIL": DESK_EMAIL,
         "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
     }
-    yield from _run_app(tmp_path_factory.mktemp("app"), app_db_url, desk)
+    yield from _run_app(app_workdir, app_db_url, desk)
 
 
 @pytest.fixture(scope="session")
