@@ -8,7 +8,7 @@ import httpx
 
 
 def test_the_server_starts_quietly(app_url: str, app_workdir: Path) -> None:
-    httpx.get(f"{app_url}/login", trust_env=False).raise_for_status()  # the backend is up
+    httpx.get(f"{app_url}/ping", trust_env=False).raise_for_status()  # the backend is up
     log = (app_workdir / "reflex.log").read_text(errors="replace")
     assert "App running at" in log
     assert "is being redefined" not in log
