@@ -154,6 +154,6 @@ def test_error_toast_has_no_serious_findings(page: Page, app_db_session: Session
         page.get_by_role("button", name="More").click()
         page.get_by_role("menuitem", name="Request support").click()
         expect(page.get_by_text("Your role does not allow this action")).to_be_visible()
+        audit.check("toast-error")  # waits for the toast to finish fading in
         screenshot(page, "toast-error")
-        audit.check("toast-error")
     audit.assert_clean()
