@@ -1,7 +1,10 @@
-"""The Reflex app. Importing the page modules registers their routes."""
+"""The Reflex app. Importing the page modules registers their routes; the lifespan task
+finalises handoffs a stopped app left pending (see services/support_requests/stale_handoffs)."""
 
 import reflex as rx
 
+from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 
 app = rx.App(html_lang="en")
+app.register_lifespan_task(stale_handoff_sweeper)

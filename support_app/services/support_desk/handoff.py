@@ -220,6 +220,20 @@ class ExternalSupportDeskHandoffService:
         )
 
 
+def app_stopped_failure(support_reference: str) -> HandoffOutcome:
+    """The outcome of a create whose process stopped before the desk answered.
+
+    Recorded by the stale-handoff sweep: the call may have reached the desk, so the
+    summary names the SR reference an agent can search for.
+    """
+    reference = _safe_support_reference(support_reference)
+    return _failure(
+        "app_stopped",
+        f"The app stopped before the desk answered; {_MAYBE_CREATED} {reference}.",
+        reference=reference,
+    )
+
+
 def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffOutcome:
     """What one desk answer means; only 200/201 with an integer ticket id is success."""
     status = reply.status

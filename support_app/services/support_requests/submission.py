@@ -230,13 +230,7 @@ class SupportRequestSubmissionService:
                 external_reference=validated.linked_ticket.external_reference,
                 external_url=validated.linked_ticket.external_url,
             )
-        pending = PendingHandoff(
-            request_id=request.id,
-            reference=request.reference,
-            workspace_id=request.workspace_id,
-            tenant_id=request.tenant_id,
-            handoff_mode=request.external_handoff_mode,
-        )
+        pending = PendingHandoff.of(request)
         return await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
 
     def _finalise(
