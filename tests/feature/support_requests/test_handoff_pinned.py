@@ -20,6 +20,7 @@ from support_app.models import AuditLog, SupportRequest
 from support_app.services.access import Actor
 from support_app.services.dashboard import format_time
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_requests import submission
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
 from support_app.services.support_requests.scope import SupportContext
@@ -263,3 +264,47 @@ def test_the_three_handoff_audit_rows_exactly(engine: Engine, session: Session, 
     ) == ("http_429", {}, row.metadata_json["failure_summary"])
     assert failed.as_display()["failure_kind"] == "http_429"
     assert failed.as_display()["failure_params"] == "{}"
+
+
+# --- no exception leaves a committed request pending ------------------------------------
+
+
+def _raising(error: Exception) -> ExternalSupportDeskHandoffService:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    return ExternalSupportDeskHandoffService(DESK, transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("boom"), ValueError("bad"), MemoryError(), KeyError("k")]
+)
+def test_an_exception_outside_httpx_ends_in_a_stored_failure(
+    engine: Engine, session: Session, error: Exception
+) -> None:
+    owner = actor_for(session, OWNER)
+    context = Contexts(session).fabrikam
+    result = submit(engine, owner, context, create_form(), _raising(error))
+
+    assert (result.failure_kind, result.failure_params) == (
+        "unexpected",
+        {"reference": result.reference},
+    )
+    stored = _stored(session, result.reference)
+    assert stored.external_handoff_failure_kind == "unexpected"
+    assert stored.external_handoff_failure_summary == result.failure_summary
+    assert result.reference in result.failure_summary  # the desk may hold a ticket
+    assert _handoff_audit(session, result).metadata_json["failure_kind"] == "unexpected"
+
+
+def test_a_ticket_that_cannot_even_be_built_ends_in_a_stored_failure(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(request: SupportRequest) -> None:
+        raise TypeError("cannot build")
+
+    monkeypatch.setattr(submission, "outbound_ticket", broken)
+    owner = actor_for(session, OWNER)
+    result = submit(engine, owner, Contexts(session).fabrikam, create_form(), LINKS)
+    assert result.failure_kind == "unexpected"
+    assert _stored(session, result.reference).external_handoff_failure_kind == "unexpected"
