@@ -28,20 +28,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from support_app.db import get_engine
 from support_app.models import SupportRequest
 from support_app.models.clock import utcnow
+from support_app.models.support_request import PENDING_CREATE
 from support_app.services.support_desk.handoff import DEFAULT_DEADLINE_SECONDS, app_stopped_failure
 from support_app.services.support_requests.finalisation import (
     HandoffAlreadyFinalised,
     PendingHandoff,
     finalise_handoff,
 )
-from support_app.services.support_requests.form import CREATE_EXTERNAL_TICKET
 from support_app.settings import get_settings
 
 STALE_MARGIN_SECONDS = 60.0
@@ -71,13 +71,10 @@ def finalise_stale_handoffs(
         with Session(engine) as session:
             stale = session.exec(
                 select(SupportRequest)
-                .where(
-                    col(SupportRequest.external_handoff_mode) == CREATE_EXTERNAL_TICKET,
-                    col(SupportRequest.external_ticket_reference).is_(None),
-                    col(SupportRequest.external_handoff_failure_summary).is_(None),
-                    col(SupportRequest.created_at) <= cutoff,
-                )
-                .order_by(col(SupportRequest.id))
+                # The partial index's own condition, as literal SQL: a planner can only
+                # prove a bound parameter equals 'create_external_ticket' by peeking.
+                .where(text(PENDING_CREATE), col(SupportRequest.created_at) <= cutoff)
+                .order_by(col(SupportRequest.created_at), col(SupportRequest.id))
                 .limit(SWEEP_BATCH)
             ).scalars()
             pending = [PendingHandoff.of(row) for row in stale]
