@@ -57,6 +57,7 @@ class Settings:
     product_name: str
     session_ttl_seconds: int
     secure_cookies: bool
+    multi_worker: bool  # REFLEX_REDIS_URL set: several workers share state through Redis
     support_desk: SupportDeskTarget | None
     support_desk_problem: str | None = None  # why a configured desk URL was refused
     support_desk_link_hosts: tuple[str, ...] = ()  # "host" or "host:port", lower case
@@ -123,6 +124,7 @@ def get_settings() -> Settings:
         product_name=os.environ.get("SUPPORT_APP_PRODUCT_NAME", "").strip() or "TenantPilot",
         session_ttl_seconds=int(os.environ.get("SUPPORT_APP_SESSION_TTL_SECONDS", "28800")),
         secure_cookies=os.environ.get("SUPPORT_APP_SECURE_COOKIES", "0") == "1",
+        multi_worker=bool(os.environ.get("REFLEX_REDIS_URL", "").strip()),
         support_desk=support_desk,
         support_desk_problem=support_desk_problem,
         support_desk_link_hosts=_link_hosts_from_env(),

@@ -195,6 +195,14 @@ def _upgrade_sqlite() -> None:
     )
 
 
+# A snapshot of ``models.support_request.PENDING_CREATE`` (migrations do not import
+# model constants that may change later).
+PENDING_CREATE = (
+    "external_handoff_mode = 'create_external_ticket'"
+    " AND external_ticket_reference IS NULL AND external_handoff_failure_summary IS NULL"
+)
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     # Plain ADD COLUMN on both databases (no table rebuild, so the triggers stay).
@@ -209,6 +217,14 @@ def upgrade() -> None:
     op.add_column(
         "support_requests",
         sa.Column("external_handoff_failure_params", sa.JSON(none_as_null=True), nullable=True),
+    )
+    # The stale-handoff sweep's read: pending creates by age (a handful of rows).
+    op.create_index(
+        "ix_support_requests_pending_create",
+        "support_requests",
+        ["created_at"],
+        sqlite_where=sa.text(PENDING_CREATE),
+        postgresql_where=sa.text(PENDING_CREATE),
     )
     if dialect == "postgresql":
         _upgrade_postgresql()
@@ -225,6 +241,7 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {table}_insert_guard()")
         op.execute("DROP FUNCTION IF EXISTS immutable_tables_no_truncate()")
         op.execute(_pg_guard_function(()))
+        op.drop_index("ix_support_requests_pending_create", table_name="support_requests")
         op.drop_column("support_requests", "external_handoff_failure_params")
         op.drop_column("support_requests", "external_handoff_failure_kind")
         return
@@ -238,6 +255,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     # SQLite rebuilds the table to drop a column, which loses its triggers: the
     # 0003 guards are created again afterwards.
+    op.drop_index("ix_support_requests_pending_create", table_name="support_requests")
     with op.batch_alter_table("support_requests", schema=None) as batch_op:
         batch_op.drop_column("external_handoff_failure_params")
         batch_op.drop_column("external_handoff_failure_kind")

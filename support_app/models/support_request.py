@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import JSON, CheckConstraint, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from support_app.models.clock import utcnow
@@ -40,6 +40,14 @@ HANDOFF_OUTCOME_COLUMNS = (
 )
 
 
+# A create handoff still waiting for its outcome; the stale-handoff sweep reads
+# these rows by age, and a partial index keeps that read as small as they are few.
+PENDING_CREATE = (
+    "external_handoff_mode = 'create_external_ticket'"
+    " AND external_ticket_reference IS NULL AND external_handoff_failure_summary IS NULL"
+)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -64,6 +72,12 @@ class SupportRequest(SQLModel, table=True):
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
         Index("ix_support_requests_run_created", "operation_run_id", "created_at"),
+        Index(
+            "ix_support_requests_pending_create",
+            "created_at",
+            sqlite_where=text(PENDING_CREATE),
+            postgresql_where=text(PENDING_CREATE),
+        ),
         Index(
             "ix_support_requests_tenant_context_handoff",
             "tenant_id",

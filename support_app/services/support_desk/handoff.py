@@ -152,14 +152,7 @@ class ExternalSupportDeskHandoffService:
                 " configured desk URL. No ticket was created.",
             )
         except Exception as error:  # any other failure: see the docstring
-            # The type only: an exception's text may quote what it was handling.
-            logger.error("Support-desk create failed unexpectedly: %s", type(error).__name__)
-            return _failure(
-                "unexpected",
-                f"An unexpected error interrupted the call to the external support desk;"
-                f" {_MAYBE_CREATED} {reference}.",
-                reference=reference,
-            )
+            return unexpected_failure(ticket.support_reference, error)
 
     def normalise_link(self, reference: str, url: str | None) -> LinkedTicket:
         """The validated link, or ``LinkValidationError`` naming every field at fault."""
@@ -218,6 +211,35 @@ class ExternalSupportDeskHandoffService:
             host == listed_host and effective_port == int(listed_port or _DEFAULT_PORTS[scheme])
             for listed_host, _, listed_port in (entry.partition(":") for entry in self._link_hosts)
         )
+
+
+def unexpected_failure(support_reference: str, error: Exception) -> HandoffOutcome:
+    """The outcome of a create interrupted by an exception outside httpx's own.
+
+    Logged by type only: an exception's text may quote what it was handling.
+    """
+    logger.error("Support-desk create failed unexpectedly: %s", type(error).__name__)
+    reference = _safe_support_reference(support_reference)
+    return _failure(
+        "unexpected",
+        "An unexpected error interrupted the call to the external support desk;"
+        f" {_MAYBE_CREATED} {reference}.",
+        reference=reference,
+    )
+
+
+def app_stopped_failure(support_reference: str) -> HandoffOutcome:
+    """The outcome of a create whose process stopped before the desk answered.
+
+    Recorded by the stale-handoff sweep: the call may have reached the desk, so the
+    summary names the SR reference an agent can search for.
+    """
+    reference = _safe_support_reference(support_reference)
+    return _failure(
+        "app_stopped",
+        f"The app stopped before the desk answered; {_MAYBE_CREATED} {reference}.",
+        reference=reference,
+    )
 
 
 def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffOutcome:

@@ -38,6 +38,17 @@ class PendingHandoff:
     tenant_id: int
     handoff_mode: str
 
+    @classmethod
+    def of(cls, request: SupportRequest) -> PendingHandoff:
+        assert request.id is not None, "only a stored request can be finalised"
+        return cls(
+            request_id=request.id,
+            reference=request.reference,
+            workspace_id=request.workspace_id,
+            tenant_id=request.tenant_id,
+            handoff_mode=request.external_handoff_mode,
+        )
+
 
 def bounded_failure_summary(text: str) -> str:
     """One redacted line, cut to the column's bound."""

@@ -36,7 +36,10 @@ from support_app.services.support_desk.contract import (
     HandoffOutcome,
     OutboundTicket,
 )
-from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_desk.handoff import (
+    ExternalSupportDeskHandoffService,
+    unexpected_failure,
+)
 from support_app.services.support_requests.context import (
     SupportRequestContextBuilder,
     attachment_mode_for,
@@ -223,20 +226,19 @@ class SupportRequestSubmissionService:
         self, actor: Actor, request: SupportRequest, validated: ValidatedSupportRequest
     ) -> HandoffOutcome:
         if validated.handoff_mode == CREATE_EXTERNAL_TICKET:
-            outcome = await self._handoff.create_ticket(outbound_ticket(request))
+            try:
+                ticket = outbound_ticket(request)
+            except Exception as error:  # the request is committed: record, never strand it
+                outcome = unexpected_failure(request.reference, error)
+            else:
+                outcome = await self._handoff.create_ticket(ticket)
         else:
             assert validated.linked_ticket is not None
             outcome = HandoffOutcome(
                 external_reference=validated.linked_ticket.external_reference,
                 external_url=validated.linked_ticket.external_url,
             )
-        pending = PendingHandoff(
-            request_id=request.id,
-            reference=request.reference,
-            workspace_id=request.workspace_id,
-            tenant_id=request.tenant_id,
-            handoff_mode=request.external_handoff_mode,
-        )
+        pending = PendingHandoff.of(request)
         return await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
 
     def _finalise(

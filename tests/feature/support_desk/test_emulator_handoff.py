@@ -328,3 +328,21 @@ def test_a_failed_tls_handshake_is_a_tls_failure(desk: DeskEmulatorServer) -> No
     )
     assert outcome.failure_kind == "tls"
     assert create_requests(desk) == 0
+
+
+def test_a_hanging_desk_is_cut_at_five_seconds_not_earlier_and_not_later(
+    desk: DeskEmulatorServer,
+) -> None:
+    # Pins the deadline from both sides: a shorter one (1 s, 0.3 s) gives up on a desk
+    # that is merely slow, a longer one keeps the operator waiting.
+    set_fault(desk, "hang")
+    svc = ExternalSupportDeskHandoffService(SupportDeskTarget(desk.base_url, EMAIL, TOKEN))
+
+    started = time.monotonic()
+    outcome = create(svc, outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1P"))
+    elapsed = time.monotonic() - started
+
+    assert 4.9 <= elapsed <= 5.5, f"{elapsed:.2f} s"
+    assert outcome.failure_kind == "timeout"
+    assert outcome.failure_params == {"seconds": 5, "reference": "SR-01JS8R6W3Z9X4M2N5P7Q8T0V1P"}
+    assert "within 5 seconds" in (outcome.failure_summary or "")
