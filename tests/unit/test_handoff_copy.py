@@ -14,7 +14,10 @@ from support_app.i18n import LOCALES, catalog, failure_text, translate
 from support_app.models.support_request import HANDOFF_MODES
 from support_app.services.support_desk import client
 from support_app.services.support_desk.contract import HandoffOutcome, OutboundTicket
-from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_desk.handoff import (
+    ExternalSupportDeskHandoffService,
+    app_stopped_failure,
+)
 from support_app.settings import SupportDeskTarget
 
 # Contract 1: every failure kind and the parameters it carries.
@@ -155,6 +158,14 @@ def test_the_english_entry_says_what_the_stored_line_says(
     # read the same; in German the entry is a translation of this sentence.
     outcome = _desk_outcome(answer)
     assert outcome.failure_kind in KINDS
+    rendered = failure_text(
+        "en", outcome.failure_kind, canonical_json(outcome.failure_params), stored_line="(stored)"
+    )
+    assert rendered == outcome.failure_summary
+
+
+def test_the_english_entry_for_a_stopped_app_says_what_the_sweep_stores() -> None:
+    outcome = app_stopped_failure(REF)
     rendered = failure_text(
         "en", outcome.failure_kind, canonical_json(outcome.failure_params), stored_line="(stored)"
     )
