@@ -264,12 +264,11 @@ def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffO
             f"{_DESK} refused the request (HTTP 403); the API user may not create tickets.",
         )
     if status == 422:
-        fields = _invalid_fields(reply.body)
+        fields = _fields_param(_invalid_fields(reply.body))
         return _failure(
             "http_422",
-            f"{_DESK} rejected the ticket as invalid (HTTP 422); fields:"
-            f" {_fields_sentence(fields)}.",
-            fields=_fields_param(fields),
+            f"{_DESK} rejected the ticket as invalid (HTTP 422); fields: {fields or 'not named'}.",
+            fields=fields,
         )
     if status == 429:
         return _failure(
@@ -387,14 +386,6 @@ def _invalid_fields(body: bytes | None) -> list[str]:
             if (name := _UNSAFE_FIELD_CHARS.sub("_", str(key).lower()).strip("_."))
         }
     )
-
-
-def _fields_sentence(names: list[str]) -> str:
-    if not names:
-        return "not named"
-    shown = ", ".join(names[:_FIELDS_SHOWN_MAX])
-    more = len(names) - _FIELDS_SHOWN_MAX
-    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _fields_param(names: list[str]) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -107,13 +107,18 @@ def _only_one_sweeper(engine: Engine) -> Iterator[bool]:
                 conn.execute(select(func.pg_advisory_unlock(_ADVISORY_LOCK_KEY)))
 
 
-async def stale_handoff_sweeper() -> None:
-    """Reflex lifespan task: sweep at start, after the threshold, and (multi-worker) on."""
+async def stale_handoff_sweeper(
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Reflex lifespan task: sweep at start, after the threshold, and (multi-worker) on.
+
+    ``sleep`` is only replaced by tests, to run the schedule without waiting.
+    """
     await _sweep_once()
-    await asyncio.sleep(STALE_AFTER.total_seconds())
+    await sleep(STALE_AFTER.total_seconds())
     await _sweep_once()
     while get_settings().multi_worker:
-        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+        await sleep(SWEEP_INTERVAL_SECONDS)
         await _sweep_once()
 
 

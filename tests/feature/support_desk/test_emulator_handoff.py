@@ -7,13 +7,16 @@ desk can fail is proven against real sockets and the real 5-second deadline.
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -346,3 +349,45 @@ def test_a_hanging_desk_is_cut_at_five_seconds_not_earlier_and_not_later(
     assert outcome.failure_kind == "timeout"
     assert outcome.failure_params == {"seconds": 5, "reference": "SR-01JS8R6W3Z9X4M2N5P7Q8T0V1P"}
     assert "within 5 seconds" in (outcome.failure_summary or "")
+
+
+def test_a_gzip_bomb_over_a_real_socket_is_cut_at_the_cap() -> None:
+    # 64 MiB of JSON padding, about 64 KiB gzipped: small on the wire, huge inflated.
+    bomb = gzip.compress(b'{"ticket": {"id": 1, "pad": "' + b" " * (64 * 1024 * 1024) + b'"}}')
+    seen_encodings: list[str | None] = []
+
+    class BombHandler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen_encodings.append(self.headers.get("Accept-Encoding"))
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")  # although we asked for identity
+            self.send_header("Content-Length", str(len(bomb)))
+            self.end_headers()
+            self.wfile.write(bomb)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BombHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        target = SupportDeskTarget(f"http://127.0.0.1:{server.server_port}", EMAIL, TOKEN)
+        tracemalloc.start()
+        try:
+            outcome = create(
+                ExternalSupportDeskHandoffService(target), outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1Q")
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    assert outcome.failure_kind == "oversized"
+    assert peak < 4 * 1024 * 1024, f"peak {peak} bytes while reading a {len(bomb)}-byte body"
+    assert seen_encodings == ["identity"]

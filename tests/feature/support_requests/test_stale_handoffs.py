@@ -261,15 +261,14 @@ def test_the_lifespan_task_sweeps_at_start_and_on_schedule(
 
     monkeypatch.setattr(stale_handoffs, "get_engine", lambda: engine)
     monkeypatch.setattr(stale_handoffs, "finalise_stale_handoffs", recording_sweep)
-    monkeypatch.setattr(stale_handoffs.asyncio, "sleep", no_wait)
     monkeypatch.setenv("REFLEX_REDIS_URL", "redis://127.0.0.1:6379/11" if multi_worker else "")
     get_settings.cache_clear()
     try:
         if multi_worker:
             with pytest.raises(_Stop):
-                run_coroutine(stale_handoff_sweeper())
+                run_coroutine(stale_handoff_sweeper(sleep=no_wait))
         else:
-            run_coroutine(stale_handoff_sweeper())
+            run_coroutine(stale_handoff_sweeper(sleep=no_wait))
     finally:
         get_settings.cache_clear()
 
