@@ -27,6 +27,7 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
+from support_app.i18n import failure_line
 from support_app.models.support_request import (
     EXTERNAL_REFERENCE_MAX,
     EXTERNAL_URL_MAX,
@@ -54,9 +55,6 @@ _UNSAFE_FIELD_CHARS = re.compile(r"[^a-z0-9_.]+")
 _FIELD_NAME_MAX = 32
 _FIELDS_SHOWN_MAX = 5
 _SUPPORT_REFERENCE_MAX = 40
-
-_DESK = "The external support desk"
-_MAYBE_CREATED = "the outcome is unknown and the desk may already hold a ticket with external id"
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +104,7 @@ class ExternalSupportDeskHandoffService:
         exception outside httpx's own ends as the ``unexpected`` outcome.
         """
         if self._target is None:
-            return _failure(
-                "unavailable", "No external support desk is configured; no ticket was created."
-            )
+            return _failure("unavailable")
         reference = _safe_support_reference(ticket.support_reference)
         try:
             reply = await client.create_ticket(
@@ -121,36 +117,15 @@ class ExternalSupportDeskHandoffService:
             return _outcome(reply, reference, self._target.base_url)
         except (TimeoutError, httpx.TimeoutException):
             seconds = _seconds(self._deadline)
-            return _failure(
-                "timeout",
-                f"{_DESK} did not answer within {seconds} seconds; {_MAYBE_CREATED} {reference}.",
-                seconds=seconds,
-                reference=reference,
-            )
+            return _failure("timeout", seconds=seconds, reference=reference)
         except httpx.ConnectError as error:
             if _caused_by_tls(error):
-                return _failure(
-                    "tls",
-                    "The secure connection to the external support desk failed"
-                    " (certificate or TLS handshake); no ticket was created.",
-                )
-            return _failure(
-                "connection_refused",
-                "Could not connect to the external support desk (refused, host not found"
-                " or unreachable); no ticket was created.",
-            )
+                return _failure("tls")
+            return _failure("connection_refused")
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
-            return _failure(
-                "connection_closed",
-                f"{_DESK} closed the connection before answering; {_MAYBE_CREATED} {reference}.",
-                reference=reference,
-            )
+            return _failure("connection_closed", reference=reference)
         except (httpx.HTTPError, httpx.InvalidURL):
-            return _failure(
-                "request_not_sent",
-                "The request could not be sent to the external support desk; check the"
-                " configured desk URL. No ticket was created.",
-            )
+            return _failure("request_not_sent")
         except Exception as error:  # any other failure: see the docstring
             return unexpected_failure(ticket.support_reference, error)
 
@@ -220,12 +195,7 @@ def unexpected_failure(support_reference: str, error: Exception) -> HandoffOutco
     """
     logger.error("Support-desk create failed unexpectedly: %s", type(error).__name__)
     reference = _safe_support_reference(support_reference)
-    return _failure(
-        "unexpected",
-        "An unexpected error interrupted the call to the external support desk;"
-        f" {_MAYBE_CREATED} {reference}.",
-        reference=reference,
-    )
+    return _failure("unexpected", reference=reference)
 
 
 def app_stopped_failure(support_reference: str) -> HandoffOutcome:
@@ -235,71 +205,33 @@ def app_stopped_failure(support_reference: str) -> HandoffOutcome:
     summary names the SR reference an agent can search for.
     """
     reference = _safe_support_reference(support_reference)
-    return _failure(
-        "app_stopped",
-        f"The app stopped before the desk answered; {_MAYBE_CREATED} {reference}.",
-        reference=reference,
-    )
+    return _failure("app_stopped", reference=reference)
 
 
 def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffOutcome:
     """What one desk answer means; only 200/201 with an integer ticket id is success."""
     status = reply.status
     if 300 <= status < 400:
-        return _failure(
-            "redirect",
-            f"{_DESK} answered with a redirect (HTTP {status}) to another location;"
-            " the request was not followed and no ticket was created.",
-            status=status,
-        )
+        return _failure("redirect", status=status)
     if status == 401:
-        return _failure(
-            "http_401",
-            f"{_DESK} rejected the API credentials (HTTP 401); check the configured"
-            " e-mail and API token.",
-        )
+        return _failure("http_401")
     if status == 403:
-        return _failure(
-            "http_403",
-            f"{_DESK} refused the request (HTTP 403); the API user may not create tickets.",
-        )
+        return _failure("http_403")
     if status == 422:
         fields = _fields_param(_invalid_fields(reply.body))
-        return _failure(
-            "http_422",
-            f"{_DESK} rejected the ticket as invalid (HTTP 422); fields: {fields or 'not named'}.",
-            fields=fields,
-        )
+        return _failure("http_422", fields=fields)
     if status == 429:
-        return _failure(
-            "http_429", f"{_DESK} is rate limiting requests (HTTP 429); try again later."
-        )
+        return _failure("http_429")
     if 400 <= status < 500:
-        return _failure("http_4xx", f"{_DESK} rejected the request (HTTP {status}).", status=status)
+        return _failure("http_4xx", status=status)
     if 500 <= status < 600:
-        return _failure(
-            "http_5xx",
-            f"{_DESK} reported a server error (HTTP {status}); try again later.",
-            status=status,
-        )
+        return _failure("http_5xx", status=status)
     if status in (200, 201) and reply.body is None:
         kib = client.MAX_RESPONSE_BYTES // 1024
-        return _failure(
-            "oversized",
-            f"{_DESK} answered with an oversized response (over {kib} KiB);"
-            f" {_MAYBE_CREATED} {reference}.",
-            kib=kib,
-            reference=reference,
-        )
+        return _failure("oversized", kib=kib, reference=reference)
     ticket_id = _ticket_id(reply.body) if status in (200, 201) else None
     if ticket_id is None:
-        return _failure(
-            "malformed",
-            f"{_DESK} answered without a usable ticket id (HTTP {status});"
-            f" {_MAYBE_CREATED} {reference}.",
-            status=status,
-            reference=reference,
-        )
+        return _failure("malformed", status=status, reference=reference)
     return HandoffOutcome(
         external_reference=f"#{ticket_id}", external_url=f"{base_url}/agent/tickets/{ticket_id}"
     )
@@ -328,11 +260,17 @@ def _rebuild(parts: SplitResult, scheme: str, host: str, port: int | None) -> st
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _failure(kind: str, summary: str, **params: str | int) -> HandoffOutcome:
-    # Summaries are stored and shown like every failure text, so they pass the same
-    # redactor; the bound is the column's. Params are our own values (ints, the
-    # sanitised SR reference, sanitised field names), safe to render in any language.
-    summary = redact_text(" ".join(summary.split()))[:FAILURE_SUMMARY_MAX]
+def _failure(kind: str, **params: str | int) -> HandoffOutcome:
+    """A failure outcome whose stored line is the catalog's English entry for ``kind``.
+
+    The line is stored and shown like every failure text, so it passes the same
+    redactor and the column's bound. Params are our own values (ints, the sanitised
+    SR reference, sanitised field names), safe to render in any language.
+    """
+    line = failure_line("en", kind, params)
+    if line is None:
+        raise KeyError(f"no catalog entry renders handoff failure {kind!r} with {sorted(params)}")
+    summary = redact_text(" ".join(line.split()))[:FAILURE_SUMMARY_MAX]
     return HandoffOutcome(failure_summary=summary, failure_kind=kind, failure_params=params)
 
 
