@@ -41,6 +41,7 @@ SETTINGS = Settings(
     sessions=SignInSessions(
         absolute_seconds=3600, idle_seconds=1800, free_failures=5, backoff_seconds=60
     ),
+    multi_worker=False,
     support_desk=None,
 )
 
