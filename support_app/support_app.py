@@ -1,15 +1,19 @@
-"""The Reflex app. Importing the page modules registers their routes.
+"""The Reflex app. Importing the page modules records their routes; each is added once.
 
-The backend gets two additions in front of Reflex (``api_transformer``): the
-sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
-required; the session token hashed before Reflex sees it). ``SessionCheckMiddleware``
-resets per-user states before a hydration that belongs to another session.
+The lifespan task finalises handoffs a stopped app left pending (see
+services/support_requests/stale_handoffs). The backend gets two additions in front
+of Reflex (``api_transformer``): the sign-in/sign-out routes, and the guard on the
+event socket (allowed ``Origin`` required; the session token hashed before Reflex
+sees it). ``SessionCheckMiddleware`` resets per-user states before a hydration that
+belongs to another session.
 """
 
 import reflex as rx
 from reflex import constants
 from reflex.config import get_config
 
+from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
+from support_app.ui.components.shell import PAGES, add_pages
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
@@ -20,6 +24,7 @@ _config = get_config()
 
 app = rx.App(
     html_lang="en",
+    stylesheets=["/toasts.css"],
     backend_exception_handler=backend_exception_handler,
     api_transformer=[
         auth_routes(
@@ -33,4 +38,6 @@ app = rx.App(
         ),
     ],
 )
+add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
+app.register_lifespan_task(stale_handoff_sweeper)

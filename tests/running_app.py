@@ -2,15 +2,16 @@
 drive it from outside: ``tests/e2e`` (production build, in Chromium) and
 ``tests/security`` (backend only, through ``tests/event_client.py``).
 
-Each app runs on a free port with its own database. A backend-only app runs in a
-directory of its own (links to the sources) so that its ``.web/`` never meets the
-production build another lane may be making in the repository at the same time.
+Each app runs on a free port with its own database. A backend-only app keeps its
+``.web/`` in a directory of its own, so it never meets the production build another
+lane may be making in the repository at the same time.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,8 +29,6 @@ BACKEND_START_TIMEOUT_S = 180
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
 DESK_CONTROL_TOKEN = secrets.token_urlsafe(16)  # for /__emulator/* (fault modes)
-# What a backend-only app needs from the repository (linked, not copied).
-_APP_SOURCES = ("rxconfig.py", "support_app", "assets")
 
 
 def free_port() -> int:
@@ -88,27 +87,30 @@ def running_desk_emulator(log_dir: Path) -> Iterator[str]:
             stop(proc)
 
 
-def app_environment(
-    db_url: str, port: int, desk_url: str | None, extra: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The environment the app runs with; in-process state unless the caller says Redis."""
+def desk_environment(desk_url: str) -> dict[str, str]:
+    """The app's settings for the emulator started by ``running_desk_emulator``."""
+    return {
+        "SUPPORT_DESK_URL": desk_url,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+    }
+
+
+def app_environment(db_url: str, port: int, overrides: Mapping[str, str]) -> dict[str, str]:
+    """The environment the app runs with: no desk and in-process state unless the
+    overrides say otherwise (nothing leaks in from the developer's shell)."""
     env = {
-        **os.environ,
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SUPPORT_DESK_") and k != "REFLEX_REDIS_URL"
+        },
         "REFLEX_DB_URL": db_url,
         "SUPPORT_APP_PORT": str(port),
         "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         "REFLEX_USE_SYSTEM_BUN": "1",
     }
-    env.pop("REFLEX_REDIS_URL", None)
-    for name in ("SUPPORT_DESK_URL", "SUPPORT_DESK_EMAIL", "SUPPORT_DESK_API_TOKEN"):
-        env.pop(name, None)
-    if desk_url is not None:
-        env.update(
-            SUPPORT_DESK_URL=desk_url,
-            SUPPORT_DESK_EMAIL=DESK_EMAIL,
-            SUPPORT_DESK_API_TOKEN=DESK_TOKEN,
-        )
-    env.update(extra or {})
+    env.update(overrides)
     return env
 
 
@@ -117,43 +119,49 @@ def running_app(
     workdir: Path,
     db_url: str,
     *,
-    desk_url: str | None = None,
-    backend_only: bool = False,
     env: Mapping[str, str] | None = None,
+    backend_only: bool = False,
+    web_dir: Path | None = None,
+    keep_log: Path | None = None,
 ) -> Iterator[str]:
     """``reflex run --env prod`` on a free port; yields the app's base URL.
 
-    The full app (``backend_only=False``) is the production build on one port, built
-    in the repository. A backend-only app serves the event socket and the HTTP
-    routes, starts in seconds and builds nothing.
+    The full app (``backend_only=False``) is the production build on one port, in
+    the repository's ``.web`` unless ``web_dir`` gives it one of its own (a build bakes
+    its port in), seeded from the repository's so bun need not reinstall. A
+    backend-only app serves the event socket and the HTTP routes, starts in seconds,
+    builds nothing, and always keeps its ``.web`` under ``workdir``. ``keep_log``:
+    where to copy the server log when the app stops.
     """
     port = free_port()
+    environment = app_environment(db_url, port, env or {})
     reflex = str(Path(sys.executable).parent / "reflex")
     if backend_only:
-        cwd = workdir / "app"
-        cwd.mkdir()
-        for name in _APP_SOURCES:
-            (cwd / name).symlink_to(REPO / name)
+        web_dir = web_dir or workdir / "web"
         command = [reflex, "run", "--env", "prod", "--backend-only", "--backend-port", str(port)]
         command += ["--backend-host", "127.0.0.1"]
-        ready, timeout = "/ping", BACKEND_START_TIMEOUT_S
+        timeout = BACKEND_START_TIMEOUT_S
     else:
-        cwd = REPO
         command = [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
-        ready, timeout = "/ping", BUILD_TIMEOUT_S
+        timeout = BUILD_TIMEOUT_S
+        if web_dir is not None and (REPO / ".web").is_dir():
+            shutil.copytree(REPO / ".web", web_dir, symlinks=True, dirs_exist_ok=True)
+    if web_dir is not None:
+        environment["REFLEX_WEB_WORKDIR"] = str(web_dir)
+        environment["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
     log_path = workdir / "reflex.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             command,
-            cwd=cwd,
-            env=app_environment(db_url, port, desk_url, env),
+            cwd=REPO,
+            env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         url = f"http://localhost:{port}"
         try:
-            wait_for(url + ready, timeout, proc)
+            wait_for(url + "/ping", timeout, proc)
             if not backend_only:
                 wait_for(url + "/login", 60, proc)
             yield url
@@ -162,3 +170,6 @@ def running_app(
             raise
         finally:
             stop(proc)
+            if keep_log is not None:
+                keep_log.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(log_path, keep_log)

@@ -6,7 +6,7 @@ scripts (set from JavaScript), so everyone signs in again and gets an HttpOnly o
 ``sign_in_throttles`` counts failed sign-ins per account and per client address.
 
 Revision ID: 0006_sessions
-Revises: 0004_audit_log_append_only
+Revises: 0005_handoff_integrity
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0006_sessions"
-down_revision = "0004_audit_log_append_only"
+down_revision = "0005_handoff_integrity"
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,17 @@
 
 Once per test session: a fresh temporary SQLite database (migrated and seeded with
 the demo data), the local support-desk emulator on a free port, and
-``reflex run --env prod --single-port`` on another free port. Each test gets a new
-browser context; any console error or page error fails the test.
+``reflex run --env prod --single-port`` on another free port. Tests that need the
+other configuration (no desk, another product name) use a second instance with its
+own ``.web``, built only when such a test runs. Each test gets a new browser
+context; any console error or page error fails the test.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,7 +24,13 @@ from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
 from tests.conftest import migrate_and_seed
-from tests.running_app import DESK_CONTROL_TOKEN, REPO, running_app, running_desk_emulator
+from tests.running_app import (
+    DESK_CONTROL_TOKEN,
+    REPO,
+    desk_environment,
+    running_app,
+    running_desk_emulator,
+)
 
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -33,6 +42,7 @@ CHROMIUM_ARGS = [
 ]
 # Reflex's disk state manager would write here; ours is pinned to memory (or Redis).
 STATES_DIR = REPO / ".states"
+OTHER_PRODUCT_NAME = "Acme Ops"
 
 
 @pytest.fixture(scope="session")
@@ -57,25 +67,63 @@ def app_db_session(app_db_url: str) -> Iterator[Session]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def app_url(
-    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
+def _run_app(
+    workdir: Path, db_url: str, env_overrides: dict[str, str], web_dir: Path | None = None
 ) -> Iterator[str]:
+    """Build and serve the app (production, one port) until the generator is closed.
+
+    ``web_dir`` gives a second instance its own ``.web`` (a production build bakes
+    its port in). The server log is kept in ``test-artifacts/``.
+    """
+    env = dict(env_overrides)
     # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
     # several workers sharing state in Redis (as in production).
-    redis_url = os.environ.get("SUPPORT_APP_E2E_REDIS_URL")
+    if redis_url := os.environ.get("SUPPORT_APP_E2E_REDIS_URL"):
+        env["REFLEX_REDIS_URL"] = redis_url
+    states_dir = workdir / "states" if web_dir is not None else STATES_DIR
     with running_app(
-        tmp_path_factory.mktemp("app"),
-        app_db_url,
-        desk_url=desk_url,
-        env={"REFLEX_REDIS_URL": redis_url} if redis_url else None,
+        workdir,
+        db_url,
+        env=env,
+        web_dir=web_dir,
+        keep_log=ARTIFACTS.parent / f"server-{workdir.name}.log",
     ) as url:
         yield url
-    assert states_on_disk() == [], "Reflex state was written to .states/"
+    assert states_on_disk(states_dir) == [], f"Reflex state was written to {states_dir}"
 
 
-def states_on_disk() -> list[Path]:
-    return [p for p in STATES_DIR.rglob("*") if p.is_file()] if STATES_DIR.exists() else []
+def states_on_disk(states_dir: Path = STATES_DIR) -> list[Path]:
+    return [p for p in states_dir.rglob("*") if p.is_file()] if states_dir.exists() else []
+
+
+@pytest.fixture(scope="session")
+def app_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the main instance keeps its server log (``reflex.log``)."""
+    return tmp_path_factory.mktemp("app")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_workdir: Path, app_db_url: str, desk_url: str) -> Iterator[str]:
+    """The app as ``make run`` serves it: the desk emulator configured."""
+    yield from _run_app(app_workdir, app_db_url, desk_environment(desk_url))
+
+
+@pytest.fixture(scope="session")
+def app_url_without_desk(
+    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, app_url: str
+) -> Iterator[str]:
+    """A second instance on the same database: no support desk configured and the
+    product renamed, so one extra build covers both configurations.
+
+    Depends on ``app_url`` so the first build exists to seed this one's ``.web``.
+    """
+    workdir = tmp_path_factory.mktemp("app-without-desk")
+    yield from _run_app(
+        workdir,
+        app_db_url,
+        {"SUPPORT_APP_PRODUCT_NAME": OTHER_PRODUCT_NAME},
+        web_dir=workdir / "web",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -86,17 +134,33 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+@contextmanager
+def checked_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a new browser context; any console or page error fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     context.set_default_timeout(20_000)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    with checked_page(browser, app_url) as pg:
+        yield pg
+
+
+@pytest.fixture
+def page_without_desk(browser: Browser, app_url_without_desk: str) -> Iterator[Page]:
+    """A page on the instance with no desk configured and the product renamed."""
+    with checked_page(browser, app_url_without_desk) as pg:
+        yield pg
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -75,7 +75,8 @@ def test_out_of_scope_urls_show_not_found(page: Page, app_db_session: Session) -
 
 
 def test_switching_to_german_changes_the_copy(page: Page, browser: Browser, app_url: str) -> None:
-    sign_in(page, "readonly@contoso.example")
+    # Signing in reloads the page: wait for its data (the page is live) before the switch.
+    signed_in(page, "readonly@contoso.example")
     expect(page.get_by_role("heading", name="Your tenants")).to_be_visible()
     page.get_by_role("combobox", name="Language").click()
     page.get_by_role("option", name="Deutsch").click()

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from support_app import routes
 from support_app.canonical_json import pretty_json
 from support_app.db import get_engine
-from support_app.i18n import translate
+from support_app.i18n import failure_text, translate
 from support_app.models.support_request import (
     CONTACT_EMAIL_MAX,
     CONTACT_NAME_MAX,
@@ -93,6 +93,16 @@ class SupportRequestState(SessionState):
     _bound_kind: str = ""
     _bound_id: str = ""
     _bound_user_id: int = 0
+
+    @rx.var
+    def result_failure_text(self) -> str:
+        """The just-submitted request's handoff failure, in the reader's language."""
+        return _failure_text(self.locale, self.result)
+
+    @rx.var
+    def latest_failure_text(self) -> str:
+        """The latest handoff's failure, in the reader's language."""
+        return _failure_text(self.locale, self.latest)
 
     def _context(self) -> SupportContext | None:
         return _context_from(self.router.url.path)
@@ -281,6 +291,16 @@ class DiagnosticsState(SessionState):
         """Closing the view drops the bundle: it stays in state only while shown."""
         if value is False:
             self.reset()
+
+
+def _failure_text(locale: str, display: dict[str, str]) -> str:
+    """Contract 1: ``failure_kind`` + ``failure_params`` rendered, else the stored line."""
+    return failure_text(
+        locale,
+        display.get("failure_kind", ""),
+        display.get("failure_params", "{}"),
+        display.get("failure_summary", ""),
+    )
 
 
 def _display_time(value: object) -> str:

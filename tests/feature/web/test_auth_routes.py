@@ -6,10 +6,13 @@ a browser gets: status, redirect target, and the Set-Cookie attributes.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from http.cookies import SimpleCookie
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -21,11 +24,13 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from support_app.models import AuditLog, UserSession
+from support_app.services import authentication
 from support_app.services.authentication import hash_session_token
 from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.settings import Settings, SignInSessions
 from support_app.web.auth_routes import auth_routes
 from support_app.web.socket_guard import EventSocketGuard
+from tests.conftest import run_coroutine
 
 ORIGIN = "http://testserver"
 OWNER = "owner@contoso.example"
@@ -36,6 +41,7 @@ SETTINGS = Settings(
     sessions=SignInSessions(
         absolute_seconds=3600, idle_seconds=1800, free_failures=5, backoff_seconds=60
     ),
+    multi_worker=False,
     support_desk=None,
 )
 
@@ -273,3 +279,49 @@ def test_an_oversized_session_cookie_is_dropped_at_the_socket() -> None:
         ) as socket,
     ):
         assert socket.receive_text() == "a=b"
+
+
+def test_password_checks_queue_on_their_own_one_thread_pool(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of sign-ins runs one Argon2 check at a time, on the sign-in pool only,
+    never on the default executor that serves other users' events."""
+    running, peak, threads = 0, 0, set()
+    lock = threading.Lock()
+    real = authentication.verify_password
+
+    def observed(password_hash: str | None, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+            threads.add(threading.current_thread().name)
+        try:
+            return real(password_hash, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(authentication, "verify_password", observed)
+    app = auth_routes(
+        allowed_origins=[ORIGIN], engine=lambda: sqlite_engine, settings=lambda: SETTINGS
+    )
+
+    async def flood() -> list[int]:
+        transport = httpx.ASGITransport(app=app, client=("192.0.2.1", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as client:
+            responses = await asyncio.gather(
+                *(
+                    client.post(
+                        "/auth/sign-in",
+                        data={"email": f"user{i}@example.test", "password": "x"},
+                        headers={"origin": ORIGIN},
+                    )
+                    for i in range(4)
+                )
+            )
+        return [r.status_code for r in responses]
+
+    assert run_coroutine(flood()) == [303] * 4
+    assert peak == 1
+    assert threads and all(name.startswith("sign-in") for name in threads)
