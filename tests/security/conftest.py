@@ -174,12 +174,21 @@ def world(security_db_url: str) -> Iterator[World]:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, security_db_url: str) -> Iterator[str]:
+def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("security-app")
+
+
+@pytest.fixture(scope="session")
+def app(app_dir: Path, security_db_url: str) -> Iterator[str]:
     """The backend of the real app on the lane's database; its base URL."""
-    with running_app(
-        tmp_path_factory.mktemp("security-app"), security_db_url, backend_only=True
-    ) as url:
+    with running_app(app_dir, security_db_url, backend_only=True) as url:
         yield url
+
+
+@pytest.fixture
+def app_log(app: str, app_dir: Path) -> Path:
+    """The running app's server log (stdout and stderr)."""
+    return app_dir / "reflex.log"
 
 
 def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:

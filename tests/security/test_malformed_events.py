@@ -9,7 +9,9 @@ be. After each case the tab must still work: a probe answers and a legitimate
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,6 +114,21 @@ def test_a_malformed_submit_is_answered_and_stores_nothing(
 ) -> None:
     payload, shown = CASES[case]
     assert run(lambda: _case(app, world, payload, shown)) == 0
+
+
+def test_a_malformed_event_is_logged_once_without_a_traceback(
+    app: str, app_log: Path, world: World
+) -> None:
+    logged_before = len(app_log.read_bytes())
+    assert run(lambda: _case(app, world, {}, _toast(MALFORMED_TOAST))) == 0
+    deadline = time.monotonic() + 10
+    while True:
+        logged = app_log.read_bytes()[logged_before:].decode(errors="replace")
+        if "malformed event refused" in logged or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert logged.count("malformed event refused") == 1, logged
+    assert "Traceback" not in logged, logged
 
 
 async def _broken_frames(app: str, world: World) -> list[str]:
