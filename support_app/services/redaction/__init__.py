@@ -21,7 +21,6 @@ from typing import Any
 from support_app.services.redaction.catalogue import (
     CATALOGUE,
     SECRET_KEY_PLACEHOLDER,
-    Detector,
     placeholder,
 )
 from support_app.services.redaction.keys import is_secret_key
@@ -30,7 +29,6 @@ from support_app.services.redaction.scanner import redact_text, scan
 __all__ = [
     "CATALOGUE",
     "SECRET_KEY_PLACEHOLDER",
-    "Detector",
     "is_secret_key",
     "placeholder",
     "redact",

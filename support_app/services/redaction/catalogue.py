@@ -91,6 +91,8 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# An ordinary word ("expired", "The"): a status after a secret-named key, not a secret.
+_PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``keys.is_secret_key`` decides. Every secret key contains one of these words.
 _KEY_WORDS = (
@@ -133,21 +135,25 @@ def _header_value(match: re.Match[str]) -> tuple[int, int]:
 
 
 def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    key = match.group("key")
+    key, text = match.group("key"), match.string
     if not is_secret_key(key):
         return None
+    password = is_password_key(key)
     if match.start("dq") >= 0:
         span = match.span("dq")
     elif match.start("sq") >= 0:
         span = match.span("sq")
-    elif match.group("sep") == ":" and is_password_key(key):
+    elif match.group("sep") == ":" and password:
         # "Passwort: mein geheimes Haus" — a password may be a phrase: the rest of the line.
-        text, start = match.string, match.start("tok")
+        start = match.start("tok")
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = _trimmed(text, start, end)
     else:
         span = match.span("tok")
-    return _unredacted(match.string, span)
+    if not password and _PLAIN_WORD.fullmatch(text, *span):
+        # "token: expired", "InvalidSignature: The token …"; a password may be a word
+        return None
+    return _unredacted(text, span)
 
 
 SECRET_KEY = Detector(
@@ -238,7 +244,6 @@ _AUTH_SCHEMES = (
     "sharedkey",
     "sharedaccesssignature",
 )
-_PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 _CHALLENGE_PARAMETER = re.compile(r"[A-Za-z_]+=")
 # A scheme is a word of letters (a token has digits), or one of the digit-bearing ones.
 _SCHEME_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z\-]{0,30}|AWS4-HMAC-SHA256|HMAC-SHA256)[ \t]+")

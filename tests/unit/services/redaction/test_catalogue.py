@@ -136,7 +136,9 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ),
         ("--password=hunter2 --user=x", f"--password={R('secret-key')} --user=x"),
         ('$env:DB_PASSWORD = "x"', f'$env:DB_PASSWORD = "{R("secret-key")}"'),
-        ("auth=abc; retry", f"auth={R('secret-key')}; retry"),
+        ("auth=abc1; retry", f"auth={R('secret-key')}; retry"),
+        ("secret: Winter2026", f"secret: {R('secret-key')}"),
+        ("pass: sunshine", f"pass: {R('secret-key')}"),  # a password may be a word
         (
             "Export failed (access_token=abc.def.ghi). Retry later; client_secret=s3cr3t.",
             f"Export failed (access_token={R('secret-key')}). Retry later; "
@@ -232,6 +234,7 @@ UNCHANGED = [
     "EntityPath=queue",
     "Provider throttled after 3 retries; giving up.",
     "token_count=5, author: Jane, passenger=2, keyboard: de, status: 401",
+    "token: expired, session: active, InvalidSignature: The token has an invalid signature",
     "passwordRequired: true; password_expiry: 2026-12-01; SharedAccessKeyName=Root",
     "authority: https://login.microsoftonline.com/common",
     "<PasswordRequired>true</PasswordRequired><Author>x</Author>",
