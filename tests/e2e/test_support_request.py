@@ -123,6 +123,10 @@ def test_owner_gets_snapshot_and_diagnostics_without_secrets(
     expect(page.get_by_test_id("attachment-summary")).to_contain_text(
         "redacted support-diagnostics snapshot"
     )
+    rendered = page.content()  # the dashboard behind the open dialog, and the dialog
+    assert "[redacted:" in rendered  # the connection error is shown, redacted
+    for secret in PLANTED_SECRETS:
+        assert secret not in rendered
     reference = submit_request(page, "Conditional access finding looks wrong")
     assert stored(app_db_session, reference).attachment_mode == "diagnostic_snapshot"
 

@@ -62,6 +62,8 @@ def _secret_group(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
 
 @dataclass(frozen=True)
 class Detector:
+    """One named secret form: its pattern, the literals it needs, and what it removes."""
+
     name: str
     summary: str
     pattern: re.Pattern[str]
@@ -78,7 +80,8 @@ def _unredacted(text: str, span: tuple[int, int]) -> Verdict:
     """``Redact`` the span, or ``Keep`` past a placeholder already standing there."""
     start, end = span
     if text.startswith(PLACEHOLDER_PREFIX, start):
-        return Keep(text.index("]", start) + 1)
+        close = text.find("]", start)  # none when a bound cut the placeholder short
+        return Keep(close + 1 if close >= 0 else len(text))
     if start == end:
         return None
     return Redact(start, end)
@@ -93,8 +96,8 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 # An ordinary word ("expired", "The"): a status after a secret-named key, not a secret.
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
-# A key name in text: any word (possessive, so a failed match never backtracks into
-# it); ``keys.is_secret_key`` decides. Every secret key contains one of these words.
+# Every secret key name contains one of these words (tests/unit/services/redaction/
+# test_keys.py checks it), so they are the key-based detectors' triggers.
 _KEY_WORDS = (
     "pass",
     "pw",
@@ -112,15 +115,17 @@ _KEY_WORDS = (
     "conn",
     "kennwort",
 )
+# A key name in text: any word (possessive, so a failed match never backtracks into
+# it); ``keys.is_secret_key`` decides.
 _KEY = r"[A-Za-z0-9_.\-]++"
 # An unquoted value: up to a blank, separator or closing bracket, without a final dot.
 _TOKEN = r"[^\s,;&\"'<>)\]}]*[^\s,;&\"'<>)\]}.]"
-# A header-like value: quoted, or the rest of the line.
 # A quote, also escaped as in JSON inside a JSON string (\"password\": \"…\").
 _Q = r"(?:\\?[\"'])?"
 # Quoted contents: up to the closing quote or an escaped one; other escapes belong to it.
 _DQ = r"\\?\"(?P<dq>(?:[^\"\\\r\n]|\\[^\"\r\n])*)\\?\""
 _SQ = r"\\?'(?P<sq>(?:[^'\\\r\n]|\\[^'\r\n])*)\\?'"
+# A header-like value: quoted, or the rest of the line.
 _HEADER_VALUE = rf"(?:{_DQ}|{_SQ}|(?P<line>[^\r\n]*))"
 
 
