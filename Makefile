@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 PORT ?= 3000
 DESK_PORT ?= 8765
 
@@ -25,7 +26,12 @@ $(VENV)/.installed: pyproject.toml
 $(BUN):
 	npm install --prefix $(TOOLS) --no-audit --no-fund bun@1.4.4
 
-install: $(VENV)/.installed $(BUN)
+# axe-core (Deque's own package, the engine every axe wrapper bundles) for the
+# accessibility checks in tests/e2e; injected into pages as a script.
+$(AXE): $(BUN)
+	npm install --prefix $(TOOLS) --no-audit --no-fund axe-core@4.14.1
+
+install: $(VENV)/.installed $(BUN) $(AXE)
 
 migrate: install
 	$(PY) -m support_app migrate

@@ -1,9 +1,10 @@
-"""Command line: ``python -m support_app migrate|seed-demo|desk-emulator``."""
+"""Command line: ``python -m support_app <command>`` (see ``--help``)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from datetime import timedelta
 
 from support_app import migrations
 from support_app.db import session_scope
@@ -15,6 +16,22 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply Alembic migrations up to head")
     commands.add_parser("seed-demo", help="create the demo workspaces, users and history")
+    stale = commands.add_parser(
+        "finalise-stale-handoffs",
+        help="record create handoffs left pending by a stopped app as failed (app_stopped)",
+    )
+    stale.add_argument(
+        "--older-than",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="pending for longer than this (default: the desk deadline plus a margin)",
+    )
+    grant = commands.add_parser(
+        "grant-runtime-role",
+        help="PostgreSQL: reset ROLE's privileges to what the running app needs (run as owner)",
+    )
+    grant.add_argument("role")
     emulator = commands.add_parser("desk-emulator", help="run the local support-desk emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8765)
@@ -47,6 +64,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for email in DEMO_USERS:
             print(f"  {email}")
+    elif args.command == "finalise-stale-handoffs":
+        from support_app.db import get_engine
+        from support_app.services.support_requests.stale_handoffs import (
+            STALE_AFTER,
+            finalise_stale_handoffs,
+        )
+
+        older_than = STALE_AFTER if args.older_than is None else timedelta(seconds=args.older_than)
+        finalised = finalise_stale_handoffs(get_engine(), older_than=older_than)
+        print(f"Finalised {len(finalised)} stale handoff(s) as app_stopped.")
+        for reference in finalised:
+            print(f"  {reference}")
+    elif args.command == "grant-runtime-role":
+        from support_app.db import get_engine
+        from support_app.runtime_role import grant_runtime_role
+
+        for statement in grant_runtime_role(get_engine(), args.role):
+            print(statement)
     elif args.command == "desk-emulator":
         desk_emulator.serve(
             args.host, args.port, fault=args.fault, email=args.email, token=args.token

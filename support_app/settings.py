@@ -4,15 +4,42 @@ Reflex's own settings keep Reflex's names (``REFLEX_DB_URL``, ``REFLEX_REDIS_URL
 the product's settings are ``SUPPORT_APP_*`` and the one external support desk is
 ``SUPPORT_DESK_*``. There is deliberately no settings UI and no provider registry:
 the desk target exists exactly when its variables are set.
+
+A desk URL that breaks the outbound rules (``SUPPORT_DESK_URL`` must be https, or
+http to a loopback host for local development, with no user-info, path, query or
+fragment) does not stop the app: the desk counts as not configured, so "create"
+is unavailable with the usual guidance while internal requests and links keep
+working, and the reason, naming the variable, is logged once at start-up and kept
+in ``Settings.support_desk_problem``. Sending the API token in clear or to a
+mistyped path is never the better failure.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 DEFAULT_DB_URL = "sqlite:///support_app.db"
+
+_LOOPBACK_NAMES = frozenset({"localhost"})
+_LINK_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+logger = logging.getLogger(__name__)
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback IP literal: the only hosts plain http may reach."""
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -30,25 +57,75 @@ class Settings:
     product_name: str
     session_ttl_seconds: int
     secure_cookies: bool
+    multi_worker: bool  # REFLEX_REDIS_URL set: several workers share state through Redis
     support_desk: SupportDeskTarget | None
+    support_desk_problem: str | None = None  # why a configured desk URL was refused
+    support_desk_link_hosts: tuple[str, ...] = ()  # "host" or "host:port", lower case
 
 
-def _support_desk_from_env() -> SupportDeskTarget | None:
+def desk_url_problem(base_url: str) -> str | None:
+    """Why ``base_url`` may not be the desk's base URL (a sentence naming the variable)."""
+    try:
+        parts = urlsplit(base_url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return "SUPPORT_DESK_URL is not a valid URL."
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not host:
+        return "SUPPORT_DESK_URL must be an https:// URL with a host."
+    if scheme == "http" and not is_loopback_host(host):
+        return "SUPPORT_DESK_URL must use https (plain http only for a loopback host)."
+    if "@" in parts.netloc:
+        return "SUPPORT_DESK_URL must not contain a user name or password."
+    if parts.path.strip("/") or parts.query or parts.fragment or base_url.endswith(("?", "#")):
+        return "SUPPORT_DESK_URL must be the desk's base URL, without path, query or fragment."
+    return None
+
+
+def _support_desk_from_env() -> tuple[SupportDeskTarget | None, str | None]:
+    """The configured desk, or None with the reason a configured one was refused."""
     base_url = os.environ.get("SUPPORT_DESK_URL", "").strip().rstrip("/")
     email = os.environ.get("SUPPORT_DESK_EMAIL", "").strip()
     token = os.environ.get("SUPPORT_DESK_API_TOKEN", "").strip()
     if not (base_url and email and token):
-        return None
-    return SupportDeskTarget(base_url=base_url, email=email, api_token=token)
+        return None, None
+    problem = desk_url_problem(base_url)
+    if problem:
+        logger.warning("External support desk disabled: %s", problem)
+        return None, problem
+    parts = urlsplit(base_url)
+    netloc = parts.netloc.lower()  # scheme and host are case-insensitive; keep the port
+    return SupportDeskTarget(
+        base_url=f"{parts.scheme.lower()}://{netloc}", email=email, api_token=token
+    ), None
+
+
+def _link_hosts_from_env() -> tuple[str, ...]:
+    """``SUPPORT_DESK_LINK_HOSTS``: comma-separated ``host`` or ``host:port`` entries."""
+    hosts = []
+    for entry in os.environ.get("SUPPORT_DESK_LINK_HOSTS", "").split(","):
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if _LINK_HOST.fullmatch(entry):
+            hosts.append(entry)
+        else:
+            logger.warning("SUPPORT_DESK_LINK_HOSTS: ignoring %r (not host or host:port)", entry)
+    return tuple(hosts)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings for this process; cached because the environment does not change."""
+    support_desk, support_desk_problem = _support_desk_from_env()
     return Settings(
         db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
         product_name=os.environ.get("SUPPORT_APP_PRODUCT_NAME", "").strip() or "TenantPilot",
         session_ttl_seconds=int(os.environ.get("SUPPORT_APP_SESSION_TTL_SECONDS", "28800")),
         secure_cookies=os.environ.get("SUPPORT_APP_SECURE_COOKIES", "0") == "1",
-        support_desk=_support_desk_from_env(),
+        multi_worker=bool(os.environ.get("REFLEX_REDIS_URL", "").strip()),
+        support_desk=support_desk,
+        support_desk_problem=support_desk_problem,
+        support_desk_link_hosts=_link_hosts_from_env(),
     )

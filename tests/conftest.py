@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -96,7 +97,19 @@ def engine(
         yield eng
         eng.dispose()
         return
-    template = request.getfixturevalue("pg_template")
+    with _pg_database(request.getfixturevalue("pg_template")) as eng:
+        yield eng
+
+
+@pytest.fixture
+def pg_engine(pg_template: str) -> Iterator[Engine]:
+    """A fresh demo database on PostgreSQL only (TRUNCATE, roles: what SQLite lacks)."""
+    with _pg_database(pg_template) as eng:
+        yield eng
+
+
+@contextmanager
+def _pg_database(template: str) -> Iterator[Engine]:
     name = f"sa_t_{uuid.uuid4().hex[:10]}"
     admin = _pg_admin()
     with admin.connect() as conn:

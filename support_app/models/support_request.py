@@ -1,8 +1,9 @@
 """``SupportRequest``: the immutable record an operator raises from a tenant or a run.
 
-The row is written once. The only later write allowed is the single external-handoff
-finalisation, limited to the handoff columns; the database enforces both rules with
-triggers (see the migrations), so a stray UPDATE cannot rewrite a request.
+The row is written once, without a handoff outcome. The only later write allowed is
+the single external-handoff finalisation, limited to the outcome columns; the
+database enforces these rules with triggers (see the migrations), so a stray
+INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a request.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import JSON, CheckConstraint, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from support_app.models.clock import utcnow
@@ -27,6 +28,24 @@ CONTACT_EMAIL_MAX = 254
 EXTERNAL_REFERENCE_MAX = 64
 EXTERNAL_URL_MAX = 2048
 FAILURE_SUMMARY_MAX = 300
+FAILURE_KIND_MAX = 40
+
+# Written together in the one finalisation, and only then (never at INSERT).
+HANDOFF_OUTCOME_COLUMNS = (
+    "external_ticket_reference",
+    "external_ticket_url",
+    "external_handoff_failure_summary",
+    "external_handoff_failure_kind",
+    "external_handoff_failure_params",
+)
+
+
+# A create handoff still waiting for its outcome; the stale-handoff sweep reads
+# these rows by age, and a partial index keeps that read as small as they are few.
+PENDING_CREATE = (
+    "external_handoff_mode = 'create_external_ticket'"
+    " AND external_ticket_reference IS NULL AND external_handoff_failure_summary IS NULL"
+)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -53,6 +72,12 @@ class SupportRequest(SQLModel, table=True):
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
         Index("ix_support_requests_run_created", "operation_run_id", "created_at"),
+        Index(
+            "ix_support_requests_pending_create",
+            "created_at",
+            sqlite_where=text(PENDING_CREATE),
+            postgresql_where=text(PENDING_CREATE),
+        ),
         Index(
             "ix_support_requests_tenant_context_handoff",
             "tenant_id",
@@ -82,4 +107,11 @@ class SupportRequest(SQLModel, table=True):
     external_ticket_url: str | None = Field(default=None, max_length=EXTERNAL_URL_MAX)
     external_handoff_failure_summary: str | None = Field(
         default=None, max_length=FAILURE_SUMMARY_MAX
+    )
+    # The summary's kind and safe parameters, so it can be shown in the reader's
+    # language (catalog key ``handoff.failure.<kind>``); the summary stays the record.
+    external_handoff_failure_kind: str | None = Field(default=None, max_length=FAILURE_KIND_MAX)
+    # none_as_null: "no parameters yet" must be SQL NULL, which the triggers check.
+    external_handoff_failure_params: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )

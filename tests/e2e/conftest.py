@@ -2,19 +2,23 @@
 
 Once per test session: a fresh temporary SQLite database (migrated and seeded with
 the demo data), the local support-desk emulator on a free port, and
-``reflex run --env prod --single-port`` on another free port. Each test gets a new
-browser context; any console error or page error fails the test.
+``reflex run --env prod --single-port`` on another free port. Tests that need the
+other configuration (no desk, another product name) use a second instance with its
+own ``.web``, built only when such a test runs. Each test gets a new browser
+context; any console error or page error fails the test.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,6 +42,7 @@ CHROMIUM_ARGS = [
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
 BUILD_TIMEOUT_S = 900
+OTHER_PRODUCT_NAME = "Acme Ops"
 
 
 def _free_port() -> int:
@@ -107,23 +112,28 @@ def app_db_session(app_db_url: str) -> Iterator[Session]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def app_url(
-    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
+def _run_app(
+    workdir: Path, db_url: str, env_overrides: dict[str, str], web_dir: Path | None = None
 ) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("app")
-    db_url = app_db_url
+    """Build and serve the app (production, one port) until the generator is closed.
+
+    ``web_dir`` gives a second instance its own ``.web`` (a production build bakes
+    its port in), seeded from the first instance's build so bun need not reinstall.
+    """
     port = _free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SUPPORT_DESK_")},
         "REFLEX_DB_URL": db_url,
         "SUPPORT_APP_PORT": str(port),
-        "SUPPORT_DESK_URL": desk_url,
-        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
-        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
         "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         "REFLEX_USE_SYSTEM_BUN": "1",
+        **env_overrides,
     }
+    if web_dir is not None:
+        if (REPO / ".web").is_dir():
+            shutil.copytree(REPO / ".web", web_dir, symlinks=True, dirs_exist_ok=True)
+        env["REFLEX_WEB_WORKDIR"] = str(web_dir)
+        env["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
     # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
     # several workers sharing state in Redis (as in production).
     env.pop("REFLEX_REDIS_URL", None)
@@ -158,6 +168,43 @@ def app_url(
     finally:
         _stop(proc)
         log.close()
+        ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS.parent / f"server-{workdir.name}.log")
+
+
+@pytest.fixture(scope="session")
+def app_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the main instance keeps its server log (``reflex.log``)."""
+    return tmp_path_factory.mktemp("app")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_workdir: Path, app_db_url: str, desk_url: str) -> Iterator[str]:
+    """The app as ``make run`` serves it: the desk emulator configured."""
+    desk = {
+        "SUPPORT_DESK_URL": desk_url,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+    }
+    yield from _run_app(app_workdir, app_db_url, desk)
+
+
+@pytest.fixture(scope="session")
+def app_url_without_desk(
+    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, app_url: str
+) -> Iterator[str]:
+    """A second instance on the same database: no support desk configured and the
+    product renamed, so one extra build covers both configurations.
+
+    Depends on ``app_url`` so the first build exists to seed this one's ``.web``.
+    """
+    workdir = tmp_path_factory.mktemp("app-without-desk")
+    yield from _run_app(
+        workdir,
+        app_db_url,
+        {"SUPPORT_APP_PRODUCT_NAME": OTHER_PRODUCT_NAME},
+        web_dir=workdir / "web",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -168,17 +215,33 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+@contextmanager
+def checked_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page in a new browser context; any console or page error fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     context.set_default_timeout(20_000)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    with checked_page(browser, app_url) as pg:
+        yield pg
+
+
+@pytest.fixture
+def page_without_desk(browser: Browser, app_url_without_desk: str) -> Iterator[Page]:
+    """A page on the instance with no desk configured and the product renamed."""
+    with checked_page(browser, app_url_without_desk) as pg:
+        yield pg
 
 
 def screenshot(page: Page, name: str) -> Path:

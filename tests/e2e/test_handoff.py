@@ -61,6 +61,10 @@ def test_run_link_existing_ticket(page: Page, app_db_session: Session, desk_url:
     open_request_dialog(page)
     dialog = page.get_by_role("dialog")
     fill_and_submit(page, "Backup failure already reported", "Link an existing external ticket")
+    expect(dialog.get_by_test_id("mutation-scope")).to_have_text(
+        "This request changes: TenantPilot only — links a ticket that already exists;"
+        " the desk is not changed"
+    )
     dialog.get_by_label("External ticket reference").fill(" 4711 ")
     dialog.get_by_label("External ticket URL (optional)").fill("javascript:alert(1)")
     dialog.get_by_role("button", name="Submit request").click()

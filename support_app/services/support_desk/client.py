@@ -10,7 +10,10 @@ Why it is built this way:
   httpx timeouts are per phase: a desk that drips one byte at a time would
   otherwise never hit any of them;
 * the body is read as a stream and dropped past a cap, so a broken or hostile desk
-  cannot make the app buffer megabytes;
+  cannot make the app buffer megabytes. The cap counts bytes on the wire: we ask
+  for ``Accept-Encoding: identity`` and read the raw stream; a desk that compresses
+  anyway is decompressed incrementally under the same cap, so a small gzip body
+  cannot inflate to megabytes in memory;
 * redirects are never followed (the API credentials must not travel to another
   host) and proxy settings from the environment are ignored;
 * the TLS context is built once per process: building it (loading the CA bundle)
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import zlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -87,6 +91,7 @@ async def create_ticket(
             json=ticket_payload(ticket, priority),
             headers={
                 "Accept": "application/json",
+                "Accept-Encoding": "identity",
                 "Idempotency-Key": idempotency_key(ticket.support_reference),
             },
         ) as response,
@@ -101,12 +106,41 @@ def _tls_context() -> ssl.SSLContext:
 
 
 async def _read_capped(response: httpx.Response) -> bytes | None:
+    """The body within ``MAX_RESPONSE_BYTES`` on the wire and decoded, else None."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
         return None
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > MAX_RESPONSE_BYTES:
+    if response.is_stream_consumed:
+        # Only an in-memory response (httpx.MockTransport with bytes content) is read
+        # on construction, already decoded; nothing came over a wire.
+        return response.content if len(response.content) <= MAX_RESPONSE_BYTES else None
+    raw = bytearray()
+    async for chunk in response.aiter_raw():  # wire bytes: httpx decodes only in aiter_bytes
+        raw += chunk
+        if len(raw) > MAX_RESPONSE_BYTES:
             return None
-    return bytes(body)
+    return _decoded(bytes(raw), response.headers.get("content-encoding", ""))
+
+
+def _decoded(raw: bytes, content_encoding: str) -> bytes | None:
+    """``raw`` decompressed under the same cap (None past it); b"" if we cannot decode it.
+
+    An empty body makes the answer "malformed", which is what an encoding we did not
+    ask for and do not speak (``br``, stacked codings, a corrupt stream) amounts to.
+    """
+    coding = content_encoding.strip().lower()
+    if coding in ("", "identity"):
+        return raw
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        return b""
+    # 32 + MAX_WBITS accepts gzip and zlib headers; a raw deflate stream needs -MAX_WBITS.
+    for wbits in (32 + zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        decompressor = zlib.decompressobj(wbits)
+        try:
+            body = decompressor.decompress(raw, MAX_RESPONSE_BYTES + 1)
+        except zlib.error:
+            continue
+        if len(body) > MAX_RESPONSE_BYTES or decompressor.unconsumed_tail:
+            return None
+        return body
+    return b""

@@ -21,14 +21,24 @@ class OutboundTicket:
     tags: tuple[str, ...] = ()
 
 
+FailureParams = dict[str, str | int]
+
+
 @dataclass(frozen=True)
 class HandoffOutcome:
-    """Result of one create attempt. Exactly one of ticket / failure_summary is set."""
+    """Result of one create attempt. Exactly one of ticket / failure_summary is set.
+
+    A failure carries its ``failure_kind`` and the few safe values its sentence needs
+    (``failure_params``: the deadline in seconds, an HTTP status, sanitised field
+    names, the SR reference), so a reader's language can render it from the catalog
+    (``handoff.failure.<kind>``); ``failure_summary`` is the stored English line.
+    """
 
     external_reference: str | None = None  # e.g. "#123"
     external_url: str | None = None  # agent-facing web URL, never the API URL
     failure_summary: str | None = None  # one line, bounded, secret-free (English)
-    failure_kind: str | None = None  # machine-readable: timeout, refused, http_401, ...
+    failure_kind: str | None = None  # machine-readable: timeout, connection_refused, ...
+    failure_params: FailureParams = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:

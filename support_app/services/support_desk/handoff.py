@@ -19,14 +19,15 @@ match ``_REFERENCE`` so the stored value is safe to show anywhere.
 
 from __future__ import annotations
 
-import ipaddress
 import json
+import logging
 import re
 import ssl
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
+from support_app.i18n import failure_line
 from support_app.models.support_request import (
     EXTERNAL_REFERENCE_MAX,
     EXTERNAL_URL_MAX,
@@ -40,14 +41,14 @@ from support_app.services.support_desk.contract import (
     LinkValidationError,
     OutboundTicket,
 )
-from support_app.settings import SupportDeskTarget, get_settings
+from support_app.settings import SupportDeskTarget, get_settings, is_loopback_host
 
 DEFAULT_DEADLINE_SECONDS = 5.0
 
 _REFERENCE = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9._/-]*")
 _NUMERIC_REFERENCE = re.compile(r"#?([0-9]+)")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_LOOPBACK_NAMES = frozenset({"localhost"})
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 _MAX_TICKET_ID = 2**63 - 1  # the desk's ids are 64-bit integers
 
 _UNSAFE_FIELD_CHARS = re.compile(r"[^a-z0-9_.]+")
@@ -55,8 +56,7 @@ _FIELD_NAME_MAX = 32
 _FIELDS_SHOWN_MAX = 5
 _SUPPORT_REFERENCE_MAX = 40
 
-_DESK = "The external support desk"
-_MAYBE_CREATED = "the outcome is unknown and the desk may already hold a ticket with external id"
+logger = logging.getLogger(__name__)
 
 
 class ExternalSupportDeskHandoffService:
@@ -70,66 +70,64 @@ class ExternalSupportDeskHandoffService:
         *,
         deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
+        link_hosts: tuple[str, ...] = (),
     ) -> None:
         self._target = target
         self._deadline = deadline_seconds
         self._transport = transport
+        self._link_hosts = link_hosts
 
     @classmethod
     def from_settings(cls) -> ExternalSupportDeskHandoffService:
-        return cls(get_settings().support_desk)
+        settings = get_settings()
+        return cls(settings.support_desk, link_hosts=settings.support_desk_link_hosts)
 
     @property
     def available(self) -> bool:
         """Whether "create" can be offered; link mode works either way."""
         return self._target is not None
 
+    @property
+    def accepts_link_urls(self) -> bool:
+        """Whether a link may carry a URL: only to the desk or a listed agent host.
+
+        With neither configured there is no host a URL could be checked against, so
+        only the reference is accepted (``handoff.hint.url_no_desk`` says why).
+        """
+        return self._target is not None or bool(self._link_hosts)
+
     async def create_ticket(self, ticket: OutboundTicket) -> HandoffOutcome:
-        """One create call within the deadline; every desk problem becomes a failure outcome."""
+        """One create call within the deadline; every problem becomes a failure outcome.
+
+        Never raises (except cancellation): the internal request is already
+        committed and its one finalisation must record *something*, so even an
+        exception outside httpx's own ends as the ``unexpected`` outcome.
+        """
         if self._target is None:
-            return _failure(
-                "unavailable", "No external support desk is configured; no ticket was created."
-            )
+            return _failure("unavailable")
         reference = _safe_support_reference(ticket.support_reference)
-        priority = self.PRIORITY_FOR_SEVERITY[ticket.severity]
         try:
             reply = await client.create_ticket(
                 self._target,
                 ticket,
-                priority,
+                self.PRIORITY_FOR_SEVERITY[ticket.severity],
                 deadline_seconds=self._deadline,
                 transport=self._transport,
             )
+            return _outcome(reply, reference, self._target.base_url)
         except (TimeoutError, httpx.TimeoutException):
-            return _failure(
-                "timeout",
-                f"{_DESK} did not answer within {self._deadline:g} seconds;"
-                f" {_MAYBE_CREATED} {reference}.",
-            )
+            seconds = _seconds(self._deadline)
+            return _failure("timeout", seconds=seconds, reference=reference)
         except httpx.ConnectError as error:
             if _caused_by_tls(error):
-                return _failure(
-                    "tls",
-                    "The secure connection to the external support desk failed"
-                    " (certificate or TLS handshake); no ticket was created.",
-                )
-            return _failure(
-                "connection",
-                "Could not connect to the external support desk (refused, host not found"
-                " or unreachable); no ticket was created.",
-            )
+                return _failure("tls")
+            return _failure("connection_refused")
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
-            return _failure(
-                "connection",
-                f"{_DESK} closed the connection before answering; {_MAYBE_CREATED} {reference}.",
-            )
+            return _failure("connection_closed", reference=reference)
         except (httpx.HTTPError, httpx.InvalidURL):
-            return _failure(
-                "connection",
-                "The request could not be sent to the external support desk; check the"
-                " configured desk URL. No ticket was created.",
-            )
-        return _outcome(reply, reference, self._target.base_url)
+            return _failure("request_not_sent")
+        except Exception as error:  # any other failure: see the docstring
+            return unexpected_failure(ticket.support_reference, error)
 
     def normalise_link(self, reference: str, url: str | None) -> LinkedTicket:
         """The validated link, or ``LinkValidationError`` naming every field at fault."""
@@ -149,6 +147,8 @@ class ExternalSupportDeskHandoffService:
         url = (url or "").strip()
         if not url:
             return None, None
+        if not self.accepts_link_urls:
+            return None, "handoff.error.url_no_desk"
         if len(url) > EXTERNAL_URL_MAX:
             return None, "handoff.error.url_too_long"
         scheme_match = _SCHEME.match(url)
@@ -167,62 +167,71 @@ class ExternalSupportDeskHandoffService:
             return None, "handoff.error.url_invalid"
         if "@" in parts.netloc:
             return None, "handoff.error.url_credentials"
-        if scheme == "http" and not _is_loopback(host):
+        if scheme == "http" and not is_loopback_host(host):
             return None, "handoff.error.url_scheme"
-        if self._target is not None and host != urlsplit(self._target.base_url).hostname:
+        if not self._is_agent_origin(scheme, host, port):
             return None, "handoff.error.url_host"
         return _rebuild(parts, scheme, host, port), None
+
+    def _is_agent_origin(self, scheme: str, host: str, port: int | None) -> bool:
+        """The desk's own scheme, host and port, or a host in ``SUPPORT_DESK_LINK_HOSTS``."""
+        effective_port = port or _DEFAULT_PORTS[scheme]
+        if self._target is not None:
+            desk = urlsplit(self._target.base_url)
+            desk_scheme = desk.scheme.lower()
+            desk_port = desk.port or _DEFAULT_PORTS[desk_scheme]
+            if (scheme, host, effective_port) == (desk_scheme, desk.hostname, desk_port):
+                return True
+        return any(
+            host == listed_host and effective_port == int(listed_port or _DEFAULT_PORTS[scheme])
+            for listed_host, _, listed_port in (entry.partition(":") for entry in self._link_hosts)
+        )
+
+
+def unexpected_failure(support_reference: str, error: Exception) -> HandoffOutcome:
+    """The outcome of a create interrupted by an exception outside httpx's own.
+
+    Logged by type only: an exception's text may quote what it was handling.
+    """
+    logger.error("Support-desk create failed unexpectedly: %s", type(error).__name__)
+    reference = _safe_support_reference(support_reference)
+    return _failure("unexpected", reference=reference)
+
+
+def app_stopped_failure(support_reference: str) -> HandoffOutcome:
+    """The outcome of a create whose process stopped before the desk answered.
+
+    Recorded by the stale-handoff sweep: the call may have reached the desk, so the
+    summary names the SR reference an agent can search for.
+    """
+    reference = _safe_support_reference(support_reference)
+    return _failure("app_stopped", reference=reference)
 
 
 def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffOutcome:
     """What one desk answer means; only 200/201 with an integer ticket id is success."""
     status = reply.status
     if 300 <= status < 400:
-        return _failure(
-            "redirect",
-            f"{_DESK} answered with a redirect (HTTP {status}) to another location;"
-            " the request was not followed and no ticket was created.",
-        )
+        return _failure("redirect", status=status)
     if status == 401:
-        return _failure(
-            "http_401",
-            f"{_DESK} rejected the API credentials (HTTP 401); check the configured"
-            " e-mail and API token.",
-        )
+        return _failure("http_401")
     if status == 403:
-        return _failure(
-            "http_403",
-            f"{_DESK} refused the request (HTTP 403); the API user may not create tickets.",
-        )
+        return _failure("http_403")
     if status == 422:
-        return _failure(
-            "http_422",
-            f"{_DESK} rejected the ticket as invalid (HTTP 422); fields:"
-            f" {_invalid_fields(reply.body)}.",
-        )
+        fields = _fields_param(_invalid_fields(reply.body))
+        return _failure("http_422", fields=fields)
     if status == 429:
-        return _failure(
-            "http_429", f"{_DESK} is rate limiting requests (HTTP 429); try again later."
-        )
+        return _failure("http_429")
     if 400 <= status < 500:
-        return _failure("http_4xx", f"{_DESK} rejected the request (HTTP {status}).")
+        return _failure("http_4xx", status=status)
     if 500 <= status < 600:
-        return _failure(
-            "http_5xx", f"{_DESK} reported a server error (HTTP {status}); try again later."
-        )
+        return _failure("http_5xx", status=status)
     if status in (200, 201) and reply.body is None:
-        return _failure(
-            "oversized",
-            f"{_DESK} answered with an oversized response (over"
-            f" {client.MAX_RESPONSE_BYTES // 1024} KiB); {_MAYBE_CREATED} {reference}.",
-        )
+        kib = client.MAX_RESPONSE_BYTES // 1024
+        return _failure("oversized", kib=kib, reference=reference)
     ticket_id = _ticket_id(reply.body) if status in (200, 201) else None
     if ticket_id is None:
-        return _failure(
-            "malformed",
-            f"{_DESK} answered without a usable ticket id (HTTP {status});"
-            f" {_MAYBE_CREATED} {reference}.",
-        )
+        return _failure("malformed", status=status, reference=reference)
     return HandoffOutcome(
         external_reference=f"#{ticket_id}", external_url=f"{base_url}/agent/tickets/{ticket_id}"
     )
@@ -243,15 +252,6 @@ def _normalise_reference(reference: str) -> tuple[str, str | None]:
     return value, None
 
 
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _rebuild(parts: SplitResult, scheme: str, host: str, port: int | None) -> str:
     """Scheme and host in lower case; path, query and fragment exactly as given."""
     netloc = f"[{host}]" if ":" in host else host
@@ -260,11 +260,23 @@ def _rebuild(parts: SplitResult, scheme: str, host: str, port: int | None) -> st
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _failure(kind: str, summary: str) -> HandoffOutcome:
-    # Summaries are stored and shown like every failure text, so they pass the same
-    # redactor; the bound is the column's.
-    summary = redact_text(" ".join(summary.split()))[:FAILURE_SUMMARY_MAX]
-    return HandoffOutcome(failure_summary=summary, failure_kind=kind)
+def _failure(kind: str, **params: str | int) -> HandoffOutcome:
+    """A failure outcome whose stored line is the catalog's English entry for ``kind``.
+
+    The line is stored and shown like every failure text, so it passes the same
+    redactor and the column's bound. Params are our own values (ints, the sanitised
+    SR reference, sanitised field names), safe to render in any language.
+    """
+    line = failure_line("en", kind, params)
+    if line is None:
+        raise KeyError(f"no catalog entry renders handoff failure {kind!r} with {sorted(params)}")
+    summary = redact_text(" ".join(line.split()))[:FAILURE_SUMMARY_MAX]
+    return HandoffOutcome(failure_summary=summary, failure_kind=kind, failure_params=params)
+
+
+def _seconds(deadline: float) -> int | str:
+    """The deadline as the reader sees it: ``5``, or ``0.05`` for a fraction."""
+    return int(deadline) if deadline == int(deadline) else f"{deadline:g}"
 
 
 def _safe_support_reference(reference: str) -> str:
@@ -299,21 +311,23 @@ def _ticket_id(body: bytes | None) -> int | None:
     return None
 
 
-def _invalid_fields(body: bytes | None) -> str:
-    """The names (never the values) of the fields the desk's error details list."""
+def _invalid_fields(body: bytes | None) -> list[str]:
+    """The sanitised names (never the values) of the fields the desk's error details list."""
     data = _json(body)
     details = data.get("details") if isinstance(data, dict) else None
     if not isinstance(details, dict):
-        return "not named"
-    names = sorted(
+        return []
+    return sorted(
         {
             name[:_FIELD_NAME_MAX]
             for key in details
             if (name := _UNSAFE_FIELD_CHARS.sub("_", str(key).lower()).strip("_."))
         }
     )
-    if not names:
-        return "not named"
+
+
+def _fields_param(names: list[str]) -> str:
+    """The same names for any language: ``a, b, c, d, e +45``; "" when none were named."""
     shown = ", ".join(names[:_FIELDS_SHOWN_MAX])
     more = len(names) - _FIELDS_SHOWN_MAX
-    return f"{shown} and {more} more" if more > 0 else shown
+    return f"{shown} +{more}" if more > 0 else shown

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from support_app.canonical_json import canonical_json
 from support_app.models import SupportRequest
 from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
@@ -30,6 +31,8 @@ class LatestHandoffSummary:
     external_reference: str | None
     external_url: str | None
     failure_summary: str | None
+    failure_kind: str | None
+    failure_params: dict[str, str | int]
     created_at: datetime
 
     @classmethod
@@ -49,6 +52,8 @@ class LatestHandoffSummary:
             external_reference=request.external_ticket_reference,
             external_url=request.external_ticket_url,
             failure_summary=request.external_handoff_failure_summary,
+            failure_kind=request.external_handoff_failure_kind,
+            failure_params=dict(request.external_handoff_failure_params or {}),
             created_at=request.created_at,
         )
 
@@ -61,6 +66,8 @@ class LatestHandoffSummary:
             "external_reference": self.external_reference or "",
             "external_url": self.external_url or "",
             "failure_summary": self.failure_summary or "",
+            "failure_kind": self.failure_kind or "",
+            "failure_params": canonical_json(self.failure_params),
             "created": format_time(self.created_at),
         }
 

@@ -25,22 +25,31 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from support_app.canonical_json import pretty_json
+from support_app.canonical_json import canonical_json, pretty_json
 from support_app.models import SupportRequest
 from support_app.services.access import AccessService, Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.capabilities import Capability
 from support_app.services.redaction import redact_text
-from support_app.services.support_desk.contract import HandoffOutcome, OutboundTicket
-from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_desk.contract import (
+    FailureParams,
+    HandoffOutcome,
+    OutboundTicket,
+)
+from support_app.services.support_desk.handoff import (
+    ExternalSupportDeskHandoffService,
+    unexpected_failure,
+)
 from support_app.services.support_requests.context import (
     SupportRequestContextBuilder,
     attachment_mode_for,
 )
 from support_app.services.support_requests.finalisation import (
+    HandoffAlreadyFinalised,
     PendingHandoff,
-    bounded_failure_summary,
     finalise_handoff,
+    recorded_outcome,
+    stored_failure,
 )
 from support_app.services.support_requests.form import (
     CREATE_EXTERNAL_TICKET,
@@ -64,13 +73,19 @@ class SubmissionResult:
     external_reference: str | None = None
     external_url: str | None = None
     failure_summary: str | None = None
+    failure_kind: str | None = None
+    failure_params: FailureParams = dataclasses.field(default_factory=dict)
 
     @property
     def handoff_failed(self) -> bool:
         return self.failure_summary is not None
 
     def as_display(self) -> dict[str, str]:
-        """Plain strings for the dialog's success or partial-success state."""
+        """Plain strings for the dialog's success or partial-success state.
+
+        ``failure_kind`` and ``failure_params`` (a canonical JSON object) let the
+        dialog render the failure from the catalog in the reader's language.
+        """
         return {
             "reference": self.reference,
             "attachment_mode": self.attachment_mode,
@@ -78,6 +93,8 @@ class SubmissionResult:
             "external_reference": self.external_reference or "",
             "external_url": self.external_url or "",
             "failure_summary": self.failure_summary or "",
+            "failure_kind": self.failure_kind or "",
+            "failure_params": canonical_json(self.failure_params),
         }
 
 
@@ -152,6 +169,8 @@ class SupportRequestSubmissionService:
             external_reference=outcome.external_reference,
             external_url=outcome.external_url,
             failure_summary=outcome.failure_summary,
+            failure_kind=outcome.failure_kind,
+            failure_params=outcome.failure_params,
         )
 
     def _create(self, actor: Actor, context: SupportContext, form: SupportRequestForm) -> _Created:
@@ -207,30 +226,38 @@ class SupportRequestSubmissionService:
         self, actor: Actor, request: SupportRequest, validated: ValidatedSupportRequest
     ) -> HandoffOutcome:
         if validated.handoff_mode == CREATE_EXTERNAL_TICKET:
-            outcome = await self._handoff.create_ticket(outbound_ticket(request))
+            try:
+                ticket = outbound_ticket(request)
+            except Exception as error:  # the request is committed: record, never strand it
+                outcome = unexpected_failure(request.reference, error)
+            else:
+                outcome = await self._handoff.create_ticket(ticket)
         else:
             assert validated.linked_ticket is not None
             outcome = HandoffOutcome(
                 external_reference=validated.linked_ticket.external_reference,
                 external_url=validated.linked_ticket.external_url,
             )
-        pending = PendingHandoff(
-            request_id=request.id,
-            reference=request.reference,
-            workspace_id=request.workspace_id,
-            tenant_id=request.tenant_id,
-            handoff_mode=request.external_handoff_mode,
-        )
-        await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
-        if outcome.succeeded:
-            return outcome
-        # Report exactly what was stored (redacted and bounded), not the raw text.
-        return HandoffOutcome(
-            failure_summary=bounded_failure_summary(outcome.failure_summary or ""),
-            failure_kind=outcome.failure_kind,
-        )
+        pending = PendingHandoff.of(request)
+        return await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
 
-    def _finalise(self, pending: PendingHandoff, outcome: HandoffOutcome, user_id: int) -> None:
+    def _finalise(
+        self, pending: PendingHandoff, outcome: HandoffOutcome, user_id: int
+    ) -> HandoffOutcome:
+        """Record ``outcome`` and return exactly what the request now holds.
+
+        If another finalisation won (the stale-handoff sweep of a worker that
+        believed this process gone), the stored outcome is the truth to report.
+        """
         with Session(self._engine) as session:
-            finalise_handoff(session, pending, outcome, user_id)
-            session.commit()
+            try:
+                finalise_handoff(session, pending, outcome, user_id)
+                session.commit()
+            except HandoffAlreadyFinalised:
+                session.rollback()
+                stored = recorded_outcome(session.get_one(SupportRequest, pending.request_id))
+                if stored is None:
+                    raise
+                return stored
+        # Report exactly what was stored (redacted and bounded), not the raw text.
+        return outcome if outcome.succeeded else stored_failure(outcome)

@@ -25,4 +25,5 @@ def status_badge(prefix: str, value: rx.Var) -> rx.Component:
         ("medium", "amber"),
         "gray",
     )
-    return rx.badge(T[prefix + "." + value], color_scheme=color, variant="soft")
+    # High contrast: the soft variant's accent text is below 4.5:1 on its own tint.
+    return rx.badge(T[prefix + "." + value], color_scheme=color, variant="soft", high_contrast=True)

@@ -7,7 +7,7 @@ a glance; the exact JSON that a support request attaches is one click away.
 import reflex as rx
 
 from support_app.ui.components.badges import status_badge
-from support_app.ui.components.shell import T
+from support_app.ui.components.shell import DIALOG_TITLE, T
 from support_app.ui.states.support_request import DiagnosticsState as D
 
 
@@ -82,7 +82,9 @@ def bundle_view() -> rx.Component:
                     ),
                     rx.cond(
                         c["last_error"] != "",
-                        rx.text(c["last_error"], size="1", color_scheme="amber"),
+                        rx.text(
+                            c["last_error"], size="1", color_scheme="amber", high_contrast=True
+                        ),
                     ),
                     spacing="1",
                 ),
@@ -131,7 +133,7 @@ def bundle_view() -> rx.Component:
 def diagnostics_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(T["diagnostics.title"]),
+            rx.dialog.title(T["diagnostics.title"], custom_attrs=DIALOG_TITLE),
             rx.dialog.description(T["diagnostics.description"], size="2", color_scheme="gray"),
             rx.scroll_area(
                 bundle_view(),

@@ -21,6 +21,8 @@ SUPPORT_DIALOGS_ON_LOAD = (
 
 
 def more_menu(state) -> rx.Component:
+    # Not modal: a modal menu hides the whole page from assistive technology
+    # (aria-hidden on everything else) while it is open, for a two-item list.
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(T["more.menu"], rx.icon("chevron-down", size=14), variant="soft")
@@ -32,6 +34,7 @@ def more_menu(state) -> rx.Component:
                 rx.menu.item(T["more.no_actions"], disabled=True),
             ),
         ),
+        modal=False,
     )
 
 

@@ -1,11 +1,17 @@
 """The page shell every page shares: header, language switch, sign-out.
 
-``template`` wraps ``rx.page`` so the shell is applied in exactly one place.
+``template`` applies the shell in exactly one place and records the page in
+``PAGES``; ``support_app.support_app`` adds each recorded page to the app once.
+(``rx.page`` is not used: Reflex re-applies ``rx.page`` registrations on every
+compile, and the production server compiles twice in one process, which logged
+"Page … is being redefined with the same component" for every page.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 
@@ -63,6 +69,20 @@ def header() -> rx.Component:
     )
 
 
+# Dialog titles are level-two headings: the page keeps its one level-one heading.
+DIALOG_TITLE = {"as": "h2"}
+
+# Text for screen readers only (e.g. the name of a column of links).
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
 def not_found_view() -> rx.Component:
     """One view for unknown ids, other workspaces and tenants one is not entitled to."""
     return rx.center(
@@ -79,22 +99,43 @@ def not_found_view() -> rx.Component:
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """One routed page: what ``rx.App.add_page`` needs, recorded by ``template``."""
+
+    route: str
+    title: str
+    render: Callable[[], rx.Component]
+    on_load: Any = None
+
+
+PAGES: list[Page] = []
+
+
 def template(
-    route: str, title: str, on_load=None
+    route: str, title: str, on_load: Any = None
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """``@rx.page`` plus the shared shell."""
+    """Wrap a page's content in the shared shell and record it in ``PAGES``."""
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-        @rx.page(route=route, title=title, on_load=on_load)
         def page() -> rx.Component:
             return rx.box(
-                header(),
-                rx.box(content(), max_width="1180px", margin_x="auto", padding="24px"),
+                rx.el.header(header()),
+                rx.el.main(
+                    content(), max_width="1180px", margin_x="auto", padding="24px", width="100%"
+                ),
                 min_height="100vh",
                 background="var(--gray-2)",
             )
 
         page.__name__ = content.__name__
+        PAGES.append(Page(route=route, title=title, render=page, on_load=on_load))
         return page
 
     return decorator
+
+
+def add_pages(app: rx.App, pages: Sequence[Page]) -> None:
+    """Add every recorded page to ``app`` exactly once."""
+    for page in pages:
+        app.add_page(page.render, route=page.route, title=page.title, on_load=page.on_load)

@@ -13,7 +13,7 @@ from support_app.models.support_request import (
     SEVERITIES,
     SUMMARY_MAX,
 )
-from support_app.ui.components.shell import T
+from support_app.ui.components.shell import DIALOG_TITLE, T
 from support_app.ui.states.support_request import SupportRequestState as S
 
 
@@ -106,13 +106,7 @@ def handoff_choice() -> rx.Component:
             rx.icon("waypoints", size=14),
             rx.text(
                 T["handoff.scope.label"] + " ",
-                rx.text.strong(
-                    rx.cond(
-                        S.handoff_mode == "internal_only",
-                        T["handoff.scope.internal"],
-                        T["handoff.scope.external"],
-                    ),
-                ),
+                rx.text.strong(T["handoff.scope." + S.handoff_mode]),
                 size="1",
                 data_testid="mutation-scope",
             ),
@@ -133,6 +127,7 @@ def attachment_summary() -> rx.Component:
             spacing="1",
         ),
         color_scheme=rx.cond(S.attachment_mode == "diagnostic_snapshot", "blue", "gray"),
+        high_contrast=True,
         size="1",
         data_testid="attachment-summary",
     )
@@ -149,6 +144,7 @@ def latest_handoff() -> rx.Component:
                     color_scheme=rx.match(
                         S.latest["outcome"], ("failed", "red"), ("pending", "amber"), "green"
                     ),
+                    high_contrast=True,
                 ),
                 rx.text(S.latest["reference"], size="1", font_family="monospace"),
                 rx.cond(
@@ -171,7 +167,12 @@ def latest_handoff() -> rx.Component:
             ),
             rx.cond(
                 S.latest["failure_summary"] != "",
-                rx.text(S.latest["failure_summary"], size="1", color_scheme="red"),
+                rx.text(
+                    S.latest_failure_text,
+                    size="1",
+                    color_scheme="red",
+                    data_testid="latest-failure",
+                ),
             ),
             padding="8px 12px",
             border="1px solid var(--gray-a5)",
@@ -264,16 +265,18 @@ def result_view() -> rx.Component:
                 rx.vstack(
                     rx.text(T["support.result.partial_title"], weight="bold", size="2"),
                     rx.callout.text(T["support.result.partial_body"]),
-                    rx.callout.text(S.result["failure_summary"], data_testid="failure-summary"),
+                    rx.callout.text(S.result_failure_text, data_testid="failure-summary"),
                     spacing="1",
                 ),
                 color_scheme="amber",
+                high_contrast=True,
                 role="alert",
             ),
             rx.callout.root(
                 rx.callout.icon(rx.icon("circle-check")),
                 rx.callout.text(T["support.result.created"]),
                 color_scheme="green",
+                high_contrast=True,
             ),
         ),
         rx.data_list.root(
@@ -329,7 +332,7 @@ def result_view() -> rx.Component:
 def support_request_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(T["support.request_support"]),
+            rx.dialog.title(T["support.request_support"], custom_attrs=DIALOG_TITLE),
             rx.dialog.description(
                 T["support.context." + S.context_kind] + " " + S.context_title,
                 size="2",

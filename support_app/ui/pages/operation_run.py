@@ -26,6 +26,7 @@ def run_details() -> rx.Component:
                     spacing="1",
                 ),
                 color_scheme="red",
+                high_contrast=True,
                 width="100%",
             ),
         ),

@@ -5,13 +5,15 @@ import reflex as rx
 from support_app import routes
 from support_app.ui.components.badges import status_badge
 from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
-from support_app.ui.components.shell import T, not_found_view, template
+from support_app.ui.components.shell import VISUALLY_HIDDEN, T, not_found_view, template
 from support_app.ui.states.pages import TenantDashboardState as S
 
 
 def section(title_key: str, *children: rx.Component, **props) -> rx.Component:
     return rx.card(
-        rx.vstack(rx.heading(T[title_key], size="4"), *children, spacing="3", width="100%"),
+        rx.vstack(
+            rx.heading(T[title_key], size="4", as_="h2"), *children, spacing="3", width="100%"
+        ),
         width="100%",
         **props,
     )
@@ -35,7 +37,8 @@ def connections() -> rx.Component:
                     color_scheme="gray",
                 ),
                 rx.cond(
-                    c["last_error"] != "", rx.text(c["last_error"], size="1", color_scheme="amber")
+                    c["last_error"] != "",
+                    rx.text(c["last_error"], size="1", color_scheme="amber", high_contrast=True),
                 ),
                 spacing="1",
                 width="100%",
@@ -91,7 +94,9 @@ def runs() -> rx.Component:
                     rx.table.column_header_cell(T["run.field.type"]),
                     rx.table.column_header_cell(T["run.field.outcome"]),
                     rx.table.column_header_cell(T["run.field.started"]),
-                    rx.table.column_header_cell(""),
+                    rx.table.column_header_cell(
+                        rx.el.span(T["dashboard.actions"], style=VISUALLY_HIDDEN)
+                    ),
                 )
             ),
             rx.table.body(

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from support_app import routes
 from support_app.canonical_json import pretty_json
 from support_app.db import get_engine
-from support_app.i18n import translate
+from support_app.i18n import failure_text, translate
 from support_app.models.support_request import (
     CONTACT_EMAIL_MAX,
     CONTACT_NAME_MAX,
@@ -80,6 +80,16 @@ class SupportRequestState(SessionState):
     submitting: bool = False
     result: dict[str, str] = {}
     latest: dict[str, str] = {}
+
+    @rx.var
+    def result_failure_text(self) -> str:
+        """The just-submitted request's handoff failure, in the reader's language."""
+        return _failure_text(self.locale, self.result)
+
+    @rx.var
+    def latest_failure_text(self) -> str:
+        """The latest handoff's failure, in the reader's language."""
+        return _failure_text(self.locale, self.latest)
 
     def _context(self) -> SupportContext | None:
         return _context_from(self.router.url.path)
@@ -243,6 +253,16 @@ class DiagnosticsState(SessionState):
     def set_diagnostics_open(self, value: bool):
         if value is False:
             self.diagnostics_open = False
+
+
+def _failure_text(locale: str, display: dict[str, str]) -> str:
+    """Contract 1: ``failure_kind`` + ``failure_params`` rendered, else the stored line."""
+    return failure_text(
+        locale,
+        display.get("failure_kind", ""),
+        display.get("failure_params", "{}"),
+        display.get("failure_summary", ""),
+    )
 
 
 def _display_time(value: object) -> str:

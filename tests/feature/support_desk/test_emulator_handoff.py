@@ -7,13 +7,16 @@ desk can fail is proven against real sockets and the real 5-second deadline.
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -189,7 +192,7 @@ FAULT_KINDS = {
     "malformed": "malformed",
     "oversized": "oversized",
     "redirect": "redirect",
-    "reset": "connection",
+    "reset": "connection_closed",
     "hang": "timeout",
     "drip": "timeout",
 }
@@ -238,7 +241,7 @@ def test_a_desk_that_is_not_listening_is_a_connection_failure() -> None:
         outcome = create(
             ExternalSupportDeskHandoffService(target), outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1H")
         )
-    assert outcome.failure_kind == "connection"
+    assert outcome.failure_kind == "connection_refused"
 
 
 def test_linking_makes_no_outbound_request(desk: DeskEmulatorServer) -> None:
@@ -328,3 +331,63 @@ def test_a_failed_tls_handshake_is_a_tls_failure(desk: DeskEmulatorServer) -> No
     )
     assert outcome.failure_kind == "tls"
     assert create_requests(desk) == 0
+
+
+def test_a_hanging_desk_is_cut_at_five_seconds_not_earlier_and_not_later(
+    desk: DeskEmulatorServer,
+) -> None:
+    # Pins the deadline from both sides: a shorter one (1 s, 0.3 s) gives up on a desk
+    # that is merely slow, a longer one keeps the operator waiting.
+    set_fault(desk, "hang")
+    svc = ExternalSupportDeskHandoffService(SupportDeskTarget(desk.base_url, EMAIL, TOKEN))
+
+    started = time.monotonic()
+    outcome = create(svc, outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1P"))
+    elapsed = time.monotonic() - started
+
+    assert 4.9 <= elapsed <= 5.5, f"{elapsed:.2f} s"
+    assert outcome.failure_kind == "timeout"
+    assert outcome.failure_params == {"seconds": 5, "reference": "SR-01JS8R6W3Z9X4M2N5P7Q8T0V1P"}
+    assert "within 5 seconds" in (outcome.failure_summary or "")
+
+
+def test_a_gzip_bomb_over_a_real_socket_is_cut_at_the_cap() -> None:
+    # 64 MiB of JSON padding, about 64 KiB gzipped: small on the wire, huge inflated.
+    bomb = gzip.compress(b'{"ticket": {"id": 1, "pad": "' + b" " * (64 * 1024 * 1024) + b'"}}')
+    seen_encodings: list[str | None] = []
+
+    class BombHandler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen_encodings.append(self.headers.get("Accept-Encoding"))
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")  # although we asked for identity
+            self.send_header("Content-Length", str(len(bomb)))
+            self.end_headers()
+            self.wfile.write(bomb)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BombHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        target = SupportDeskTarget(f"http://127.0.0.1:{server.server_port}", EMAIL, TOKEN)
+        tracemalloc.start()
+        try:
+            outcome = create(
+                ExternalSupportDeskHandoffService(target), outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1Q")
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    assert outcome.failure_kind == "oversized"
+    assert peak < 4 * 1024 * 1024, f"peak {peak} bytes while reading a {len(bomb)}-byte body"
+    assert seen_encodings == ["identity"]

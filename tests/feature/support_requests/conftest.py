@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 import pytest
 from sqlalchemy import func
@@ -11,13 +13,15 @@ from sqlmodel import Session, select
 from support_app.models import AuditLog, OperationRun, SupportRequest, Tenant
 from support_app.services.access import Actor
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_requests.finalisation import PendingHandoff
 from support_app.services.support_requests.form import SupportRequestForm
+from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import (
     SubmissionResult,
     SupportRequestSubmissionService,
 )
-from tests.conftest import run_coroutine
+from tests.conftest import actor_for, run_coroutine
 
 
 def tenant_id(session: Session, name: str) -> int:
@@ -41,6 +45,34 @@ def counts(session: Session) -> tuple[int, int, int]:
         session.exec(select(func.count()).select_from(AuditLog)).one(),
         session.exec(select(func.count()).select_from(OperationRun)).one(),
     )
+
+
+def pending_request(
+    engine: Engine, session: Session, *, created_at: datetime | None = None
+) -> PendingHandoff:
+    """A create handoff with no outcome yet (as after a crash mid-call).
+
+    Copied from a request the service created, with a fresh reference and the
+    create mode, so every other column is exactly what the service writes;
+    ``created_at`` backdates it (the stale-handoff sweep looks at its age).
+    """
+    owner = actor_for(session, "owner@contoso.example")
+    result = submit(engine, owner, SupportContext("tenant", tenant_id(session, "Fabrikam")))
+    with Session(engine) as s:
+        source = s.exec(
+            select(SupportRequest).where(SupportRequest.reference == result.reference)
+        ).one()
+        copied = source.model_dump(exclude={"id", "reference", "external_handoff_mode"})
+        if created_at is not None:
+            copied["created_at"] = created_at
+        clone = SupportRequest(
+            **copied,
+            reference=SupportRequestReference.generate(),
+            external_handoff_mode="create_external_ticket",
+        )
+        s.add(clone)
+        s.commit()
+        return PendingHandoff.of(clone)
 
 
 def submit(

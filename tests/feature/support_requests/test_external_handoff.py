@@ -27,6 +27,26 @@ from tests.feature.support_requests.conftest import counts, failed_run_id, submi
 
 EMAIL, TOKEN = "agent@desk.example", "feature-test-token"
 DEADLINE_S = 5.0
+# Contract 1 of the brief: the kinds helper ux renders (handoff.failure.<kind>).
+FAILURE_KINDS = {
+    "unavailable",
+    "timeout",
+    "tls",
+    "connection_refused",
+    "connection_closed",
+    "request_not_sent",
+    "redirect",
+    "http_401",
+    "http_403",
+    "http_422",
+    "http_429",
+    "http_4xx",
+    "http_5xx",
+    "oversized",
+    "malformed",
+    "unexpected",
+    "app_stopped",
+}
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +182,11 @@ def test_every_desk_fault_keeps_the_request_and_records_the_failure(
     assert result.handoff_failed and result.external_reference is None
     row = _row(session, result.reference)
     assert row.external_handoff_failure_summary == result.failure_summary
+    assert (row.external_handoff_failure_kind, row.external_handoff_failure_params) == (
+        result.failure_kind,
+        result.failure_params,
+    )
+    assert result.failure_kind in FAILURE_KINDS
     assert "\n" not in row.external_handoff_failure_summary
     assert len(row.external_handoff_failure_summary) <= 300
     assert TOKEN not in row.external_handoff_failure_summary

@@ -21,41 +21,20 @@ from support_app.services.support_requests.finalisation import (
 )
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
-from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.scope import SupportContext
 from support_app.settings import SupportDeskTarget
 from tests.conftest import actor_for
-from tests.feature.support_requests.conftest import failed_run_id, submit, tenant_id
+from tests.feature.support_requests.conftest import (
+    failed_run_id,
+    pending_request,
+    submit,
+    tenant_id,
+)
 
-# A desk on a port nothing listens on: create attempts fail fast with "connection".
+# A desk on a port nothing listens on: create attempts fail fast with "connection_refused".
 UNREACHABLE = ExternalSupportDeskHandoffService(
     SupportDeskTarget("http://127.0.0.1:9", "agent@desk.example", "tok"), deadline_seconds=2.0
 )
-
-
-def _pending_request(engine: Engine, session: Session) -> PendingHandoff:
-    """A request that asked for a handoff and has no outcome yet (as after a crash).
-
-    Copied from a request the service created, with a fresh reference and the
-    create mode, so every other column is exactly what the service writes.
-    """
-    owner = actor_for(session, "owner@contoso.example")
-    result = submit(engine, owner, SupportContext("tenant", tenant_id(session, "Fabrikam")))
-    with Session(engine) as s:
-        source = s.exec(
-            select(SupportRequest).where(SupportRequest.reference == result.reference)
-        ).one()
-        copied = source.model_dump(exclude={"id", "reference", "external_handoff_mode"})
-        clone = SupportRequest(
-            **copied,
-            reference=SupportRequestReference.generate(),
-            external_handoff_mode="create_external_ticket",
-        )
-        s.add(clone)
-        s.commit()
-        return PendingHandoff(
-            clone.id, clone.reference, clone.workspace_id, clone.tenant_id, "create_external_ticket"
-        )
 
 
 def _finalise(engine: Engine, pending: PendingHandoff, outcome: HandoffOutcome) -> None:
@@ -64,13 +43,18 @@ def _finalise(engine: Engine, pending: PendingHandoff, outcome: HandoffOutcome) 
         s.commit()
 
 
+FULL_FAILURE = (
+    "external_handoff_failure_summary = 'Desk down', external_handoff_failure_kind = 'timeout',"
+    " external_handoff_failure_params = '{\"seconds\": 5}'"
+)
+
 CREATED = HandoffOutcome(
     external_reference="#7", external_url="https://desk.example/agent/tickets/7"
 )
 
 
 def test_finalisation_happens_exactly_once(engine: Engine, session: Session) -> None:
-    pending = _pending_request(engine, session)
+    pending = pending_request(engine, session)
     _finalise(engine, pending, CREATED)
     with pytest.raises(HandoffAlreadyFinalised):
         _finalise(engine, pending, HandoffOutcome(failure_summary="late", failure_kind="timeout"))
@@ -96,17 +80,59 @@ def test_finalisation_happens_exactly_once(engine: Engine, session: Session) -> 
         "external_ticket_reference = '#1', external_handoff_mode = 'link_existing_ticket'",
         "external_ticket_reference = '#1', external_handoff_failure_summary = 'both'",
         "external_ticket_url = 'https://desk.example/agent/tickets/1'",
+        # the failure is written whole: summary, kind and params together
+        "external_handoff_failure_summary = 'x'",
+        "external_handoff_failure_summary = 'x', external_handoff_failure_kind = 'timeout'",
+        "external_handoff_failure_summary = 'x', external_handoff_failure_params = '{}'",
+        "external_handoff_failure_kind = 'timeout', external_handoff_failure_params = '{}'",
+        "external_handoff_failure_kind = 'timeout'",
+        "external_handoff_failure_params = '{}'",
+        "external_ticket_reference = '#1', external_handoff_failure_kind = 'timeout'",
+        "external_ticket_reference = '#1', external_handoff_failure_params = '{}'",
+        FULL_FAILURE + ", summary = 'rewritten'",
+        FULL_FAILURE + ", external_ticket_reference = '#1'",
     ],
 )
 def test_finalisation_may_touch_only_a_consistent_outcome(
     engine: Engine, session: Session, assignment: str
 ) -> None:
-    pending = _pending_request(engine, session)
+    pending = pending_request(engine, session)
     with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
         conn.execute(
             text(f"UPDATE support_requests SET {assignment} WHERE id = :id"),
             {"id": pending.request_id},
         )
+
+
+def test_a_whole_failure_is_the_one_allowed_write_and_then_frozen(
+    engine: Engine, session: Session
+) -> None:
+    pending = pending_request(engine, session)
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE support_requests SET {FULL_FAILURE} WHERE id = :id"),
+            {"id": pending.request_id},
+        )
+    for assignment in (
+        "external_handoff_failure_kind = 'http_5xx'",
+        "external_handoff_failure_params = '{\"status\": 500}'",
+        "external_handoff_failure_summary = 'other'",
+        "external_handoff_failure_kind = NULL",
+        "external_handoff_failure_params = NULL",
+        "external_ticket_reference = '#1'",
+    ):
+        with pytest.raises(DBAPIError, match="immutable"), engine.begin() as conn:
+            conn.execute(
+                text(f"UPDATE support_requests SET {assignment} WHERE id = :id"),
+                {"id": pending.request_id},
+            )
+    session.expire_all()
+    row = session.get(SupportRequest, pending.request_id)
+    assert (
+        row.external_handoff_failure_summary,
+        row.external_handoff_failure_kind,
+        row.external_handoff_failure_params,
+    ) == ("Desk down", "timeout", {"seconds": 5})
 
 
 def test_internal_only_requests_can_never_be_finalised(engine: Engine, session: Session) -> None:
@@ -131,7 +157,7 @@ def test_internal_only_requests_can_never_be_finalised(engine: Engine, session: 
 
 
 def test_racing_finalisations_record_exactly_one_outcome(engine: Engine, session: Session) -> None:
-    pending = _pending_request(engine, session)
+    pending = pending_request(engine, session)
     barrier = threading.Barrier(4)
     results: list[str] = []
     lock = threading.Lock()

@@ -1,0 +1,136 @@
+"""No handoff left pending for ever: finalise creates whose process never came back.
+
+A create handoff is committed before the desk call and finalised after it. If the
+process stops in between (a crash, a kill, a deploy), nothing would ever finalise
+it, and the request would show "pending" indefinitely. The sweep finalises every
+create handoff pending for longer than the desk deadline plus a margin as failed
+(kind ``app_stopped``) with its audit row - through ``finalise_handoff``, so it is
+still the request's one finalisation write. A live worker cannot have a create
+in flight that long (the desk call is cut at the deadline); should one still
+finalise late, the conditional UPDATE decides who wins and the loser reports what
+was stored.
+
+When it runs (``stale_handoff_sweeper``, a Reflex lifespan task): at start-up, and
+once more when the threshold has passed (a restart within the threshold would
+otherwise leave the previous process's last creates for the next restart); in
+multi-worker mode (``REFLEX_REDIS_URL``) every ``SWEEP_INTERVAL_SECONDS``. On
+PostgreSQL a transaction-independent advisory lock lets one worker sweep while the
+others skip; on SQLite the database's single writer serialises the sweeps and the
+conditional UPDATE keeps a second sweep from finalising anything twice. By hand:
+``python -m support_app finalise-stale-handoffs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from support_app.db import get_engine
+from support_app.models import SupportRequest
+from support_app.models.clock import utcnow
+from support_app.models.support_request import PENDING_CREATE
+from support_app.services.support_desk.handoff import DEFAULT_DEADLINE_SECONDS, app_stopped_failure
+from support_app.services.support_requests.finalisation import (
+    HandoffAlreadyFinalised,
+    PendingHandoff,
+    finalise_handoff,
+)
+from support_app.settings import get_settings
+
+STALE_MARGIN_SECONDS = 60.0
+STALE_AFTER = timedelta(seconds=DEFAULT_DEADLINE_SECONDS + STALE_MARGIN_SECONDS)
+SWEEP_INTERVAL_SECONDS = 60.0
+SWEEP_BATCH = 500
+# pg_try_advisory_lock key: any constant unique to this job ("SAstale" in ASCII).
+_ADVISORY_LOCK_KEY = 0x5341_7374_616C_65
+
+logger = logging.getLogger(__name__)
+
+
+def finalise_stale_handoffs(
+    engine: Engine, *, older_than: timedelta = STALE_AFTER, now: datetime | None = None
+) -> list[str]:
+    """Finalise create handoffs pending since before ``now - older_than``; their references.
+
+    Returns [] without looking when another worker holds the sweep (PostgreSQL).
+    Each request is finalised in its own short transaction, so one slow or lost
+    race never holds back the others.
+    """
+    cutoff = (now or utcnow()) - older_than
+    finalised: list[str] = []
+    with _only_one_sweeper(engine) as acquired:
+        if not acquired:
+            return finalised
+        with Session(engine) as session:
+            stale = session.exec(
+                select(SupportRequest)
+                # The partial index's own condition, as literal SQL: a planner can only
+                # prove a bound parameter equals 'create_external_ticket' by peeking.
+                .where(text(PENDING_CREATE), col(SupportRequest.created_at) <= cutoff)
+                .order_by(col(SupportRequest.created_at), col(SupportRequest.id))
+                .limit(SWEEP_BATCH)
+            ).scalars()
+            pending = [PendingHandoff.of(row) for row in stale]
+        for handoff in pending:
+            with Session(engine) as session:
+                try:
+                    outcome = app_stopped_failure(handoff.reference)
+                    finalise_handoff(session, handoff, outcome, actor_user_id=None)
+                    session.commit()
+                except HandoffAlreadyFinalised:
+                    continue  # a real finalisation came first: it stands
+            finalised.append(handoff.reference)
+    return finalised
+
+
+@contextmanager
+def _only_one_sweeper(engine: Engine) -> Iterator[bool]:
+    """True for the one worker that may sweep now (PostgreSQL advisory lock)."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        acquired = bool(
+            conn.execute(select(func.pg_try_advisory_lock(_ADVISORY_LOCK_KEY))).scalar()
+        )
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                conn.execute(select(func.pg_advisory_unlock(_ADVISORY_LOCK_KEY)))
+
+
+async def stale_handoff_sweeper(
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Reflex lifespan task: sweep at start, after the threshold, and (multi-worker) on.
+
+    ``sleep`` is only replaced by tests, to run the schedule without waiting.
+    """
+    await _sweep_once()
+    await sleep(STALE_AFTER.total_seconds())
+    await _sweep_once()
+    while get_settings().multi_worker:
+        await sleep(SWEEP_INTERVAL_SECONDS)
+        await _sweep_once()
+
+
+async def _sweep_once() -> None:
+    try:
+        finalised = await asyncio.to_thread(finalise_stale_handoffs, get_engine())
+    except Exception:  # a sweep must never take the app down; the next one retries
+        logger.exception("Finalising stale handoffs failed")
+        return
+    if finalised:
+        logger.warning(
+            "Finalised %d handoff(s) left pending by a stopped app: %s",
+            len(finalised),
+            ", ".join(finalised),
+        )

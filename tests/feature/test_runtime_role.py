@@ -1,0 +1,193 @@
+"""PostgreSQL: the app's runtime role can do the app's work and nothing that undoes the guards.
+
+The demo database is owned by the migration role (the test's admin user); a fresh
+LOGIN role gets its privileges from ``python -m support_app grant-runtime-role``
+(the real command, in a subprocess). Then, connected as that role: submissions
+with every handoff mode, their finalisations, sign-in/out, the language switch and
+the stale-handoff sweep all work; changing anything else, deleting, truncating,
+altering or dropping is refused by PostgreSQL itself, whatever the app would try.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from support_app.db import create_db_engine
+from support_app.models import AuditLog, SupportRequest
+from support_app.runtime_role import RuntimeRoleError, grant_runtime_role, runtime_grants
+from support_app.services.authentication import AuthenticationService
+from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_requests.form import SupportRequestForm
+from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
+from support_app.services.support_requests.scope import SupportContext
+from support_app.services.support_requests.stale_handoffs import finalise_stale_handoffs
+from support_app.settings import SupportDeskTarget
+from tests.conftest import _pg_admin, actor_for
+from tests.feature.support_requests.conftest import pending_request, submit, tenant_id
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def runtime_engine(pg_engine: Engine) -> Iterator[Engine]:
+    """An engine connected as a fresh role that got the runtime grants via the CLI."""
+    role = f"sa_rt_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    owner_url = pg_engine.url.render_as_string(hide_password=False)
+    granted = subprocess.run(
+        [sys.executable, "-m", "support_app", "grant-runtime-role", role],
+        cwd=REPO,
+        env={**os.environ, "REFLEX_DB_URL": owner_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert granted.returncode == 0, granted.stderr
+    assert f'ON TABLE support_requests TO "{role}"' in granted.stdout
+    runtime_url = pg_engine.url.set(username=role, password=None)
+    engine = create_db_engine(runtime_url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        pg_engine.dispose()
+        with admin.connect() as conn:
+            # The privileges live in the test database; they must go before the role can.
+            database = pg_engine.url.database
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
+
+
+def _created(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(201, json={"ticket": {"id": 4242}})
+
+
+def _refused(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("refused")
+
+
+def _desk(handler) -> ExternalSupportDeskHandoffService:
+    target = SupportDeskTarget("https://desk.example", "api@desk.example", "tok")
+    return ExternalSupportDeskHandoffService(target, transport=httpx.MockTransport(handler))
+
+
+def test_the_app_works_as_the_runtime_role(runtime_engine: Engine) -> None:
+    with Session(runtime_engine, expire_on_commit=False) as session:
+        owner = actor_for(session, "owner@contoso.example")
+        fabrikam = SupportContext("tenant", tenant_id(session, "Fabrikam"))
+        create = SupportRequestForm(
+            severity="high", summary="Backups fail", handoff_mode="create_external_ticket"
+        )
+        link = SupportRequestForm(
+            severity="low",
+            summary="Known issue",
+            handoff_mode="link_existing_ticket",
+            external_reference="#77",
+        )
+
+        internal = submit(runtime_engine, owner, fabrikam)
+        created = submit(runtime_engine, owner, fabrikam, create, _desk(_created))
+        failed = submit(runtime_engine, owner, fabrikam, create, _desk(_refused))
+        linked = submit(runtime_engine, owner, fabrikam, link, _desk(_created))
+        assert created.external_reference == "#4242"
+        assert failed.failure_kind == "connection_refused"
+        assert linked.external_reference == "#77"
+        latest = LatestHandoffSummaryService(session).for_context(owner, fabrikam)
+        assert latest.reference == linked.reference
+
+        stale = pending_request(runtime_engine, session)
+        assert finalise_stale_handoffs(runtime_engine, older_than=timedelta(0)) == [stale.reference]
+
+        auth = AuthenticationService(session, 3600)
+        token, actor = auth.sign_in("owner@contoso.example", DEMO_PASSWORD)
+        auth.set_locale(actor, "de")
+        session.commit()
+        auth.sign_out(token)
+        session.commit()
+
+        references = {internal.reference, created.reference, failed.reference, linked.reference}
+        stored = session.exec(
+            select(SupportRequest.reference).where(SupportRequest.reference.in_(references))
+        ).all()
+        assert set(stored) == references
+        assert session.exec(
+            select(AuditLog.action).where(AuditLog.subject_id == stale.reference)
+        ).all() == ["support_request.external_handoff_failed"]
+
+
+FORBIDDEN = [
+    "UPDATE support_requests SET summary = 'rewritten'",
+    "UPDATE support_requests SET context_envelope = '{}'",
+    "UPDATE support_requests SET external_handoff_mode = 'internal_only'",
+    "UPDATE audit_logs SET action = 'rewritten'",
+    "UPDATE users SET email = 'x@example.com'",
+    "UPDATE users SET password_hash = 'x'",
+    "UPDATE workspaces SET name = 'x'",
+    "UPDATE user_sessions SET expires_at = now() + interval '1 year'",
+    "DELETE FROM support_requests",
+    "DELETE FROM audit_logs",
+    "DELETE FROM users",
+    "TRUNCATE support_requests",
+    "TRUNCATE audit_logs",
+    "TRUNCATE user_sessions",
+    "ALTER TABLE support_requests DISABLE TRIGGER ALL",
+    "ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_append_only",
+    "ALTER TABLE support_requests ADD COLUMN note text",
+    "DROP TRIGGER support_requests_immutable ON support_requests",
+    "DROP TRIGGER audit_logs_insert_guard ON audit_logs",
+    "DROP FUNCTION support_requests_guard() CASCADE",
+    "CREATE OR REPLACE FUNCTION audit_logs_append_only() RETURNS trigger AS"
+    " $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql",
+    "DROP TABLE support_requests",
+    "DROP TABLE audit_logs CASCADE",
+    "CREATE TABLE support_requests_copy (id int)",
+    "UPDATE alembic_version SET version_num = '0001_platform'",
+]
+
+
+def test_the_runtime_role_cannot_undo_the_guards(runtime_engine: Engine) -> None:
+    # One database for all statements (each its own transaction): a role and a
+    # database per statement would cost seconds each.
+    allowed: list[str] = []
+    for statement in FORBIDDEN:
+        try:
+            with runtime_engine.begin() as conn:
+                conn.execute(text(statement))
+        except DBAPIError as refused:
+            assert re.search(r"permission denied|must be owner", str(refused)), statement
+        else:
+            allowed.append(statement)
+    assert allowed == []
+
+
+def test_the_owner_still_meets_the_triggers(pg_engine: Engine) -> None:
+    # The split is on top of the triggers, not instead of them.
+    with Session(pg_engine) as session:
+        pending_request(pg_engine, session)
+    with pytest.raises(DBAPIError, match="immutable"), pg_engine.begin() as conn:
+        conn.execute(text("UPDATE support_requests SET summary = 'x'"))
+
+
+def test_role_names_are_checked_and_sqlite_has_no_roles(sqlite_engine: Engine) -> None:
+    with pytest.raises(RuntimeRoleError):
+        runtime_grants('app"; DROP TABLE users; --', ["users"])
+    with pytest.raises(RuntimeRoleError):
+        grant_runtime_role(sqlite_engine, "app_runtime")

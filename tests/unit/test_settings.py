@@ -1,0 +1,112 @@
+"""Settings from the environment: the desk URL rules and the allowed link hosts.
+
+A desk URL that would send the API token in clear, to someone else's user-info, or
+to a path we never meant is refused when the settings are read: the desk then
+counts as not configured (create unavailable, internal requests and links keep
+working) and the reason, naming the variable, is logged and kept in the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from support_app.settings import Settings, SupportDeskTarget, desk_url_problem, get_settings
+
+DESK_VARS = ("SUPPORT_DESK_URL", "SUPPORT_DESK_EMAIL", "SUPPORT_DESK_API_TOKEN")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    for name in (*DESK_VARS, "SUPPORT_DESK_LINK_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def settings_with_desk(env: pytest.MonkeyPatch, url: str) -> Settings:
+    env.setenv("SUPPORT_DESK_URL", url)
+    env.setenv("SUPPORT_DESK_EMAIL", "api@desk.example")
+    env.setenv("SUPPORT_DESK_API_TOKEN", "tok")
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url"),
+    [
+        ("https://desk.example", "https://desk.example"),
+        ("https://desk.example/", "https://desk.example"),
+        ("HTTPS://Desk.Example:8443/", "https://desk.example:8443"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),
+        ("http://localhost:8765", "http://localhost:8765"),
+        ("http://[::1]:8765", "http://[::1]:8765"),
+    ],
+)
+def test_a_valid_desk_url_configures_the_desk(
+    env: pytest.MonkeyPatch, url: str, base_url: str
+) -> None:
+    settings = settings_with_desk(env, url)
+    assert settings.support_desk == SupportDeskTarget(base_url, "api@desk.example", "tok")
+    assert settings.support_desk_problem is None
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://desk.example", "must use https"),
+        ("http://127.0.0.1.evil.example", "must use https"),
+        ("ftp://desk.example", "https:// URL with a host"),
+        ("desk.example", "https:// URL with a host"),
+        ("https://", "https:// URL with a host"),
+        ("https://user:pw@desk.example", "user name or password"),
+        ("https://user@desk.example", "user name or password"),
+        ("https://:pw@desk.example", "user name or password"),
+        ("https://desk.example/api/v2", "without path, query or fragment"),
+        ("https://desk.example?x=1", "without path, query or fragment"),
+        ("https://desk.example/#frag", "without path, query or fragment"),
+        ("https://desk.example?", "without path, query or fragment"),
+        ("https://desk.example:99999", "not a valid URL"),
+        ("https://[::1", "not a valid URL"),
+    ],
+)
+def test_a_desk_url_against_the_rules_leaves_the_desk_unavailable_with_a_logged_reason(
+    env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, url: str, reason: str
+) -> None:
+    settings = settings_with_desk(env, url)
+    assert settings.support_desk is None
+    assert settings.support_desk_problem is not None
+    assert settings.support_desk_problem.startswith("SUPPORT_DESK_URL ")
+    assert reason in settings.support_desk_problem
+    assert settings.support_desk_problem in caplog.text
+    assert "tok" not in caplog.text
+
+
+def test_the_rules_are_one_function(env: pytest.MonkeyPatch) -> None:
+    assert desk_url_problem("https://desk.example") is None
+    assert desk_url_problem("http://desk.example") is not None
+
+
+def test_without_all_three_variables_there_is_no_desk_and_no_problem(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("SUPPORT_DESK_URL", "http://desk.example")  # would be refused, but incomplete
+    settings = get_settings()
+    assert (settings.support_desk, settings.support_desk_problem) == (None, None)
+
+
+def test_link_hosts_are_read_lower_cased_and_bad_entries_are_ignored(
+    env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    env.setenv(
+        "SUPPORT_DESK_LINK_HOSTS",
+        " Help.Example.org , agents.example.com:8443,,https://x.example, a b, localhost:8765",
+    )
+    assert get_settings().support_desk_link_hosts == (
+        "help.example.org",
+        "agents.example.com:8443",
+        "localhost:8765",
+    )
+    assert "https://x.example" in caplog.text and "a b" in caplog.text
