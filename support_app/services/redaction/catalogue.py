@@ -381,7 +381,7 @@ HIGH_ENTROPY = Detector(
         # the key may be two words: "API key", "client secret", "access token"
         rf"(?<![\w.\-])(?P<key>{_KEY}(?:[ \t]+(?:key|secret|token|password|string)\b)?)"
         rf"{_Q}[ \t]+(?:(?:is|was|=>|->)[ \t]+)?{_Q}"
-        r"(?P<secret>[A-Za-z0-9+/=_~.\-]{16,})",
+        r"(?P<secret>[A-Za-z0-9+/_~.\-]{16,}={0,2})",  # "=" only as base64 padding
         re.IGNORECASE,
     ),
     locate=_locate_high_entropy,

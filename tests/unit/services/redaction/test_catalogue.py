@@ -137,6 +137,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("--password=hunter2 --user=x", f"--password={R('secret-key')} --user=x"),
         ('$env:DB_PASSWORD = "x"', f'$env:DB_PASSWORD = "{R("secret-key")}"'),
         ("auth=abc1; retry", f"auth={R('secret-key')}; retry"),
+        (  # not swallowed by the entropy rule of the "token" before it
+            "POST https://login.example/oauth2/token new_password=00A*0000",
+            f"POST https://login.example/oauth2/token new_password={R('secret-key')}",
+        ),
         ("secret: Winter2026", f"secret: {R('secret-key')}"),
         ("pass: sunshine", f"pass: {R('secret-key')}"),  # a password may be a word
         (
@@ -239,6 +243,7 @@ UNCHANGED = [
     "authority: https://login.microsoftonline.com/common",
     "<PasswordRequired>true</PasswordRequired><Author>x</Author>",
     "eyJust kidding",
+    "note: access_token=[redacted:sec",  # a placeholder cut short by a length bound
     "gh_pr_12 and ghp_short",
     "AKIA is a prefix, AKIAshort too",
     "task-abcdefghijklmnopqrstuvwxyz is done",
