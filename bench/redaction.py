@@ -136,9 +136,11 @@ def main() -> None:
             with _patched({"redact": identity, "redact_text": identity}):
                 raw_envelope = builder.build(scope, DIAGNOSTIC_SNAPSHOT)
             payload_text = json.dumps([r.raw_provider_payload for r in failed])
-            size = len(json.dumps(raw_envelope))
-            print(f"raw envelope: {size} bytes of JSON, {sum(1 for _ in _strings(raw_envelope))}")
-            print(f"  strings; provider payload text: {len(payload_text)} bytes")
+            strings = sum(1 for _ in _strings(raw_envelope))
+            print(
+                f"raw envelope: {len(json.dumps(raw_envelope))} bytes of JSON, {strings} strings;"
+                f" provider payload text: {len(payload_text)} bytes"
+            )
 
             _report("redact(raw envelope)", _timed(lambda: redaction.redact(raw_envelope)))
 
