@@ -168,7 +168,8 @@ SECRET_KEY = Detector(
     "after a password-named key and ':' the rest of the line",
     triggers=_KEY_WORDS,
     pattern=re.compile(
-        rf"(?<![\w.\-]){_Q}(?P<key>{_KEY}){_Q}[ \t]*(?P<sep>[=:])[ \t]*"
+        # "%3D": an encoded "=" inside a URL that is itself a query parameter
+        rf"(?<![\w.\-]){_Q}(?P<key>{_KEY}){_Q}[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*"
         rf"(?:{_DQ}|{_SQ}|(?P<tok>{_TOKEN}))",
         re.IGNORECASE,
     ),

@@ -135,6 +135,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f"https://x.example/c?sv=2022-11-02&sig={R('secret-key')}&se=2026",
         ),
         ("--password=hunter2 --user=x", f"--password={R('secret-key')} --user=x"),
+        (
+            "redirect_uri=https%3A%2F%2Fapp%2Fcb%3Faccess_token%3Dabc123%26state%3D1",
+            f"redirect_uri=https%3A%2F%2Fapp%2Fcb%3Faccess_token%3D{R('secret-key')}",
+        ),
+        ("x-functions-key: k3yV4lue", f"x-functions-key: {R('secret-key')}"),
         ('$env:DB_PASSWORD = "x"', f'$env:DB_PASSWORD = "{R("secret-key")}"'),
         ("auth=abc1; retry", f"auth={R('secret-key')}; retry"),
         (  # not swallowed by the entropy rule of the "token" before it

@@ -72,6 +72,9 @@ def test_key_parts_split_case_separators_and_camel_case(key: str, parts: tuple[s
         "shared_access_key",
         "Ocp-Apim-Subscription-Key",
         "primaryKey",
+        "x-functions-key",
+        "DD_APP_KEY",
+        "client_key",
         "sig",
         "signature",
         "Authorization",
@@ -118,6 +121,9 @@ def test_secret_key_names(key: str) -> None:
         "endpoint",
         "key",  # an identifier in most APIs (issue keys, registry keys, catalog keys)
         "keys",
+        "PartitionKey",  # Azure Table entity keys: identifiers
+        "RowKey",
+        "idempotency_key",
         # a secret word only inside a longer word
         "author",
         "authority",
