@@ -71,3 +71,4 @@ test: install chromium lint
 bench: install
 	$(PY) bench/support_request_submission.py
 	$(PY) bench/support_desk_create.py
+	$(PY) bench/redaction.py

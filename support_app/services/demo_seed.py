@@ -3,7 +3,11 @@
 Idempotent: a database that already holds the "Contoso MSP" workspace is left as it
 is. Timestamps are laid out backwards from the seeding moment so the dashboard
 always shows a recent history. Failed runs carry a raw provider payload and a
-failure text with planted fake secrets: support context must never leak them.
+failure text, and a provider connection an error text, with planted fake secrets
+in the forms MSP platforms meet (tokens, an Azure storage connection string, a PEM
+private key, a Cookie header, an env-style secret, a SAS URL): support context,
+diagnostics, audit metadata and the desk ticket must never leak them. Every planted
+value is listed in ``PLANTED_SECRETS``, which the tests check against.
 """
 
 from __future__ import annotations
@@ -31,6 +35,38 @@ from support_app.services.passwords import hash_password
 DEMO_PASSWORD = "demo-Passw0rd!"
 PLANTED_ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vLXNlY3JldCJ9.c2VjcmV0LXNpZ25hdHVyZQ"
 PLANTED_CLIENT_SECRET = "demo-client-secret-7Q9x"
+PLANTED_PASSWORD = "Winter2026!"
+PLANTED_REFRESH_TOKEN = "rt-demo-9f8e7d"
+PLANTED_STORAGE_ACCOUNT_KEY = (
+    "c3VwcG9ydF9hcHAgZGVtbzogZmFrZSBBenVyZSBzdG9yYWdlIGFjY291bnQga2V5LCBuZXZlciByZWFsISEhIQ=="
+)
+PLANTED_PRIVATE_KEY_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDdemoFakeKeyBody"
+PLANTED_COOKIE_VALUE = "PAQABAAEAAAD-demo-esctx-cookie-4711"
+PLANTED_ENV_CLIENT_SECRET = "kR48Q~demoFakeEntraClientSecret0123456"
+PLANTED_SAS_SIGNATURE = "dEm0FakeSasSignature%2BXyZ%3D"
+# Every fake secret the seed plants; none may appear in anything support receives.
+PLANTED_SECRETS = (
+    PLANTED_ACCESS_TOKEN,
+    PLANTED_CLIENT_SECRET,
+    PLANTED_PASSWORD,
+    PLANTED_REFRESH_TOKEN,
+    PLANTED_STORAGE_ACCOUNT_KEY,
+    PLANTED_PRIVATE_KEY_BODY,
+    PLANTED_COOKIE_VALUE,
+    PLANTED_ENV_CLIENT_SECRET,
+    PLANTED_SAS_SIGNATURE,
+)
+
+_STORAGE_CONNECTION_STRING = (
+    "DefaultEndpointsProtocol=https;AccountName=fabrikambackup;"
+    f"AccountKey={PLANTED_STORAGE_ACCOUNT_KEY};EndpointSuffix=core.windows.net"
+)
+_PRIVATE_KEY = f"-----BEGIN PRIVATE KEY-----\n{PLANTED_PRIVATE_KEY_BODY}\n-----END PRIVATE KEY-----"
+_SAS_URL = (
+    "https://fabrikamexports.blob.core.windows.net/intune/export.zip"
+    f"?sv=2022-11-02&sr=b&sp=cw&se=2026-12-31T00%3A00%3A00Z&sig={PLANTED_SAS_SIGNATURE}"
+)
+_COOKIE_HEADER = f"esctx={PLANTED_COOKIE_VALUE}; x-ms-gateway-slice=estsfd"
 
 DEMO_USERS = {
     "owner@contoso.example": "Olivia Owner",
@@ -56,23 +92,45 @@ _RUN_PLAN = (
 
 _FAILURES = {
     "policy_backup": "Graph request failed with 401 Unauthorized while exporting"
-    f" configuration policies (access_token={PLANTED_ACCESS_TOKEN}).",
+    f" configuration policies (access_token={PLANTED_ACCESS_TOKEN})."
+    f" Backup target {_STORAGE_CONNECTION_STRING} was not written.",
     "inventory_sync": "Provider throttled the inventory sync (429) after 3 retries;"
-    f" client_secret={PLANTED_CLIENT_SECRET} was rejected on re-authentication.",
+    f" client_secret={PLANTED_CLIENT_SECRET} was rejected on re-authentication.\n"
+    "GET https://graph.microsoft.com/beta/deviceManagement/managedDevices HTTP/1.1\n"
+    f"Cookie: {_COOKIE_HEADER}",
     "drift_check": "Drift check incomplete: baseline snapshot unreadable"
-    " (password=Winter2026! found in legacy script parameters was not applied).",
+    f" (password={PLANTED_PASSWORD} found in legacy script parameters was not applied)."
+    f" Script environment: AZURE_CLIENT_SECRET={PLANTED_ENV_CLIENT_SECRET}\n"
+    f"Signing certificate rejected:\n{_PRIVATE_KEY}",
     "restore": "Restore stopped: 2 of 14 policies could not be written (conflicting assignment).",
 }
 
 
 def _run_payload(run_type: str, outcome: str) -> dict:
+    failed = outcome == "failed"
     return {
         "request": {
             "endpoint": "https://graph.example/beta/deviceManagement",
-            "headers": {"Authorization": f"Bearer {PLANTED_ACCESS_TOKEN}"},
+            "headers": {
+                "Authorization": f"Bearer {PLANTED_ACCESS_TOKEN}",
+                "Cookie": _COOKIE_HEADER,
+            },
+            "environment": f"AZURE_CLIENT_SECRET={PLANTED_ENV_CLIENT_SECRET}",
         },
-        "response": {"status": 401 if outcome == "failed" else 200, "items": 14},
+        "response": {
+            "status": 401 if failed else 200,
+            "items": 14,
+            "error": (
+                {
+                    "code": "InvalidAuthenticationToken",
+                    "message": f"Certificate credential rejected: {_PRIVATE_KEY}",
+                }
+                if failed
+                else None
+            ),
+        },
         "credentials": {"client_id": "demo-client", "client_secret": PLANTED_CLIENT_SECRET},
+        "export_target": {"storage": _STORAGE_CONNECTION_STRING, "upload_url": _SAS_URL},
         "type": run_type,
     }
 
@@ -156,8 +214,8 @@ def _seed_tenant(session: Session, tenant: Tenant, actor_id: int, now, offset: i
                 display_name="Intune export",
                 status="degraded",
                 last_checked_at=now - timedelta(minutes=40 + offset),
-                last_error="Token refresh failed: refresh_token=rt-demo-9f8e7d expired"
-                " (AADSTS700082).",
+                last_error=f"Token refresh failed: refresh_token={PLANTED_REFRESH_TOKEN} expired"
+                f" (AADSTS700082). Upload to {_SAS_URL} was refused (403).",
             ),
         ]
     )

@@ -11,12 +11,14 @@ context; any console error or page error fails the test.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
@@ -90,6 +92,32 @@ def _run_app(
     ) as url:
         yield url
     assert states_on_disk(states_dir) == [], f"Reflex state was written to {states_dir}"
+    if env.get("REFLEX_REDIS_URL"):
+        assert raw_session_tokens_in_redis(env["REFLEX_REDIS_URL"]) == 0
+
+
+def raw_session_tokens_in_redis(redis_url: str) -> int:
+    """``sa_session`` values in the stored states that are not SHA-256 hashes.
+
+    The socket guard hashes the cookie before Reflex copies the handshake headers
+    into state, so a state persisted in Redis never holds a usable token.
+    """
+    client = redis.Redis.from_url(redis_url)
+    raw = 0
+    for key in client.scan_iter():
+        kind = client.type(key)
+        values = (
+            [client.get(key)]
+            if kind == b"string"
+            else list(client.hgetall(key).values())
+            if kind == b"hash"
+            else []
+        )
+        for value in values:
+            for found in re.finditer(rb"sa_session=([^;\s\"']*)", value or b""):
+                raw += not re.fullmatch(rb"[0-9a-f]{64}", found.group(1))
+    client.close()
+    return raw
 
 
 def states_on_disk(states_dir: Path = STATES_DIR) -> list[Path]:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from support_app.i18n import translate
 from support_app.models import User
-from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET
+from support_app.services.demo_seed import PLANTED_SECRETS
 from tests.e2e.conftest import OTHER_PRODUCT_NAME, screenshot, set_desk_fault, signed_in
 from tests.e2e.test_support_request import (
     REFERENCE,
@@ -150,6 +150,6 @@ def test_support_diagnostics_from_the_run_viewer(page: Page, app_db_session: Ses
     expect(bundle).to_contain_text(f"Policy backup #{run_id}")
     text = bundle.text_content()  # includes the collapsed JSON
     assert '"operation_run": {' in text and f'"id": {run_id},' in text
-    for secret in (PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET):
+    for secret in PLANTED_SECRETS:
         assert secret not in text
     screenshot(page, "diagnostics-run-viewer")

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from support_app.models import OperationRun, Tenant
+from support_app.services.demo_seed import PLANTED_SECRETS
 from tests.e2e.conftest import screenshot, sign_in, signed_in, states_on_disk
 
 
@@ -54,7 +55,10 @@ def test_operator_sees_entitled_tenants_dashboard_and_failed_run(
     page.goto(f"/operations/{failed['Fabrikam']}")
     expect(page.get_by_text("Failure summary")).to_be_visible()
     expect(page.get_by_role("link", name="Fabrikam")).to_be_visible()
-    expect(page.get_by_text("[redacted]").first).to_be_visible()
+    expect(page.get_by_text("[redacted:").first).to_be_visible()
+    rendered = page.content()
+    for secret in PLANTED_SECRETS:
+        assert secret not in rendered
     screenshot(page, "operation-run-failed")
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from support_app.models import OperationRun, SupportRequest, Tenant
-from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET
+from support_app.services.demo_seed import PLANTED_SECRETS
 from tests.e2e.conftest import screenshot, signed_in
 
 REFERENCE = re.compile(r"^SR-[0-9A-HJKMNP-TV-Z]{26}$")
@@ -81,7 +81,8 @@ def test_operator_requests_support_from_failed_run(page: Page, app_db_session: S
     row = stored(app_db_session, reference)
     assert (row.primary_context_type, row.operation_run_id) == ("operation_run", run_id)
     envelope = str(row.context_envelope)
-    assert PLANTED_ACCESS_TOKEN not in envelope and PLANTED_CLIENT_SECRET not in envelope
+    for secret in PLANTED_SECRETS:
+        assert secret not in envelope
 
 
 def test_blank_summary_gets_a_field_error_and_nothing_is_stored(
@@ -113,7 +114,7 @@ def test_owner_gets_snapshot_and_diagnostics_without_secrets(
     expect(bundle).to_contain_text("Degraded")
     text = bundle.text_content()  # includes the collapsed JSON
     assert '"open_findings_by_severity"' in text
-    for secret in (PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET, "Winter2026!", "rt-demo-9f8e7d"):
+    for secret in PLANTED_SECRETS:
         assert secret not in text
     screenshot(page, "support-diagnostics-owner")
     page.get_by_role("button", name="Close").click()
@@ -122,6 +123,10 @@ def test_owner_gets_snapshot_and_diagnostics_without_secrets(
     expect(page.get_by_test_id("attachment-summary")).to_contain_text(
         "redacted support-diagnostics snapshot"
     )
+    rendered = page.content()  # the dashboard behind the open dialog, and the dialog
+    assert "[redacted:" in rendered  # the connection error is shown, redacted
+    for secret in PLANTED_SECRETS:
+        assert secret not in rendered
     reference = submit_request(page, "Conditional access finding looks wrong")
     assert stored(app_db_session, reference).attachment_mode == "diagnostic_snapshot"
 

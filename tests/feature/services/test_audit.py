@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from support_app.models import AuditLog, User, Workspace
 from support_app.services.audit import METADATA_STRING_MAX, AuditActionId, WorkspaceAuditLogger
 from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN
-from support_app.services.redaction import REDACTED
+from support_app.services.redaction import SECRET_KEY_PLACEHOLDER, placeholder
 
 OWNER = "owner@contoso.example"
 
@@ -64,12 +64,15 @@ def test_logger_stores_redacted_bounded_metadata(engine: Engine, session: Sessio
     assert (row.workspace_id, row.actor_user_id, row.tenant_id) == (workspace_id, owner.id, None)
     assert (row.subject_type, row.subject_id) == ("support_request", "42")
     assert row.created_at.tzinfo is not None
-    assert meta["password"] == meta["client_secret"] == REDACTED
-    assert meta["nested"]["refresh_token"] == REDACTED
-    assert meta["note"] == f"retry failed: client_secret={REDACTED}; see Bearer {REDACTED}"
-    assert meta["jwt"] == REDACTED
+    assert meta["password"] == meta["client_secret"] == SECRET_KEY_PLACEHOLDER
+    assert meta["nested"]["refresh_token"] == SECRET_KEY_PLACEHOLDER
+    assert meta["note"] == (
+        f"retry failed: client_secret={SECRET_KEY_PLACEHOLDER};"
+        f" see Bearer {placeholder('authorization')}"
+    )
+    assert meta["jwt"] == placeholder("jwt")
     assert meta["contact"] == OWNER
-    assert meta["third_party"] == REDACTED
+    assert meta["third_party"] == placeholder("email")
     assert meta["long"] == "x" * METADATA_STRING_MAX
     assert meta["nested"]["text"] == "y" * METADATA_STRING_MAX
     assert meta["nested"]["count"] == 7

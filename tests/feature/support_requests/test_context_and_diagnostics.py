@@ -11,14 +11,12 @@ from sqlmodel import Session, select
 from support_app.canonical_json import canonical_json
 from support_app.models import AuditLog, Review
 from support_app.services.access import AccessService, Forbidden, NotFound
-from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET
+from support_app.services.demo_seed import PLANTED_SECRETS
 from support_app.services.support_requests.context import SupportRequestContextBuilder
 from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 from tests.conftest import actor_for
 from tests.feature.support_requests.conftest import failed_run_id, submit, tenant_id
-
-PLANTED = (PLANTED_ACCESS_TOKEN, PLANTED_CLIENT_SECRET, "Winter2026!", "rt-demo-9f8e7d")
 
 
 def _scope(session: Session, email: str, context: SupportContext) -> SupportScope:
@@ -115,9 +113,9 @@ def test_diagnostics_bundle_is_redacted_and_never_carries_raw_payloads(session: 
         ):
             text = canonical_json(service.bundle_for(owner, context))
             assert "raw_provider_payload" not in text and "Bearer" not in text
-            for secret in PLANTED:
+            for secret in PLANTED_SECRETS:
                 assert secret not in text
-            assert "[redacted]" in text
+            assert "[redacted:" in text
     bundle = service.bundle_for(owner, SupportContext("tenant", tenant_id(session, "Fabrikam")))
     assert {c["status"] for c in bundle["provider_connections"]} >= {"degraded"}
     assert set(bundle["open_findings_by_severity"]) == {"low", "medium", "high", "critical"}

@@ -36,7 +36,7 @@ def test_ticket_carries_reference_context_and_redacted_text() -> None:
     assert ticket.severity == "blocking"
     assert ticket.subject == f"[{REFERENCE}] Restore stuck"
     assert "Context: operation_run #42" in ticket.body
-    assert "hunter22" not in ticket.body and "password=[redacted]" in ticket.body
+    assert "hunter22" not in ticket.body and "password=[redacted:secret-key]" in ticket.body
     assert "Contact: Olivia olivia@contoso.example" in ticket.body
     envelope_text = ticket.body.split("Context envelope (redacted):\n", 1)[1]
     assert json.loads(envelope_text) == _request().context_envelope

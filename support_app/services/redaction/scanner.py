@@ -1,0 +1,158 @@
+"""One pass over a text with all the detectors that could match in it.
+
+Redaction runs over the whole context envelope of every submission, so it has to be
+cheap for the common case and bounded for the rest:
+
+1. triggers: one search for the catalogue's trigger literals over the lower-cased
+   text. Most strings of an envelope (names, statuses, timestamps) contain none and
+   are returned as they are; otherwise the triggers found select the detectors that
+   can match at all.
+2. one alternation of the selected detectors (compiled once per selection and
+   cached) walks the text; where it stops, the matching detector — and, if its
+   ``locate`` step declines, every later one that matches at the same position —
+   decides what to remove.
+
+Multi-line private-key blocks are a pass of their own, before the others, so a key
+block always wins over a ``private_key: -----BEGIN …`` key-value match.
+
+Idempotent: every ``locate`` step keeps a placeholder that already stands where it
+would redact, so redacting a redacted text changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from support_app.services.redaction.catalogue import (
+    CATALOGUE,
+    Detector,
+    Redact,
+    Verdict,
+    placeholder,
+)
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _branch(detector: Detector) -> str:
+    """The detector's pattern as one branch of an alternation.
+
+    The branch ends in an empty capturing group, so ``lastindex`` names the detector
+    that matched, and starts with the detector's own first token, so the engine can
+    rule most branches out by one character.
+    """
+    source = detector.pattern.pattern
+    if "(?P=" in source:
+        raise ValueError(f"{detector.name}: back-references cannot be combined")
+    flags = "i" if detector.pattern.flags & re.IGNORECASE else ""
+    return f"(?{flags}:{_NAMED_GROUP.sub('(?:', source)})()"
+
+
+class _Selection:
+    """Some detectors of a pass, in catalogue order, compiled into alternations."""
+
+    def __init__(self, detectors: tuple[Detector, ...]) -> None:
+        self._detectors = detectors
+        self._search = self._from(0)
+
+    @functools.cache  # noqa: B019 (selections are cached for the life of the process)
+    def _from(self, first: int) -> re.Pattern[str]:
+        """The alternation of the detectors from index ``first`` on."""
+        combined = re.compile("|".join(_branch(d) for d in self._detectors[first:]))
+        if combined.groups != len(self._detectors) - first:
+            raise ValueError("a detector pattern has an unnamed capturing group")
+        return combined
+
+    def _verdict(
+        self, text: str, at: int, first: int, allowed: frozenset[str]
+    ) -> tuple[Detector, Verdict] | None:
+        """The first detector from index ``first`` on that accepts a match at ``at``."""
+        while first < len(self._detectors):
+            hit = self._from(first).match(text, at)
+            if hit is None:
+                return None
+            index = first + hit.lastindex - 1
+            detector = self._detectors[index]
+            verdict = detector.locate(detector.pattern.match(text, at), allowed)
+            if verdict is not None:
+                return detector, verdict
+            first = index + 1
+        return None
+
+    def apply(self, text: str, allowed: frozenset[str]) -> str:
+        out: list[str] = []
+        pos = 0
+        while hit := self._search.search(text, pos):
+            at = hit.start()
+            found = self._verdict(text, at, hit.lastindex - 1, allowed)
+            if found is None:  # every detector declined here: move on by one character
+                out.append(text[pos : at + 1])
+                pos = at + 1
+                continue
+            detector, verdict = found
+            if isinstance(verdict, Redact):
+                out += (text[pos : verdict.start], _PLACEHOLDERS[detector.name])
+            else:
+                out.append(text[pos : verdict.end])
+            pos = verdict.end
+        out.append(text[pos:])
+        return "".join(out)
+
+
+class _Pass:
+    """The detectors of one pass and the trigger search that selects among them."""
+
+    def __init__(self, detectors: tuple[Detector, ...]) -> None:
+        self._detectors = detectors
+        literals = {t.lower() for d in detectors for t in d.triggers}
+        # A trigger found selects every detector with a trigger inside it ("authori"
+        # also selects the key detectors of "auth"), so the longest-first search,
+        # which reports one trigger per position, never hides a detector. Triggers
+        # are searched without overlaps: one glued to the end of another could be
+        # missed, but no detector matches glued to a preceding word either, and the
+        # key-word triggers all select the same detectors.
+        self._selects = {
+            literal: frozenset(
+                i for i, d in enumerate(detectors) if any(t.lower() in literal for t in d.triggers)
+            )
+            for literal in literals
+        }
+        # Plain literals, case-sensitive over the lower-cased text, let the engine
+        # skip positions by their first character.
+        ordered = sorted(literals, key=lambda t: (-len(t), t))
+        self._triggers = re.compile("|".join(re.escape(t) for t in ordered))
+
+    def apply(self, text: str, allowed: frozenset[str]) -> str:
+        found = self._triggers.findall(text.lower())
+        if not found:
+            return text  # the common case: nothing any detector could match
+        selected = frozenset().union(*(self._selects[t] for t in set(found)))
+        return self._selection(selected).apply(text, allowed)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (two passes, alive as long as the module)
+    def _selection(self, indices: frozenset[int]) -> _Selection:
+        return _Selection(tuple(self._detectors[i] for i in sorted(indices)))
+
+
+_PLACEHOLDERS = {d.name: placeholder(d.name) for d in CATALOGUE}
+_PASSES = (
+    _Pass(tuple(d for d in CATALOGUE if d.spans_lines)),
+    _Pass(tuple(d for d in CATALOGUE if not d.spans_lines)),
+)
+
+
+def redact_text(text: str, *, allowed_emails: Iterable[str] = ()) -> str:
+    """``text`` with every secret replaced by ``[redacted:<detector>]``.
+
+    E-mail addresses in ``allowed_emails`` (compared case-insensitively) are kept.
+    """
+    return scan(text, frozenset(e.lower() for e in allowed_emails))
+
+
+def scan(text: str, allowed: frozenset[str]) -> str:
+    """``redact_text`` with the allowed addresses already lower-cased."""
+    for detector_pass in _PASSES:
+        text = detector_pass.apply(text, allowed)
+    return text

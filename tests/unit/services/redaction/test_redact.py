@@ -1,0 +1,217 @@
+"""``redact`` over nested structures, e-mail addresses, and the planted demo secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support_app.models import OperationRun, ProviderConnection, Tenant
+from support_app.models.clock import utcnow
+from support_app.services import demo_seed
+from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN, PLANTED_SECRETS
+from support_app.services.redaction import (
+    SECRET_KEY_PLACEHOLDER,
+    is_secret_key,
+    placeholder,
+    redact,
+    redact_text,
+)
+
+KEY = SECRET_KEY_PLACEHOLDER
+EMAIL = placeholder("email")
+
+
+def _flatten(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _assert_no_planted_secret(text: str) -> None:
+    for secret in PLANTED_SECRETS:
+        assert secret not in text
+    # No recognisable fragment of the JWT survives either.
+    for part in PLANTED_ACCESS_TOKEN.split("."):
+        assert part not in text
+
+
+# --- mappings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ["password", "DB_PASSWORD", "clientSecret", "X-Api-Key", "AccountKey", "Set-Cookie"]
+)
+def test_a_secret_key_replaces_the_whole_value(key: str) -> None:
+    assert is_secret_key(key)
+    redacted = redact({key: "plain-looking-value", "nested": {key: {"deep": 1}}, "n": {key: 7}})
+    assert redacted == {key: KEY, "nested": {key: KEY}, "n": {key: KEY}}
+
+
+def test_true_false_and_none_under_a_secret_key_are_kept() -> None:
+    # They cannot carry a secret, and tell support whether one was set.
+    value = {"password": None, "client_secret": True, "token": False}
+    assert redact(value) == value
+
+
+@pytest.mark.parametrize(
+    "key", ["client_id", "tenant_id", "author", "token_count", "passwordRequired", "keyName"]
+)
+def test_ordinary_key_names_are_kept(key: str) -> None:
+    assert redact({key: "value", "n": {key: 3}}) == {key: "value", "n": {key: 3}}
+
+
+def test_values_under_ordinary_keys_are_scanned() -> None:
+    value = {"detail": "Authorization: Bearer abc.def", "url": "redis://:pw@cache:6379"}
+    assert redact(value) == {
+        "detail": f"Authorization: Bearer {placeholder('authorization')}",
+        "url": f"redis://{placeholder('url-credentials')}@cache:6379",
+    }
+
+
+def test_nested_dicts_lists_and_tuples_are_walked() -> None:
+    value = {
+        "steps": [
+            {"name": "auth step", "detail": "Bearer abc.def"},
+            ["client_secret=x1", {"password": "p"}],
+            ("tuple", "access_token=t1"),
+        ],
+        "ok": "nothing to hide",
+    }
+    assert redact(value) == {
+        "steps": [
+            {"name": "auth step", "detail": f"Bearer {placeholder('authorization')}"},
+            [f"client_secret={KEY}", {"password": KEY}],
+            ["tuple", f"access_token={KEY}"],
+        ],
+        "ok": "nothing to hide",
+    }
+
+
+def test_non_string_scalars_are_untouched() -> None:
+    value = {"count": 14, "ratio": 0.5, "flag": True, "none": None, "items": [1, 2.5, False]}
+    assert redact(value) == value
+    for scalar in (0, 3.25, True, None):
+        assert redact(scalar) is scalar
+
+
+def test_redact_returns_a_copy_and_leaves_the_input_alone() -> None:
+    original = {"password": "p", "list": ["Bearer abc1"]}
+    snapshot = json.loads(json.dumps(original))
+    redacted = redact(original)
+    assert original == snapshot
+    assert redacted is not original and redacted["list"] is not original["list"]
+
+
+def test_keys_become_strings_so_the_result_is_json_safe() -> None:
+    assert redact({1: "one", "two": 2}) == {"1": "one", "two": 2}
+
+
+def test_redacting_a_structure_twice_changes_nothing() -> None:
+    value = {"password": "p", "note": "Cookie: a=1", "deep": [{"x": "token=abc def"}]}
+    once = redact(value)
+    assert redact(once) == once
+
+
+# --- e-mail addresses ------------------------------------------------------------------------
+
+
+def test_third_party_emails_are_redacted_and_allowed_ones_kept() -> None:
+    text = "Contact Owner@Contoso.example, cc mallory@evil.example and bob.smith+x@corp.co.uk"
+    redacted = redact_text(text, allowed_emails=["owner@contoso.example"])
+    assert redacted == f"Contact Owner@Contoso.example, cc {EMAIL} and {EMAIL}"
+
+
+def test_emails_are_redacted_when_nothing_is_allowed() -> None:
+    assert redact_text("owner@contoso.example") == EMAIL
+    assert redact({"contact": "owner@contoso.example"}) == {"contact": EMAIL}
+
+
+def test_allowed_emails_apply_inside_nested_structures() -> None:
+    value = {"people": [{"mail": "me@corp.example"}, {"mail": "them@other.example"}]}
+    redacted = redact(value, allowed_emails=("ME@corp.example",))
+    assert redacted == {"people": [{"mail": "me@corp.example"}, {"mail": EMAIL}]}
+
+
+# --- the planted demo secrets ----------------------------------------------------------------
+
+
+class _CollectingSession:
+    """Stands in for a database session: keeps what the seed adds, flushes nothing."""
+
+    def __init__(self) -> None:
+        self.rows: list[object] = []
+
+    def add(self, row: object) -> None:
+        self.rows.append(row)
+
+    def add_all(self, rows) -> None:
+        self.rows.extend(rows)
+
+    def flush(self) -> None:
+        pass
+
+
+def _seeded_rows() -> list[object]:
+    session = _CollectingSession()
+    tenant = Tenant(id=1, workspace_id=1, name="Fabrikam")
+    demo_seed._seed_tenant(session, tenant, actor_id=1, now=utcnow(), offset=0)
+    return session.rows
+
+
+def _seeded_texts() -> list[str]:
+    """Every failure summary and connection error text the demo seed writes."""
+    texts = []
+    for row in _seeded_rows():
+        if isinstance(row, OperationRun) and row.failure_summary:
+            texts.append(row.failure_summary)
+        if isinstance(row, ProviderConnection) and row.last_error:
+            texts.append(row.last_error)
+    return texts
+
+
+def _seeded_payloads() -> list[dict]:
+    return [r.raw_provider_payload for r in _seeded_rows() if isinstance(r, OperationRun)]
+
+
+def test_the_seed_really_plants_every_secret_in_texts_and_payloads() -> None:
+    # Guards the tests below: if the seed stopped planting secrets they would prove nothing.
+    texts, payloads = " ".join(_seeded_texts()), _flatten(_seeded_payloads())
+    for secret in PLANTED_SECRETS:
+        assert secret in texts, secret
+    for secret in (
+        demo_seed.PLANTED_ACCESS_TOKEN,
+        demo_seed.PLANTED_CLIENT_SECRET,
+        demo_seed.PLANTED_STORAGE_ACCOUNT_KEY,
+        demo_seed.PLANTED_PRIVATE_KEY_BODY,
+        demo_seed.PLANTED_COOKIE_VALUE,
+        demo_seed.PLANTED_ENV_CLIENT_SECRET,
+        demo_seed.PLANTED_SAS_SIGNATURE,
+    ):
+        assert secret in payloads, secret
+    assert set(demo_seed._FAILURES.values()) <= set(_seeded_texts())
+
+
+def test_no_planted_secret_survives_in_seeded_failure_and_connection_texts() -> None:
+    for text in _seeded_texts():
+        _assert_no_planted_secret(redact_text(text))
+
+
+def test_no_planted_secret_survives_in_seeded_raw_provider_payloads() -> None:
+    payloads = _seeded_payloads()
+    assert len(payloads) == 12
+    for payload in payloads:
+        redacted = redact(payload)
+        _assert_no_planted_secret(_flatten(redacted))
+        assert redacted["response"]["status"] == payload["response"]["status"]
+        assert redacted["request"]["endpoint"] == payload["request"]["endpoint"]
+        assert redacted["type"] == payload["type"]
+
+
+def test_no_planted_secret_survives_when_a_payload_is_serialised_into_text() -> None:
+    for payload in _seeded_payloads():
+        for text in (json.dumps(payload), json.dumps(payload, indent=2), repr(payload)):
+            _assert_no_planted_secret(redact_text(text))
+
+
+def test_the_benign_seeded_failure_text_is_unchanged() -> None:
+    text = demo_seed._FAILURES["restore"]
+    assert redact_text(text) == text
