@@ -10,8 +10,9 @@ Two roles, two jobs:
   read every table and insert into it, but UPDATE only the handoff outcome columns
   of ``support_requests`` (the one finalisation, further narrowed by the triggers)
   plus the few platform writes the app makes (``RUNTIME_EXTRAS``), and DELETE
-  only expired or signed-out sessions. It cannot change a request or an audit row,
-  delete or truncate them, or touch the schema - even if the app is compromised.
+  only ended sessions and forgotten sign-in throttles. It cannot change a request
+  or an audit row, delete or truncate them, or touch the schema - even if the app
+  is compromised.
 
 The role must exist (``CREATE ROLE app_runtime LOGIN PASSWORD …``, by whoever
 administers the server); ``python -m support_app grant-runtime-role app_runtime``,
@@ -38,7 +39,9 @@ _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 RUNTIME_EXTRAS: dict[str, tuple[str, ...]] = {
     "support_requests": (f"UPDATE ({', '.join(HANDOFF_OUTCOME_COLUMNS)})",),
     "users": ("UPDATE (preferred_locale)",),  # the language switch
-    "user_sessions": ("DELETE",),  # sign-out
+    # the idle timeout's last-use stamp; sign-out and purging ended sessions
+    "user_sessions": ("UPDATE (last_seen_at)", "DELETE"),
+    "sign_in_throttles": ("UPDATE", "DELETE"),  # failure counts and back-off
 }
 
 

@@ -21,22 +21,23 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from support_app.db import create_db_engine
-from support_app.models import AuditLog, SupportRequest
+from support_app.models import AuditLog, SupportRequest, UserSession
+from support_app.models.clock import utcnow
 from support_app.runtime_role import RuntimeRoleError, grant_runtime_role, runtime_grants
-from support_app.services.authentication import AuthenticationService
+from support_app.services.authentication import AuthenticationService, hash_session_token
 from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
 from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.stale_handoffs import finalise_stale_handoffs
-from support_app.settings import SupportDeskTarget
+from support_app.settings import SupportDeskTarget, get_settings
 from tests.conftest import _pg_admin, actor_for
 from tests.feature.support_requests.conftest import pending_request, submit, tenant_id
 
@@ -76,6 +77,10 @@ def runtime_engine(pg_engine: Engine) -> Iterator[Engine]:
         admin.dispose()
 
 
+OWNER = "owner@contoso.example"
+OPERATOR = "operator@contoso.example"
+
+
 def _created(request: httpx.Request) -> httpx.Response:
     return httpx.Response(201, json={"ticket": {"id": 4242}})
 
@@ -91,7 +96,7 @@ def _desk(handler) -> ExternalSupportDeskHandoffService:
 
 def test_the_app_works_as_the_runtime_role(runtime_engine: Engine) -> None:
     with Session(runtime_engine, expire_on_commit=False) as session:
-        owner = actor_for(session, "owner@contoso.example")
+        owner = actor_for(session, OWNER)
         fabrikam = SupportContext("tenant", tenant_id(session, "Fabrikam"))
         create = SupportRequestForm(
             severity="high", summary="Backups fail", handoff_mode="create_external_ticket"
@@ -116,11 +121,24 @@ def test_the_app_works_as_the_runtime_role(runtime_engine: Engine) -> None:
         stale = pending_request(runtime_engine, session)
         assert finalise_stale_handoffs(runtime_engine, older_than=timedelta(0)) == [stale.reference]
 
-        auth = AuthenticationService(session, 3600)
-        token, actor = auth.sign_in("owner@contoso.example", DEMO_PASSWORD)
-        auth.set_locale(actor, "de")
+        auth = AuthenticationService(session, get_settings().sessions)
+        for _ in range(get_settings().sessions.free_failures + 1):  # back-off engages
+            assert auth.sign_in(OPERATOR, "wrong", client_address="10.0.0.9").token is None
         session.commit()
-        auth.sign_out(token)
+        signed_in = auth.sign_in(OWNER, DEMO_PASSWORD, client_address="10.0.0.8")
+        assert signed_in.token is not None and signed_in.actor is not None
+        auth.set_locale(signed_in.actor, "de")
+        session.commit()
+        token_hash = hash_session_token(signed_in.token)
+        session.exec(  # as if last used two minutes ago: the next event stamps the session
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash)
+            .values(last_seen_at=utcnow() - timedelta(minutes=2))
+        )
+        session.commit()
+        assert auth.session_for(token_hash) is not None
+        session.commit()
+        auth.sign_out(token_hash)
         session.commit()
 
         references = {internal.reference, created.reference, failed.reference, linked.reference}
