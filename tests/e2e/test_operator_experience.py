@@ -126,6 +126,13 @@ def test_without_a_desk_create_is_disabled_with_guidance_and_the_product_is_rena
     # Linking needs no desk: it is offered, and says that it changes nothing there.
     dialog.get_by_role("radio", name="Link an existing external ticket").click()
     expect(scope).to_have_text(f"This request changes: {OTHER_PRODUCT_NAME} {LINK_SCOPE}")
+    # No desk and no link hosts: no host a URL could be checked against.
+    expect(dialog.get_by_label("External ticket URL")).to_be_disabled()
+    expect(dialog).to_contain_text(
+        "Only the reference is stored: without a configured support desk,"
+        " ticket URLs cannot be checked."
+    )
+    screenshot(page, "dialog-en-no-desk-link")
     dialog.get_by_label("Summary").fill("Linked while no desk is configured")
     dialog.get_by_label("External ticket reference").fill("4711")
     dialog.get_by_role("button", name="Submit request").click()

@@ -92,10 +92,20 @@ def handoff_choice() -> rx.Component:
                     "handoff.field.external_reference",
                     text_input("external_reference", EXTERNAL_REFERENCE_MAX, placeholder="#123"),
                 ),
-                labelled(
-                    "external_url",
-                    "handoff.field.external_url",
-                    text_input("external_url", EXTERNAL_URL_MAX, type="url"),
+                rx.cond(
+                    S.link_urls_accepted,
+                    labelled(
+                        "external_url",
+                        "handoff.field.external_url",
+                        text_input("external_url", EXTERNAL_URL_MAX, type="url"),
+                    ),
+                    # No desk and no link hosts: no host a URL could be checked against.
+                    labelled(
+                        "external_url",
+                        "handoff.field.external_url",
+                        text_input("external_url", EXTERNAL_URL_MAX, type="url", disabled=True),
+                        hint_key="handoff.hint.url_no_desk",
+                    ),
                 ),
                 width="100%",
                 spacing="3",

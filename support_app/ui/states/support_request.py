@@ -81,6 +81,7 @@ class SupportRequestState(SessionState):
     context_title: str = ""
     attachment_mode: str = ""
     desk_available: bool = False
+    link_urls_accepted: bool = False
     handoff_mode: str = INTERNAL_ONLY
     default_contact_name: str = ""
     default_contact_email: str = ""
@@ -148,7 +149,8 @@ class SupportRequestState(SessionState):
         self.context_kind = context.kind
         self.context_title = title
         self.attachment_mode = attachment_mode
-        self.desk_available = _handoff().available
+        desk = _handoff()
+        self.desk_available, self.link_urls_accepted = desk.available, desk.accepts_link_urls
         self.handoff_mode = INTERNAL_ONLY
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
