@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import JSON, CheckConstraint, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from support_app.models.clock import utcnow
@@ -27,6 +27,13 @@ CONTACT_EMAIL_MAX = 254
 EXTERNAL_REFERENCE_MAX = 64
 EXTERNAL_URL_MAX = 2048
 FAILURE_SUMMARY_MAX = 300
+
+
+# The rows the latest-handoff summary looks at. The partial indexes below hold only
+# these rows, and the query uses this very expression, so both databases can match
+# it to the index and "the latest handoff" is one index step however many internal
+# requests a tenant or run has.
+HANDOFF_ATTEMPTED = text("external_handoff_mode <> 'internal_only'")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -52,13 +59,22 @@ class SupportRequest(SQLModel, table=True):
             _in("external_handoff_mode", HANDOFF_MODES), name="ck_support_requests_handoff_mode"
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
-        Index("ix_support_requests_run_created", "operation_run_id", "created_at"),
         Index(
-            "ix_support_requests_tenant_context_handoff",
+            "ix_support_requests_tenant_latest_handoff",
             "tenant_id",
             "primary_context_type",
-            "external_handoff_mode",
             "created_at",
+            "id",
+            sqlite_where=HANDOFF_ATTEMPTED,
+            postgresql_where=HANDOFF_ATTEMPTED,
+        ),
+        Index(
+            "ix_support_requests_run_latest_handoff",
+            "operation_run_id",
+            "created_at",
+            "id",
+            sqlite_where=HANDOFF_ATTEMPTED,
+            postgresql_where=HANDOFF_ATTEMPTED,
         ),
     )
 

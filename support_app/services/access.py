@@ -23,6 +23,7 @@ from support_app.models import (
     Workspace,
     WorkspaceMembership,
 )
+from support_app.models.platform import RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.capabilities import Capability, capabilities_for
 
 _MAX_ID_DIGITS = 18
@@ -128,7 +129,7 @@ class AccessService:
     def resolve_run(self, actor: Actor, run_id: object) -> RunAccess:
         """The run, resolved through its tenant with the same rule (never by run id alone)."""
         rid = parse_id(run_id)
-        run = self._session.get(OperationRun, rid)
+        run = self._session.get(OperationRun, rid, options=[RUN_WITHOUT_RAW_PAYLOAD])
         if run is None:
             raise NotFound
         return RunAccess(run=run, tenant=self.resolve_tenant(actor, run.tenant_id))
