@@ -8,12 +8,15 @@ import os
 from support_app import migrations
 from support_app.db import session_scope
 from support_app.services.support_desk import emulator as desk_emulator
+from support_app.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m support_app")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply Alembic migrations up to head")
+    commands.add_parser(
+        "migrate", help="create the database if missing, apply Alembic migrations up to head"
+    )
     commands.add_parser("seed-demo", help="create the demo workspaces, users and history")
     emulator = commands.add_parser("desk-emulator", help="run the local support-desk emulator")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
+        migrations.create_database_if_missing(get_settings().db_url)
         migrations.upgrade()
         print("Database migrated to head.")
     elif args.command == "seed-demo":

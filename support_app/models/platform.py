@@ -142,10 +142,8 @@ class Finding(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("severity", FINDING_SEVERITIES), name="ck_findings_severity"),
         CheckConstraint(_in("status", FINDING_STATUSES), name="ck_findings_status"),
-        # The first open findings by id (support context) read only what they return;
-        # the per-severity counts (dashboard, diagnostics) come from the index alone.
+        # The first open findings by id (support context) read only what they return.
         Index("ix_findings_tenant_status", "tenant_id", "status", "id"),
-        Index("ix_findings_tenant_status_severity", "tenant_id", "status", "severity"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -154,6 +152,22 @@ class Finding(SQLModel, table=True):
     status: str = Field(max_length=20)
     title: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TenantOpenFindingCount(SQLModel, table=True):
+    """Open findings per tenant and severity, kept by database triggers on ``findings``.
+
+    The dashboard, the diagnostics bundle and every support context show these
+    counts; reading four rows instead of counting every open finding keeps them as
+    fast for a tenant with years of findings as for a new one. Only the triggers
+    (migration 0007) write here, in the same transaction as the finding itself.
+    """
+
+    __tablename__ = "tenant_open_finding_counts"
+
+    tenant_id: int = Field(foreign_key="tenants.id", primary_key=True)
+    severity: str = Field(max_length=20, primary_key=True)
+    open_count: int = Field(default=0)
 
 
 class Review(SQLModel, table=True):

@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review
+from support_app.models import (
+    Finding,
+    OperationRun,
+    ProviderConnection,
+    Report,
+    Review,
+    TenantOpenFindingCount,
+)
 from support_app.models.platform import FINDING_SEVERITIES, RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.access import RunAccess, TenantAccess
 from support_app.services.redaction import redact_text
@@ -121,13 +127,14 @@ def recent_runs(session: Session, tenant_id: int, limit: int) -> list[OperationR
 def open_finding_counts(session: Session, tenant_id: int) -> dict[str, int]:
     """Open findings per severity, every severity present, least severe first.
 
-    Counted from the ``(tenant_id, status, severity)`` index alone.
+    Read from the trigger-maintained ``TenantOpenFindingCount`` rows (at most one per
+    severity), not counted, so the cost does not grow with the tenant's findings.
     """
     counts = dict(
         session.exec(
-            select(Finding.severity, func.count())
-            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
-            .group_by(Finding.severity)
+            select(TenantOpenFindingCount.severity, TenantOpenFindingCount.open_count).where(
+                TenantOpenFindingCount.tenant_id == tenant_id
+            )
         ).all()
     )
     return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}

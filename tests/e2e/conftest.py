@@ -1,25 +1,37 @@
 """End-to-end lane: the real app (production build, one port) in real Chromium.
 
-Once per test session: a fresh temporary SQLite database (migrated and seeded with
-the demo data), the local support-desk emulator on a free port, and
+Once per test session: a fresh database (migrated and seeded with the demo data),
+the local support-desk emulator on a free port, and
 ``reflex run --env prod --single-port`` on another free port. Each test gets a new
 browser context; any console error or page error fails the test.
+
+Two lanes, the same tests (``make test`` runs both):
+- default: a temporary SQLite database, one backend worker, state in memory;
+- scaled (``SUPPORT_APP_E2E_REDIS_URL`` set): a uniquely named PostgreSQL database on
+  ``SUPPORT_APP_E2E_PG_URL`` (dropped afterwards), state in Redis and
+  ``SUPPORT_APP_E2E_WORKERS`` (default 2) backend workers, built in its own directory
+  (a production build bakes its port into ``.web/``). Only this lane runs the
+  ``multi_worker`` tests, which read the event trace (``SUPPORT_APP_EVENT_TRACE``) to
+  see which worker served which event.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from support_app.db import create_db_engine
@@ -38,6 +50,20 @@ CHROMIUM_ARGS = [
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
 BUILD_TIMEOUT_S = 900
+REDIS_URL = os.environ.get("SUPPORT_APP_E2E_REDIS_URL", "")
+PG_ADMIN_URL = os.environ.get("SUPPORT_APP_E2E_PG_URL", "")
+WORKERS = int(os.environ.get("SUPPORT_APP_E2E_WORKERS", "2"))
+SCALED = bool(REDIS_URL)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The default lane has one worker: leave the multi-worker tests to the scaled lane."""
+    if SCALED:
+        return
+    deselected = [item for item in items if item.get_closest_marker("multi_worker")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 def _free_port() -> int:
@@ -92,10 +118,51 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'e2e.db'}"
-    migrate_and_seed(db_url)
-    return db_url
+def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_ADMIN_URL:
+        db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'e2e.db'}"
+        migrate_and_seed(db_url)
+        yield db_url
+        return
+    name = f"sa_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        migrate_and_seed(db_url)
+        yield db_url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def event_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The file every backend worker appends ``{pid, token, event}`` lines to."""
+    return tmp_path_factory.mktemp("trace") / "events.jsonl"
+
+
+def _build_dir(workdir: Path) -> Path:
+    """A directory of its own for this lane's build, sharing the code by symlink.
+
+    The repository's ``.web`` (if any) is copied so the JavaScript packages need
+    not be installed again; its build output is not.
+    """
+    build = workdir / "build"
+    build.mkdir()
+    for name in ("support_app", "assets"):
+        (build / name).symlink_to(REPO / name)
+    shutil.copy(REPO / "rxconfig.py", build / "rxconfig.py")
+    if (REPO / ".web" / "node_modules").is_dir():
+        shutil.copytree(
+            REPO / ".web",
+            build / ".web",
+            symlinks=True,
+            ignore=shutil.ignore_patterns("build", "public", "backend"),
+        )
+    return build
 
 
 @pytest.fixture
@@ -109,7 +176,7 @@ def app_db_session(app_db_url: str) -> Iterator[Session]:
 
 @pytest.fixture(scope="session")
 def app_url(
-    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str
+    tmp_path_factory: pytest.TempPathFactory, app_db_url: str, desk_url: str, event_trace: Path
 ) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("app")
     db_url = app_db_url
@@ -123,12 +190,16 @@ def app_url(
         "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
         "PATH": f"{REPO / '.tools' / 'node_modules' / '.bin'}:{os.environ.get('PATH', '')}",
         "REFLEX_USE_SYSTEM_BUN": "1",
+        "SUPPORT_APP_EVENT_TRACE": str(event_trace),
     }
-    # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
-    # several workers sharing state in Redis (as in production).
+    # In-process state by default; the scaled lane runs several workers sharing
+    # state in Redis (as in production), from its own build directory.
     env.pop("REFLEX_REDIS_URL", None)
-    if redis_url := os.environ.get("SUPPORT_APP_E2E_REDIS_URL"):
-        env["REFLEX_REDIS_URL"] = redis_url
+    cwd = REPO
+    if SCALED:
+        env["REFLEX_REDIS_URL"] = REDIS_URL
+        env["GRANIAN_WORKERS"] = str(WORKERS)
+        cwd = _build_dir(workdir)
     log_path = workdir / "reflex.log"
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -141,7 +212,7 @@ def app_url(
             "--frontend-port",
             str(port),
         ],
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
