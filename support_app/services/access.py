@@ -7,12 +7,17 @@ Rules (SPEC "Access rules"):
 
 Ids arrive from browsers and are never trusted: anything that is not a plain
 positive integer is simply "not found".
+
+Every denial this service answers is also recorded (audit action ``access.denied``,
+rate-limited per actor, see ``record_access_denied``): resolving and authorizing go
+through here and nowhere else, so no caller can forget to leave that trace.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from support_app.models import (
@@ -24,9 +29,14 @@ from support_app.models import (
     WorkspaceMembership,
 )
 from support_app.models.platform import RUN_WITHOUT_RAW_PAYLOAD
+from support_app.services.audit import AccessDenial, record_access_denied
 from support_app.services.capabilities import Capability, capabilities_for
 
 _MAX_ID_DIGITS = 18
+
+# The kinds of context a browser can name (a tenant page, an operation-run page).
+TENANT = "tenant"
+OPERATION_RUN = "operation_run"
 
 
 class NotFound(Exception):
@@ -120,26 +130,83 @@ class AccessService:
 
     def resolve_tenant(self, actor: Actor, tenant_id: object) -> TenantAccess:
         """The tenant if ``actor`` is a workspace member and entitled to it; else NotFound."""
-        tid = parse_id(tenant_id)
-        row = self._session.exec(_entitled(actor).where(Tenant.id == tid)).first()
-        if row is None:
-            raise NotFound
-        return _tenant_access(*row)
+        try:
+            return self._tenant(actor, parse_id(tenant_id))
+        except NotFound as error:
+            self._denied(actor, error, TENANT, tenant_id)
+            raise
 
     def resolve_run(self, actor: Actor, run_id: object) -> RunAccess:
         """The run, resolved through its tenant with the same rule (never by run id alone)."""
-        rid = parse_id(run_id)
-        run = self._session.get(OperationRun, rid, options=[RUN_WITHOUT_RAW_PAYLOAD])
-        if run is None:
-            raise NotFound
-        return RunAccess(run=run, tenant=self.resolve_tenant(actor, run.tenant_id))
+        try:
+            run = self._session.get(
+                OperationRun, parse_id(run_id), options=[RUN_WITHOUT_RAW_PAYLOAD]
+            )
+            if run is None:
+                raise NotFound
+            return RunAccess(run=run, tenant=self._tenant(actor, run.tenant_id))
+        except NotFound as error:
+            self._denied(actor, error, OPERATION_RUN, run_id)
+            raise
 
-    @staticmethod
-    def authorize(access: TenantAccess, capability: Capability) -> None:
+    def authorize(
+        self,
+        actor: Actor,
+        access: TenantAccess,
+        capability: Capability,
+        *,
+        context_kind: str = TENANT,
+        raw_id: object = None,
+    ) -> None:
+        """``Forbidden`` unless the actor's role on the tenant grants ``capability``.
+
+        ``context_kind``/``raw_id`` name what the browser asked for (a run, say), so
+        the recorded denial says what was attempted, not only on which tenant.
+        """
         if not access.can(capability):
-            raise Forbidden(capability.value)
+            error = Forbidden(capability.value)
+            self._denied(
+                actor,
+                error,
+                context_kind,
+                access.tenant_id if raw_id is None else raw_id,
+                tenant=access,
+                capability=capability,
+            )
+            raise error
 
     def visible_tenants(self, actor: Actor) -> list[TenantAccess]:
         """Every tenant the actor is entitled to, by workspace then tenant name."""
         rows = self._session.exec(_entitled(actor).order_by(Workspace.name, Tenant.name)).all()
         return [_tenant_access(*row) for row in rows]
+
+    def _tenant(self, actor: Actor, tenant_id: int) -> TenantAccess:
+        row = self._session.exec(_entitled(actor).where(Tenant.id == tenant_id)).first()
+        if row is None:
+            raise NotFound
+        return _tenant_access(*row)
+
+    def _denied(
+        self,
+        actor: Actor,
+        error: NotFound | Forbidden,
+        context_kind: str,
+        raw_id: object,
+        *,
+        tenant: TenantAccess | None = None,
+        capability: Capability | None = None,
+    ) -> None:
+        bind = self._session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        record_access_denied(
+            engine,
+            AccessDenial(
+                actor_user_id=actor.user_id,
+                outcome="forbidden" if isinstance(error, Forbidden) else "not_found",
+                context_kind=context_kind,
+                raw_id=raw_id,
+                workspace_id=tenant.workspace_id if tenant else None,
+                tenant_id=tenant.tenant_id if tenant else None,
+                capability=capability.value if capability else None,
+            ),
+        )

@@ -146,6 +146,7 @@ class SupportDiagnosticsService:
         self._session = session
 
     def bundle_for(self, actor: Actor, context: SupportContext) -> dict[str, Any]:
-        scope = context.resolve(AccessService(self._session), actor)
-        AccessService.authorize(scope.tenant, Capability.SUPPORT_DIAGNOSTICS_VIEW)
+        scope = context.authorize(
+            AccessService(self._session), actor, Capability.SUPPORT_DIAGNOSTICS_VIEW
+        )
         return SupportDiagnosticBundleBuilder(self._session).build(scope)

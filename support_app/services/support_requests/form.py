@@ -1,8 +1,9 @@
 """The "Request support" form and its validation, independent of any UI.
 
 Everything here arrives from a browser, so nothing is assumed: every field is
-type-checked, trimmed, bounded and scanned for control characters, and every
-problem is reported per field as an i18n key the dialog shows next to the field.
+type-checked (a value that is not text is an error, never converted to text),
+trimmed, bounded and scanned for control characters, and every problem is reported
+per field as an i18n key the dialog shows next to the field.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _EMAIL = re.compile(
 # Bidirectional overrides can make a stored text read differently from what it is.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NOTES_WHITESPACE = frozenset("\n\r\t")
+INVALID = "support_request.error.invalid"
 
 
 class SupportRequestValidationError(ValueError):
@@ -89,7 +91,7 @@ class _Checker:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            self.errors[name] = "support_request.error.invalid"
+            self.errors[name] = INVALID
             return None
         value = value.strip()
         if not value:
@@ -108,8 +110,10 @@ def validate_support_request(
 ) -> ValidatedSupportRequest:
     """The cleaned request, or ``SupportRequestValidationError`` with every field error."""
     check = _Checker()
-    severity = form.severity if isinstance(form.severity, str) else ""
-    if not severity.strip():
+    severity = "" if form.severity is None else form.severity
+    if not isinstance(severity, str):
+        check.errors["severity"] = INVALID
+    elif not severity.strip():
         check.errors["severity"] = "support_request.error.severity_required"
     elif severity.strip() not in SEVERITIES:
         check.errors["severity"] = "support_request.error.severity_invalid"
@@ -132,16 +136,21 @@ def validate_support_request(
     elif mode == CREATE_EXTERNAL_TICKET and not handoff.available:
         check.errors["handoff_mode"] = "support_request.error.create_unavailable"
     elif mode == LINK_EXISTING_TICKET:
-        reference = form.external_reference if isinstance(form.external_reference, str) else ""
-        url = form.external_url if isinstance(form.external_url, str) else ""
-        try:
-            linked = handoff.normalise_link(reference, url)
-        except LinkValidationError as error:
-            check.errors.update(error.errors)
+        reference = "" if form.external_reference is None else form.external_reference
+        url = "" if form.external_url is None else form.external_url
+        if not isinstance(reference, str):
+            check.errors["external_reference"] = INVALID
+        if not isinstance(url, str):
+            check.errors["external_url"] = INVALID
+        if isinstance(reference, str) and isinstance(url, str):
+            try:
+                linked = handoff.normalise_link(reference, url)
+            except LinkValidationError as error:
+                check.errors.update(error.errors)
 
     if check.errors:
         raise SupportRequestValidationError(check.errors)
-    assert summary is not None and mode is not None
+    assert summary is not None and mode is not None and isinstance(severity, str)
     return ValidatedSupportRequest(
         severity=severity.strip(),
         summary=summary,

@@ -95,7 +95,7 @@ class LatestHandoffSummaryService:
         self._session = session
 
     def for_context(self, actor: Actor, context: SupportContext) -> LatestHandoffSummary | None:
-        access = AccessService(self._session)
-        scope = context.resolve(access, actor)
-        access.authorize(scope.tenant, Capability.SUPPORT_REQUESTS_CREATE)
+        scope = context.authorize(
+            AccessService(self._session), actor, Capability.SUPPORT_REQUESTS_CREATE
+        )
         return latest_handoff_in(self._session, scope)

@@ -1,9 +1,9 @@
 """Where a support request is raised from, and its resolution through access rules.
 
-The browser only ever says "tenant 7" or "run 42"; ``SupportContext.resolve`` turns
-that into a ``SupportScope`` through ``AccessService`` with the signed-in actor, so
-submission, the latest-handoff summary and the diagnostics view apply the same
-404 rule from one place.
+The browser only ever says "tenant 7" or "run 42"; ``SupportContext.authorize`` turns
+that into a ``SupportScope`` through ``AccessService`` with the signed-in actor and
+checks the capability, so the dialog, submission, the latest-handoff summary and the
+diagnostics view apply the same 404/403 rules (and record denials) from one place.
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from support_app.models import OperationRun
-from support_app.services.access import AccessService, Actor, NotFound, TenantAccess
+from support_app.services.access import (
+    OPERATION_RUN,
+    TENANT,
+    AccessService,
+    Actor,
+    NotFound,
+    TenantAccess,
+)
+from support_app.services.capabilities import Capability
 
-TENANT = "tenant"
-OPERATION_RUN = "operation_run"
 CONTEXT_KINDS = (TENANT, OPERATION_RUN)
 
 
@@ -45,3 +51,20 @@ class SupportContext:
             found = access.resolve_run(actor, self.raw_id)
             return SupportScope(tenant=found.tenant, run=found.run)
         raise NotFound
+
+    def authorize(
+        self, access: AccessService, actor: Actor, capability: Capability
+    ) -> SupportScope:
+        """``resolve``, then ``Forbidden`` unless the actor's role grants ``capability``."""
+        scope = self.resolve(access, actor)
+        access.authorize(
+            actor, scope.tenant, capability, context_kind=self.kind, raw_id=self.raw_id
+        )
+        return scope
+
+    def same_as(self, other: SupportContext | None) -> bool:
+        """Whether ``other`` names the same record (ids compared as the browser wrote them)."""
+        return other is not None and (self.kind, str(self.raw_id)) == (
+            other.kind,
+            str(other.raw_id),
+        )

@@ -156,9 +156,9 @@ class SupportRequestSubmissionService:
 
     def _create(self, actor: Actor, context: SupportContext, form: SupportRequestForm) -> _Created:
         with Session(self._engine, expire_on_commit=False) as session:
-            access = AccessService(session)
-            scope = context.resolve(access, actor)
-            access.authorize(scope.tenant, Capability.SUPPORT_REQUESTS_CREATE)
+            scope = context.authorize(
+                AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE
+            )
             validated = validate_support_request(form, self._handoff)
             request = self._new_request(session, actor, scope, validated)
             session.add(request)

@@ -228,6 +228,7 @@ def request_form() -> rx.Component:
             ),
             handoff_choice(),
             attachment_summary(),
+            field_error("form"),
             rx.hstack(
                 rx.dialog.close(
                     rx.button(

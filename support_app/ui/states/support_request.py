@@ -1,14 +1,20 @@
 """The "Request support" dialog and the "Open support diagnostics" view.
 
 Thin on purpose: every handler re-resolves the actor from the session cookie and
-the context (tenant or run) from the current URL through the services, which apply
-the access rules. The browser's copy of flags such as ``can_request_support`` only
-decides what is drawn, never what is allowed.
+the context (tenant or run) through the services, which apply the access rules. The
+browser's copy of flags such as ``can_request_support`` only decides what is drawn,
+never what is allowed.
+
+What you see is what you submit: ``open_dialog`` binds the context it resolved (and
+showed) in backend-only vars, which no browser can read or set; ``submit`` uses
+exactly that context, authorised again, and refuses if the page's URL now names
+another one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 from sqlmodel import Session
@@ -44,8 +50,10 @@ from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import SupportRequestSubmissionService
 from support_app.ui.states.session import SessionState
 
-# Upper bounds on what a browser may park in this state (the service validates the
-# real limits and reports them as field errors; these only cap memory use).
+logger = logging.getLogger(__name__)
+
+# Upper bounds on the text a submission carries into validation (the service checks
+# the real limits and reports them as field errors; these only cap memory use).
 _FIELD_CAPS = {
     "severity": 16,
     "summary": SUMMARY_MAX * 4,
@@ -80,13 +88,25 @@ class SupportRequestState(SessionState):
     submitting: bool = False
     result: dict[str, str] = {}
     latest: dict[str, str] = {}
+    # The context the open dialog shows and who opened it (backend-only: never sent
+    # to the browser, no setter). Empty when no dialog is bound.
+    _bound_kind: str = ""
+    _bound_id: str = ""
+    _bound_user_id: int = 0
 
     def _context(self) -> SupportContext | None:
         return _context_from(self.router.url.path)
 
+    def _bound(self) -> SupportContext | None:
+        return SupportContext(self._bound_kind, self._bound_id) if self._bound_kind else None
+
+    def _unbind(self) -> None:
+        self._bound_kind, self._bound_id, self._bound_user_id = "", "", 0
+
     @rx.event
     async def open_dialog(self):
         actor, context = await self._actor(), self._context()
+        self._unbind()
         if actor is None:
             return rx.redirect(routes.LOGIN)
         if context is None:
@@ -95,9 +115,9 @@ class SupportRequestState(SessionState):
 
         def _prepare():
             with Session(get_engine()) as session:
-                access = AccessService(session)
-                scope = context.resolve(access, actor)
-                access.authorize(scope.tenant, Capability.SUPPORT_REQUESTS_CREATE)
+                scope = context.authorize(
+                    AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE
+                )
                 latest = latest_handoff_in(session, scope)
             tenant_name = scope.tenant.tenant_name
             if scope.run is None:
@@ -111,7 +131,10 @@ class SupportRequestState(SessionState):
         try:
             title, attachment_mode, latest = await asyncio.to_thread(_prepare)
         except (NotFound, Forbidden) as error:
+            self.dialog_open = False
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        self._bound_kind, self._bound_id = context.kind, str(context.raw_id)
+        self._bound_user_id = actor.user_id
         self.context_kind = context.kind
         self.context_title = title
         self.attachment_mode = attachment_mode
@@ -123,13 +146,15 @@ class SupportRequestState(SessionState):
 
     @rx.event
     def close_on_page_load(self):
-        """A (re)loaded page starts with the dialog closed and empty."""
+        """A (re)loaded page starts with the dialog closed, empty and unbound."""
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
+        self._unbind()
 
     @rx.event
     def set_dialog_open(self, value: bool):
         if value is False and not self.submitting:
             self.dialog_open = False
+            self._unbind()
 
     @rx.event
     def set_handoff_mode(self, mode: str):
@@ -150,20 +175,31 @@ class SupportRequestState(SessionState):
         comes near its expiry while the desk is slow.
         """
         async with self:
-            if self.submitting or not self.dialog_open or not isinstance(form_data, dict):
+            if self.submitting or not self.dialog_open:
                 return
-            actor, context = await self._actor(), self._context()
-            if context is None:
-                return
+            actor, context = await self._actor(), self._bound()
+            locale = self.locale
+            refusal = _refusal(actor, context, self._bound_user_id, self._context(), form_data)
             if actor is None:
                 self.dialog_open = False
+                self._unbind()
+            elif refusal is not None:
+                self.errors = {"form": refusal}
             else:
-                values = {n: str(form_data.get(n) or "")[:cap] for n, cap in _FIELD_CAPS.items()}
-                form = SupportRequestForm(**values, handoff_mode=self.handoff_mode)
-                locale = self.locale
+                assert context is not None and isinstance(form_data, dict)
+                form = SupportRequestForm(
+                    **{n: _capped(form_data.get(n), cap) for n, cap in _FIELD_CAPS.items()},
+                    handoff_mode=self.handoff_mode,
+                )
                 self.submitting, self.errors = True, {}
         if actor is None:  # the session expired while the dialog was open
             yield rx.redirect(routes.LOGIN)
+            return
+        if refusal is not None:
+            logger.warning(
+                "support request submit refused (%s) for user %s", refusal, actor.user_id
+            )
+            yield rx.toast.error(translate(locale, refusal))
             return
 
         service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
@@ -180,6 +216,7 @@ class SupportRequestState(SessionState):
                 self.submitting, self.errors = False, errors
                 if denied is not None:
                     self.dialog_open = False
+                    self._unbind()
                 if result is not None:
                     self.result, self.latest = result.as_display(), latest
 
@@ -257,6 +294,35 @@ def _strings(record: dict) -> dict[str, str]:
         key: _display_time(value) if key.endswith("_at") else ("" if value is None else str(value))
         for key, value in record.items()
     }
+
+
+def _capped(value: object, cap: int) -> object:
+    """Text is cut to ``cap`` (validation still sees it is too long); anything else is
+    passed on untouched so that validation reports it as the wrong type."""
+    if value is None:
+        return ""
+    return value[:cap] if isinstance(value, str) else value
+
+
+def _refusal(
+    actor: Actor | None,
+    bound: SupportContext | None,
+    bound_user_id: int,
+    current: SupportContext | None,
+    form_data: object,
+) -> str | None:
+    """Why a submit is refused before any service is called (an i18n key), or None.
+
+    The form must be an object of fields, and it must be submitted by whoever opened
+    the dialog, on the page whose context the dialog bound and showed.
+    """
+    if actor is None:
+        return None
+    if not isinstance(form_data, dict):
+        return "support.error.malformed"
+    if bound is None or actor.user_id != bound_user_id or not bound.same_as(current):
+        return "support.error.context_changed"
+    return None
 
 
 def _context_from(path: str) -> SupportContext | None:

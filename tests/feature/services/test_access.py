@@ -50,10 +50,10 @@ def test_tenant_and_run_resolution_matrix(session: Session, email: str) -> None:
             (Capability.TENANT_VIEW, {"owner", "manager", "operator", "readonly"}),
         ):
             if role in allowed_roles:
-                access.authorize(tenant, capability)
+                access.authorize(actor, tenant, capability)
             else:
                 with pytest.raises(Forbidden):
-                    access.authorize(tenant, capability)
+                    access.authorize(actor, tenant, capability)
 
 
 FULLWIDTH_ONE = "\uff11"  # str.isdigit() accepts it; the access service must not

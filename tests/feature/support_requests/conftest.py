@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from support_app.models import AuditLog, OperationRun, SupportRequest, Tenant
 from support_app.services.access import Actor
+from support_app.services.audit import AuditActionId
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.scope import SupportContext
@@ -34,13 +35,30 @@ def failed_run_id(session: Session, tenant_name: str) -> int:
 
 
 def counts(session: Session) -> tuple[int, int, int]:
-    """(support requests, audit rows, operation runs) right now."""
+    """(support requests, audit rows, operation runs) right now.
+
+    ``access.denied`` rows are not counted: a refused attempt writes exactly that
+    trace and nothing else (see ``denials``).
+    """
     session.expire_all()
     return (
         session.exec(select(func.count()).select_from(SupportRequest)).one(),
-        session.exec(select(func.count()).select_from(AuditLog)).one(),
+        session.exec(
+            select(func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.action != AuditActionId.ACCESS_DENIED.value)
+        ).one(),
         session.exec(select(func.count()).select_from(OperationRun)).one(),
     )
+
+
+def denials(session: Session, user_id: int | None = None) -> list[AuditLog]:
+    """The ``access.denied`` rows (of ``user_id``), oldest first."""
+    session.expire_all()
+    query = select(AuditLog).where(AuditLog.action == AuditActionId.ACCESS_DENIED.value)
+    if user_id is not None:
+        query = query.where(AuditLog.actor_user_id == user_id)
+    return list(session.exec(query.order_by(AuditLog.id)))
 
 
 def submit(

@@ -20,7 +20,13 @@ from support_app.services.support_requests.reference import SupportRequestRefere
 from support_app.services.support_requests.scope import SupportContext
 from support_app.settings import SupportDeskTarget
 from tests.conftest import actor_for
-from tests.feature.support_requests.conftest import counts, failed_run_id, submit, tenant_id
+from tests.feature.support_requests.conftest import (
+    counts,
+    denials,
+    failed_run_id,
+    submit,
+    tenant_id,
+)
 
 OWNER, OPERATOR, READONLY, OUTSIDER = (
     "owner@contoso.example",
@@ -152,10 +158,15 @@ def test_access_matrix_for_every_demo_user(engine: Engine, session: Session, ema
                 assert counts(session)[0] == before[0] + 1
                 continue
             error = NotFound if expected == "404" else Forbidden
+            denied_before = len(denials(session, actor.user_id))
             with pytest.raises(error):
                 # An invalid form too: access is decided before validation.
                 submit(engine, actor, context, SupportRequestForm(severity="x", summary=""))
             assert counts(session) == before, (email, tenant_name, context.kind)
+            trace = denials(session, actor.user_id)[denied_before:]
+            assert [
+                (r.metadata_json["outcome"], r.metadata_json["context_kind"]) for r in trace
+            ] == [("not_found" if expected == "404" else "forbidden", context.kind)]
 
 
 @pytest.mark.parametrize(

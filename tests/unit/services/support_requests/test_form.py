@@ -61,7 +61,14 @@ def test_notes_keep_line_breaks_and_tabs() -> None:
         ({"summary": "evil\u202etxt"}, "summary", "support_request.error.control_characters"),
         ({"severity": ""}, "severity", "support_request.error.severity_required"),
         ({"severity": "critical"}, "severity", "support_request.error.severity_invalid"),
-        ({"severity": 3}, "severity", "support_request.error.severity_required"),
+        ({"severity": 3}, "severity", "support_request.error.invalid"),
+        ({"severity": ["high"]}, "severity", "support_request.error.invalid"),
+        ({"summary": {"x": "y"}}, "summary", "support_request.error.invalid"),
+        ({"summary": 42}, "summary", "support_request.error.invalid"),
+        ({"summary": True}, "summary", "support_request.error.invalid"),
+        ({"reproduction_notes": ["a"]}, "reproduction_notes", "support_request.error.invalid"),
+        ({"contact_name": {"a": 1}}, "contact_name", "support_request.error.invalid"),
+        ({"contact_email": 1.5}, "contact_email", "support_request.error.invalid"),
         (
             {"reproduction_notes": "x" * 5001},
             "reproduction_notes",
@@ -138,3 +145,14 @@ def test_link_mode_normalises_the_reference_and_reports_link_errors_per_field() 
         DESK,
     )
     assert set(errors) == {"external_reference", "external_url"}
+
+
+@pytest.mark.parametrize("bad", [{"x": "y"}, ["#1"], 123])
+def test_link_fields_that_are_not_text_get_a_field_error_not_a_conversion(bad: object) -> None:
+    errors = _errors(
+        _form(handoff_mode="link_existing_ticket", external_reference=bad, external_url=bad), DESK
+    )
+    assert errors == {
+        "external_reference": "support_request.error.invalid",
+        "external_url": "support_request.error.invalid",
+    }
