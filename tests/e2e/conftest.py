@@ -155,12 +155,14 @@ def _build_dir(workdir: Path) -> Path:
     for name in ("support_app", "assets"):
         (build / name).symlink_to(REPO / name)
     shutil.copy(REPO / "rxconfig.py", build / "rxconfig.py")
-    if (REPO / ".web" / "node_modules").is_dir():
+    web = REPO / ".web"
+    if (web / "node_modules").is_dir():
+        # Only the top level's build output is left out (packages have build/ too).
         shutil.copytree(
-            REPO / ".web",
+            web,
             build / ".web",
             symlinks=True,
-            ignore=shutil.ignore_patterns("build", "public", "backend"),
+            ignore=lambda d, _: ("build", "public", "backend") if Path(d) == web else (),
         )
     return build
 
