@@ -8,6 +8,9 @@ TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
 PORT ?= 3000
 DESK_PORT ?= 8765
+# Only this machine can reach the app unless HOST says otherwise (e.g. HOST=0.0.0.0
+# behind a reverse proxy; then set SUPPORT_APP_PUBLIC_URL to the proxy's https URL).
+HOST ?= 127.0.0.1
 
 # Reflex needs bun >= 1.4.4; its own download fails offline, so we install bun from
 # the npm registry into .tools/ and tell Reflex to use it.
@@ -41,12 +44,14 @@ define serve
 	if [ -z "$${SUPPORT_DESK_URL:-}" ]; then \
 	  export SUPPORT_DESK_URL=http://127.0.0.1:$(DESK_PORT) \
 	         SUPPORT_DESK_EMAIL=agent@desk.example SUPPORT_DESK_API_TOKEN=local-emulator-token; \
+	  export SUPPORT_DESK_EMULATOR_CONTROL_TOKEN=$${SUPPORT_DESK_EMULATOR_CONTROL_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))')}; \
 	  $(PY) -m support_app desk-emulator --port $(DESK_PORT) & desk=$$!; \
 	  trap 'kill $$desk 2>/dev/null' EXIT; \
 	  echo "Support-desk emulator: $$SUPPORT_DESK_URL"; \
 	fi; \
-	echo "Open http://localhost:$(PORT)  (demo users: see README; password demo-Passw0rd!)"; \
-	SUPPORT_APP_PORT=$(PORT) $(1) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+	echo "Open $${SUPPORT_APP_PUBLIC_URL:-http://localhost:$(PORT)}  (demo users: see README; password demo-Passw0rd!)"; \
+	SUPPORT_APP_PORT=$(PORT) $(1) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) \
+	  --backend-host $(HOST)
 endef
 
 run: seed

@@ -36,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
         "--token",
         default=os.environ.get("SUPPORT_DESK_API_TOKEN") or desk_emulator.DEFAULT_TOKEN,
     )
+    emulator.add_argument(
+        "--control-token",
+        default=os.environ.get("SUPPORT_DESK_EMULATOR_CONTROL_TOKEN") or None,
+        help="token for /__emulator/* (env SUPPORT_DESK_EMULATOR_CONTROL_TOKEN; "
+        "default: generated and printed)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -53,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {email}")
     elif args.command == "desk-emulator":
         desk_emulator.serve(
-            args.host, args.port, fault=args.fault, email=args.email, token=args.token
+            args.host,
+            args.port,
+            fault=args.fault,
+            email=args.email,
+            token=args.token,
+            control_token=args.control_token,
         )
     return 0
 

@@ -5,6 +5,11 @@ HOME = "/"
 TENANT_DASHBOARD = "/tenants/[tenant_id]"
 OPERATION_RUN = "/operations/[run_id]"
 
+# Plain HTTP form posts served by the backend (support_app.web.auth_routes), not pages.
+SIGN_IN = "/auth/sign-in"
+SIGN_OUT = "/auth/sign-out"
+SIGN_OUT_EVERYWHERE = "/auth/sign-out-everywhere"
+
 
 def tenant_dashboard(tenant_id: int | str) -> str:
     return f"/tenants/{tenant_id}"

@@ -1,10 +1,38 @@
-"""The Reflex app. Importing the page modules registers their routes."""
+"""The Reflex app. Importing the page modules registers their routes.
+
+The backend gets two additions in front of Reflex (``api_transformer``): the
+sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
+required; the session token hashed before Reflex sees it). ``SessionCheckMiddleware``
+resets per-user states before a hydration that belongs to another session.
+"""
 
 import reflex as rx
+from reflex import constants
+from reflex.config import get_config
 
 from support_app.ui import event_trace
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
+from support_app.ui.states.session import SessionCheckMiddleware
+from support_app.web.auth_routes import auth_routes
+from support_app.web.socket_guard import EventSocketGuard
 
-app = rx.App(html_lang="en", backend_exception_handler=backend_exception_handler)
+_config = get_config()
+
+app = rx.App(
+    html_lang="en",
+    backend_exception_handler=backend_exception_handler,
+    api_transformer=[
+        auth_routes(
+            allowed_origins=_config.cors_allowed_origins,
+            trusted_proxy_hops=_config.trusted_proxy_hops,
+        ),
+        lambda asgi: EventSocketGuard(
+            asgi,
+            allowed_origins=_config.cors_allowed_origins,
+            event_path=_config.prepend_backend_path(str(constants.Endpoint.EVENT)),
+        ),
+    ],
+)
+app.add_middleware(SessionCheckMiddleware())
 event_trace.install(app)

@@ -213,7 +213,11 @@ class AuditLog(SQLModel, table=True):
 
 
 class UserSession(SQLModel, table=True):
-    """A signed-in browser. Only the SHA-256 of the cookie token is stored."""
+    """A signed-in browser. Only the SHA-256 of the cookie token is stored.
+
+    It ends at ``expires_at`` (absolute lifetime) or when unused for the idle
+    timeout; ``last_seen_at`` is refreshed at most once a minute, not per event.
+    """
 
     __tablename__ = "user_sessions"
 
@@ -221,4 +225,29 @@ class UserSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
+    expires_at: datetime = Field(index=True)
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+SIGN_IN_THROTTLE_KINDS = ("account", "address")
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins per account (e-mail as typed) or client address.
+
+    Kept in the database so every worker sees the same counts; rows are upserted
+    atomically and purged once forgotten.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", name="uq_sign_in_throttles_key"),
+        CheckConstraint(_in("kind", SIGN_IN_THROTTLE_KINDS), name="ck_sign_in_throttles_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    subject: str = Field(max_length=254)
+    failures: int = 0
+    last_failed_at: datetime
+    locked_until: datetime | None = None

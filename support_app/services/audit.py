@@ -43,6 +43,7 @@ class AuditActionId(StrEnum):
     SIGN_IN_FAILED = "auth.sign_in_failed"
     SIGNED_OUT = "auth.signed_out"
     ACCESS_DENIED = "access.denied"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere"
     OPERATION_RUN_COMPLETED = "operation_run.completed"
     FINDING_OPENED = "finding.opened"
     REVIEW_CREATED = "review.created"

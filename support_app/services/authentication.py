@@ -1,17 +1,24 @@
 """Sign-in sessions: e-mail + password, a random cookie token stored only as a hash.
 
-The browser holds a 256-bit random token; the database holds its SHA-256 and an
-expiry. Every event resolves the actor from that token again, so a signed-out or
+The browser holds a 256-bit random token in an HttpOnly cookie; the database holds
+its SHA-256, an absolute expiry and when it was last used. Everything here takes the
+token's hash: the HTTP routes hash the cookie they receive, and the event socket's
+handshake cookie is hashed at the edge before Reflex sees it, so the raw token never
+enters Reflex state. Every event resolves the session again, so a signed-out, idle or
 expired session stops working at once, on every worker.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from support_app.models import User, UserSession, WorkspaceMembership
@@ -19,66 +26,173 @@ from support_app.models.clock import utcnow
 from support_app.services.access import Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.passwords import verify_password
+from support_app.services.sign_in_throttle import (
+    SignInThrottleService,
+    ThrottleKey,
+    ThrottlePolicy,
+    keys_for,
+)
+from support_app.settings import SignInSessions
 
 EMAIL_MAX = 254
 PASSWORD_MAX = 1024
-_TOKEN_MAX = 128
+TOKEN_MAX = 128
+# ``last_seen_at`` is written at most this often per session, not on every event.
+TOUCH_INTERVAL = timedelta(minutes=1)
+_TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
-class InvalidCredentials(Exception):
-    """Wrong e-mail or password; deliberately says nothing about which."""
-
-
-def _hash_token(token: str) -> str:
+def hash_session_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class AuthenticationService:
-    def __init__(self, session: Session, ttl_seconds: int) -> None:
-        self._session = session
-        self._ttl = timedelta(seconds=ttl_seconds)
+@dataclass(frozen=True)
+class SignInResult:
+    """A new session (``token`` and ``actor``), or why not."""
 
-    def sign_in(self, email: str, password: str) -> tuple[str, Actor]:
-        """A new session token for valid credentials; audits success and failure."""
+    token: str | None = None
+    actor: Actor | None = None
+    # > 0: refused without checking the password; try again after this many seconds.
+    retry_after_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class SignedInSession:
+    session_id: int
+    actor: Actor
+
+
+class AuthenticationService:
+    def __init__(self, session: Session, policy: SignInSessions) -> None:
+        self._session = session
+        self._absolute = timedelta(seconds=policy.absolute_seconds)
+        self._idle = timedelta(seconds=policy.idle_seconds)
+        self._throttle = SignInThrottleService(
+            session, ThrottlePolicy(policy.free_failures, policy.backoff_seconds)
+        )
+
+    def sign_in(
+        self,
+        email: str,
+        password: str,
+        *,
+        client_address: str,
+        previous_token_hash: str | None = None,
+    ) -> SignInResult:
+        """A new session for valid credentials; every failure is audited and counted.
+
+        Unknown e-mails cost the same Argon2 verification as wrong passwords (against
+        a dummy hash), so timing does not reveal which accounts exist. The session the
+        browser had before (if any) is ended: every sign-in gets a new session id.
+        """
         email = (email or "").strip().lower()[:EMAIL_MAX]
+        keys = keys_for(email, client_address)
+        now = utcnow()
         user = (
             self._session.exec(select(User).where(User.email == email)).first() if email else None
         )
+        if (wait := self._throttle.seconds_locked(keys, now)) > 0:
+            self._audit_failure(user, email, client_address, reason="throttled")
+            return SignInResult(retry_after_seconds=wait)
         ok = verify_password(user.password_hash if user else None, (password or "")[:PASSWORD_MAX])
         if not (user and ok):
-            if user:
-                self._audit_user_event(AuditActionId.SIGN_IN_FAILED, user.id)
-            raise InvalidCredentials
+            self._throttle.record_failure(keys, now)
+            self._audit_failure(user, email, client_address, reason="invalid")
+            return SignInResult()
+        self._throttle.clear(ThrottleKey("account", email))
+        self._throttle.purge(now)
+        self.purge_expired()
+        if previous_token_hash:
+            self._end(UserSession.token_hash == previous_token_hash)
         token = secrets.token_urlsafe(32)
         self._session.add(
             UserSession(
-                token_hash=_hash_token(token), user_id=user.id, expires_at=utcnow() + self._ttl
+                token_hash=hash_session_token(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + self._absolute,
+                last_seen_at=now,
             )
         )
-        self._audit_user_event(AuditActionId.SIGNED_IN, user.id)
-        return token, Actor.of(user)
+        self._audit_user_event(AuditActionId.SIGNED_IN, user.id, {"client_address": client_address})
+        return SignInResult(token=token, actor=Actor.of(user))
 
-    def actor_for_token(self, token: str | None) -> Actor | None:
-        """The signed-in actor for a cookie token, or None if unknown or expired."""
-        if not token or len(token) > _TOKEN_MAX:
+    def session_for(self, token_hash: str | None) -> SignedInSession | None:
+        """The live session for a token hash, or None if unknown, idle or expired.
+
+        Refreshes ``last_seen_at`` when it is older than ``TOUCH_INTERVAL`` (the
+        caller commits), so the idle timeout counts from the last use.
+        """
+        if not token_hash or not _TOKEN_HASH.fullmatch(token_hash):
             return None
         row = self._session.exec(
-            select(User, UserSession.expires_at)
+            select(User, UserSession)
             .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.token_hash == _hash_token(token))
+            .where(UserSession.token_hash == token_hash)
         ).first()
-        if row is None or row[1] <= utcnow():
+        if row is None:
             return None
-        return Actor.of(row[0])
+        user, user_session = row
+        now = utcnow()
+        if user_session.expires_at <= now or user_session.last_seen_at + self._idle <= now:
+            return None
+        if now - user_session.last_seen_at >= TOUCH_INTERVAL:
+            user_session.last_seen_at = now
+            self._session.add(user_session)
+        return SignedInSession(user_session.id, Actor.of(user))
 
-    def sign_out(self, token: str | None) -> None:
-        actor = self.actor_for_token(token)
-        if actor is None:
+    def sign_out(self, token_hash: str | None) -> None:
+        """End this browser's session (no-op for an unknown or ended one)."""
+        signed_in = self.session_for(token_hash)
+        if signed_in is None:
             return
-        self._session.exec(delete(UserSession).where(UserSession.token_hash == _hash_token(token)))
-        self._audit_user_event(AuditActionId.SIGNED_OUT, actor.user_id)
+        self._end(UserSession.id == signed_in.session_id)
+        self._audit_user_event(AuditActionId.SIGNED_OUT, signed_in.actor.user_id)
 
-    def _audit_user_event(self, action: AuditActionId, user_id: int) -> None:
+    def sign_out_everywhere(self, token_hash: str | None) -> None:
+        """End every session of the user signed in with ``token_hash``."""
+        signed_in = self.session_for(token_hash)
+        if signed_in is None:
+            return
+        self._end(UserSession.user_id == signed_in.actor.user_id)
+        self._audit_user_event(AuditActionId.SIGNED_OUT_EVERYWHERE, signed_in.actor.user_id)
+
+    def purge_expired(self) -> None:
+        """Delete sessions past their absolute lifetime or idle timeout."""
+        now = utcnow()
+        self._end(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= now - self._idle))
+
+    def set_locale(self, actor: Actor, locale: str) -> None:
+        if locale not in ("en", "de"):
+            raise ValueError("unsupported locale")
+        user = self._session.get(User, actor.user_id)
+        if user is not None:
+            user.preferred_locale = locale
+            self._session.add(user)
+
+    def _end(self, condition: Any) -> None:
+        self._session.exec(delete(UserSession).where(condition))
+
+    def _audit_failure(
+        self, user: User | None, email: str, client_address: str, *, reason: str
+    ) -> None:
+        metadata = {"client_address": client_address, "reason": reason}
+        if user is not None:
+            self._audit_user_event(AuditActionId.SIGN_IN_FAILED, user.id, metadata)
+            return
+        # Unknown account: no workspace, no actor; the e-mail as typed shows spraying.
+        WorkspaceAuditLogger(self._session).record(
+            AuditActionId.SIGN_IN_FAILED,
+            workspace_id=None,
+            actor_user_id=None,
+            subject_type="sign_in",
+            metadata={**metadata, "email": email},
+            allowed_emails=(email,),
+        )
+
+    def _audit_user_event(
+        self, action: AuditActionId, user_id: int, metadata: Mapping[str, Any] | None = None
+    ) -> None:
         """One row per workspace of the user (sign-in is not tied to one workspace)."""
         workspace_ids = self._session.exec(
             select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == user_id)
@@ -91,12 +205,5 @@ class AuthenticationService:
                 actor_user_id=user_id,
                 subject_type="user",
                 subject_id=user_id,
+                metadata=metadata,
             )
-
-    def set_locale(self, actor: Actor, locale: str) -> None:
-        if locale not in ("en", "de"):
-            raise ValueError("unsupported locale")
-        user = self._session.get(User, actor.user_id)
-        if user is not None:
-            user.preferred_locale = locale
-            self._session.add(user)

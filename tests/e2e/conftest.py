@@ -18,6 +18,7 @@ Two lanes, the same tests (``make test`` runs both):
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -36,6 +37,7 @@ from sqlmodel import Session
 
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
 from tests.conftest import migrate_and_seed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,11 +51,14 @@ CHROMIUM_ARGS = [
 ]
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
+DESK_CONTROL_TOKEN = secrets.token_urlsafe(16)
 BUILD_TIMEOUT_S = 900
 REDIS_URL = os.environ.get("SUPPORT_APP_E2E_REDIS_URL", "")
 PG_ADMIN_URL = os.environ.get("SUPPORT_APP_E2E_PG_URL", "")
 WORKERS = int(os.environ.get("SUPPORT_APP_E2E_WORKERS", "2"))
 SCALED = bool(REDIS_URL)
+# .states of the scaled lane's own build directory (see states_on_disk).
+SCALED_STATES_DIRS: list[Path] = []
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -98,7 +103,12 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "SUPPORT_DESK_EMAIL": DESK_EMAIL, "SUPPORT_DESK_API_TOKEN": DESK_TOKEN}
+    env = {
+        **os.environ,
+        "SUPPORT_DESK_EMAIL": DESK_EMAIL,
+        "SUPPORT_DESK_API_TOKEN": DESK_TOKEN,
+        "SUPPORT_DESK_EMULATOR_CONTROL_TOKEN": DESK_CONTROL_TOKEN,
+    }
     log = open(tmp_path_factory.mktemp("desk") / "desk.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
@@ -202,6 +212,7 @@ def app_url(
         env["REFLEX_REDIS_URL"] = REDIS_URL
         env["GRANIAN_WORKERS"] = str(WORKERS)
         cwd = _build_dir(workdir)
+        SCALED_STATES_DIRS.append(cwd / ".states")
     log_path = workdir / "reflex.log"
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -231,6 +242,19 @@ def app_url(
     finally:
         _stop(proc)
         log.close()
+    assert states_on_disk() == [], "Reflex state was written to .states/"
+
+
+def states_on_disk() -> list[Path]:
+    """Files in ``.states`` (where Reflex's disk state manager would write) of either
+    lane's app directory; ours is pinned to memory (or Redis)."""
+    return [
+        p
+        for states in (REPO / ".states", *SCALED_STATES_DIRS)
+        if states.exists()
+        for p in states.rglob("*")
+        if p.is_file()
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -271,7 +295,12 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def set_desk_fault(desk_url: str, mode: str) -> None:
     """Switch the running desk emulator's fault mode (``none`` restores normal service)."""
-    response = httpx.post(f"{desk_url}/__emulator/fault", json={"mode": mode}, trust_env=False)
+    response = httpx.post(
+        f"{desk_url}/__emulator/fault",
+        json={"mode": mode},
+        headers={CONTROL_TOKEN_HEADER: DESK_CONTROL_TOKEN},
+        trust_env=False,
+    )
     response.raise_for_status()
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from support_app.models import OperationRun, Tenant
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, signed_in, states_on_disk
 
 
 def _ids(app_db_session: Session) -> tuple[dict[str, int], dict[str, int]]:
@@ -84,7 +84,7 @@ def test_switching_to_german_changes_the_copy(page: Page, browser: Browser, app_
     page.reload()
     expect(page.get_by_role("heading", name="Ihre Mandanten")).to_be_visible()
     page.get_by_role("button", name="Abmelden").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"))
     # The choice is stored on the user: a new browser (no cookies, no Reflex state)
     # signs in with the English form and is switched to German by the preference.
     fresh = browser.new_context(base_url=app_url)
@@ -103,3 +103,56 @@ def test_switching_to_german_changes_the_copy(page: Page, browser: Browser, app_
 def test_signed_out_visitor_is_sent_to_login(page: Page) -> None:
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_the_session_cookie_is_httponly_and_no_state_reaches_the_disk(page: Page) -> None:
+    signed_in(page, "operator@contoso.example")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["sa_session"]["httpOnly"] is True
+    assert cookies["sa_session"]["sameSite"] == "Lax"
+    assert cookies["sa_session"]["path"] == "/"
+    assert "sa_session" not in page.evaluate("document.cookie")
+    # The state manager is pinned to memory: nothing is pickled into .states/.
+    assert states_on_disk() == []
+
+
+def test_sign_out_everywhere_ends_the_other_browsers_session(
+    page: Page, browser: Browser, app_url: str
+) -> None:
+    other_context = browser.new_context(base_url=app_url)
+    try:
+        other = other_context.new_page()
+        signed_in(other, "operator@contoso.example")
+        signed_in(page, "operator@contoso.example")
+        page.get_by_role("button", name="Oscar Operator").click()
+        page.get_by_role("menuitem", name="Sign out everywhere").click()
+        expect(page).to_have_url(re.compile(r"/login/?$"))
+        assert "sa_session" not in {c["name"] for c in page.context.cookies()}
+        other.reload()
+        expect(other).to_have_url(re.compile(r"/login$"))
+    finally:
+        other_context.close()
+
+
+def test_the_next_user_in_the_same_tab_receives_none_of_the_previous_users_data(
+    page: Page, app_db_session: Session
+) -> None:
+    """Sign-out and sign-in reload the tab with the same Reflex client token; the
+    states it keeps on the server must be reset before anything is sent to it."""
+    tenants, _ = _ids(app_db_session)
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")),
+    )
+    signed_in(page, "owner@contoso.example")
+    page.goto(f"/tenants/{tenants['Adatum']}")
+    expect(page.get_by_role("heading", name="Adatum")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login/?$"))
+
+    frames.clear()
+    signed_in(page, "operator@contoso.example")
+    page.goto(f"/tenants/{tenants['Adatum']}")
+    expect(page.get_by_test_id("not-found")).to_be_visible()
+    assert frames and not [f for f in frames if "Adatum" in f]

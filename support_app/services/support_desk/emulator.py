@@ -10,6 +10,11 @@ apply to ``POST /api/v2/tickets`` only and can be switched at runtime through
 ``POST /__emulator/fault``; ``GET /__emulator/requests`` counts create calls so a
 test can prove that a path made none. Log lines carry the request line only, never
 headers, so the Authorization value is never logged.
+
+The control endpoints (``/__emulator/*``) need the control token in
+``X-Emulator-Control-Token`` (and JSON for a POST), so a web page open in the same
+browser cannot flip faults with a simple cross-site form post; and every request
+must name the emulator's own address in ``Host``, which defeats DNS rebinding.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import hmac
 import html
 import json
 import re
+import secrets
 import socket
 import struct
 import sys
@@ -55,6 +61,9 @@ DRIP_BYTES = 240  # two minutes of dripping
 OVERSIZED_BYTES = 4 * 1024 * 1024
 MAX_REQUEST_BYTES = 1024 * 1024
 REDIRECT_TARGET = "https://elsewhere.example/api/v2/tickets"
+CONTROL_PATH = "/__emulator/"
+CONTROL_TOKEN_HEADER = "X-Emulator-Control-Token"
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class IdempotencyConflict(Exception):
@@ -64,9 +73,10 @@ class IdempotencyConflict(Exception):
 class DeskState:
     """Tickets, idempotency keys, the fault mode and the create-call count."""
 
-    def __init__(self, *, email: str, token: str, fault: str) -> None:
+    def __init__(self, *, email: str, token: str, fault: str, control_token: str) -> None:
         credentials = base64.b64encode(f"{email}/token:{token}".encode()).decode()
         self.expected_authorization = f"Basic {credentials}"
+        self.control_token = control_token
         self.stopping = threading.Event()  # wakes hanging and dripping handlers on close
         self._lock = threading.Lock()
         self._fault = fault
@@ -146,6 +156,12 @@ class DeskEmulatorServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """``Host`` values that name this server (its address, or loopback names)."""
+        host, port = self.server_address[:2]
+        return frozenset(f"{name}:{port}" for name in (host, *_LOOPBACK_NAMES))
+
     def server_close(self) -> None:
         self.state.stopping.set()
         super().server_close()
@@ -163,13 +179,22 @@ def make_server(
     fault: str | None = None,
     email: str = DEFAULT_EMAIL,
     token: str = DEFAULT_TOKEN,
+    control_token: str | None = None,
     quiet: bool = False,
 ) -> DeskEmulatorServer:
-    """A bound, not yet serving emulator; port 0 picks a free port (see ``base_url``)."""
+    """A bound, not yet serving emulator; port 0 picks a free port (see ``base_url``).
+
+    Without ``control_token`` a random one is generated (``server.state.control_token``).
+    """
     mode = fault or "none"
     if mode not in FAULT_MODES:
         raise ValueError(f"unknown fault mode {mode!r}; choose one of {', '.join(FAULT_MODES)}")
-    state = DeskState(email=email, token=token, fault=mode)
+    state = DeskState(
+        email=email,
+        token=token,
+        fault=mode,
+        control_token=control_token or secrets.token_urlsafe(24),
+    )
     return DeskEmulatorServer((host, port), state, quiet=quiet)
 
 
@@ -180,10 +205,14 @@ def serve(
     fault: str | None = None,
     email: str = DEFAULT_EMAIL,
     token: str = DEFAULT_TOKEN,
+    control_token: str | None = None,
 ) -> None:
     """Run the emulator in the foreground until interrupted."""
-    server = make_server(host, port, fault=fault, email=email, token=token)
+    server = make_server(
+        host, port, fault=fault, email=email, token=token, control_token=control_token
+    )
     print(f"Support-desk emulator on {server.base_url} (fault mode: {server.state.fault})")
+    print(f"Control token ({CONTROL_TOKEN_HEADER}): {server.state.control_token}")
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -203,6 +232,8 @@ class _DeskHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
+        if not self._addressed_to_us() or not self._control_allowed(path, post=False):
+            return
         if path == "/__emulator/requests":
             self._send_json(200, {"count": self.server.state.create_requests})
         elif agent := _AGENT_PATH.fullmatch(path):
@@ -219,10 +250,13 @@ class _DeskHandler(BaseHTTPRequestHandler):
             self._send_json(404, {"error": "InvalidEndpoint", "description": "Not found"})
 
     def do_POST(self) -> None:
+        path = self.path.partition("?")[0]
+        if not self._addressed_to_us() or not self._control_allowed(path, post=True):
+            self.close_connection = True
+            return
         body = self._read_body()
         if body is None:
             return
-        path = self.path.partition("?")[0]
         if path == "/__emulator/fault":
             self._set_fault(body)
         elif path in (TICKETS_PATH, f"{TICKETS_PATH}.json"):
@@ -285,6 +319,26 @@ class _DeskHandler(BaseHTTPRequestHandler):
         return False
 
     # --- faults and control --------------------------------------------------------
+
+    def _addressed_to_us(self) -> bool:
+        if self.headers.get("Host", "") in self.server.own_hosts:
+            return True
+        self._send_json(421, {"error": "MisdirectedRequest"})
+        return False
+
+    def _control_allowed(self, path: str, *, post: bool) -> bool:
+        """Control paths need the control token, and a POST must be JSON."""
+        if not path.startswith(CONTROL_PATH):
+            return True
+        given = self.headers.get(CONTROL_TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.server.state.control_token.encode()):
+            self._send_json(403, {"error": f"{CONTROL_TOKEN_HEADER} required"})
+            return False
+        content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if post and content_type != "application/json":
+            self._send_json(415, {"error": "application/json required"})
+            return False
+        return True
 
     def _set_fault(self, body: bytes) -> None:
         try:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from support_app import routes
+from support_app.ui.components.post_form import post_form
 from support_app.ui.states.session import SessionState
 
 T = SessionState.t
@@ -28,6 +29,46 @@ def language_switch() -> rx.Component:
     )
 
 
+_SIGN_OUT_EVERYWHERE_FORM = "sign-out-everywhere-form"
+
+
+def user_menu() -> rx.Component:
+    """The signed-in user's name (a menu: sign out everywhere) and "Sign out".
+
+    Both are plain form posts to the backend, which deletes the session(s) and the
+    HttpOnly cookie and answers with a full page load of ``/login``. The menu item
+    submits a form kept outside the menu, which unmounts as soon as it is chosen.
+    """
+    return rx.hstack(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    SessionState.user_display_name,
+                    rx.icon("chevron-down", size=14),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="1",
+                )
+            ),
+            rx.menu.content(
+                rx.menu.item(
+                    T["shell.sign_out_everywhere"],
+                    on_select=rx.call_script(
+                        f"document.getElementById('{_SIGN_OUT_EVERYWHERE_FORM}').requestSubmit()"
+                    ),
+                ),
+            ),
+        ),
+        post_form(id=_SIGN_OUT_EVERYWHERE_FORM, action=routes.SIGN_OUT_EVERYWHERE),
+        post_form(
+            rx.button(T["shell.sign_out"], type="submit", variant="soft", size="1"),
+            action=routes.SIGN_OUT,
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
 def header() -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -43,17 +84,7 @@ def header() -> rx.Component:
         ),
         rx.spacer(),
         language_switch(),
-        rx.cond(
-            SessionState.user_email != "",
-            rx.hstack(
-                rx.text(SessionState.user_display_name, size="2", color_scheme="gray"),
-                rx.button(
-                    T["shell.sign_out"], on_click=SessionState.sign_out, variant="soft", size="1"
-                ),
-                align="center",
-                spacing="3",
-            ),
-        ),
+        rx.cond(SessionState.user_email != "", user_menu()),
         align="center",
         padding_x="24px",
         padding_y="12px",

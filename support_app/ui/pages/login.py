@@ -1,24 +1,25 @@
-"""``/login``: e-mail and password; one error message for every failure."""
+"""``/login``: e-mail and password, posted as a plain form to ``/auth/sign-in``."""
 
 import reflex as rx
 
 from support_app import routes
+from support_app.ui.components.post_form import post_form
 from support_app.ui.components.shell import T, template
 from support_app.ui.states.login import LoginState
 
 
-@template(routes.LOGIN, "Sign in", on_load=LoginState.redirect_if_signed_in)
+@template(routes.LOGIN, "Sign in", on_load=LoginState.load)
 def login() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            post_form(
                 rx.vstack(
                     rx.heading(T["login.title"], size="6"),
                     rx.text(T["login.subtitle"], color_scheme="gray", size="2"),
                     rx.cond(
-                        LoginState.error_key != "",
+                        LoginState.error_text != "",
                         rx.callout(
-                            T[LoginState.error_key],
+                            LoginState.error_text,
                             icon="triangle-alert",
                             color_scheme="red",
                             role="alert",
@@ -49,17 +50,11 @@ def login() -> rx.Component:
                         width="100%",
                         spacing="2",
                     ),
-                    rx.button(
-                        rx.cond(LoginState.submitting, rx.spinner(size="1")),
-                        T["login.submit"],
-                        type="submit",
-                        disabled=LoginState.submitting,
-                        width="100%",
-                    ),
+                    rx.button(T["login.submit"], type="submit", width="100%"),
                     spacing="4",
                     width="100%",
                 ),
-                on_submit=LoginState.submit,
+                action=routes.SIGN_IN,
             ),
             width="100%",
             max_width="400px",

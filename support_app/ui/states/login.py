@@ -1,58 +1,47 @@
-"""Sign-in form. The error never says whether the e-mail or the password was wrong."""
+"""The sign-in page's state: only what the form shows.
+
+Signing in itself is a form post to ``/auth/sign-in`` (an HTTP route can set an
+HttpOnly cookie; an event cannot). The route redirects back here with
+``?error=<code>[&minutes=N]``; this state turns that into the translated message.
+The message never says whether the e-mail or the password was wrong.
+"""
 
 from __future__ import annotations
-
-import asyncio
 
 import reflex as rx
 
 from support_app import routes
-from support_app.db import session_scope
-from support_app.services.access import Actor
-from support_app.services.authentication import InvalidCredentials
-from support_app.ui.states.session import SessionState, _auth
+from support_app.i18n import translate
+from support_app.ui.states.session import SessionState
+
+_ERROR_KEYS = {
+    "invalid": "login.error.invalid",
+    "required": "login.error.required",
+    "throttled": "login.error.throttled",
+}
+_MINUTES_MAX = 24 * 60
 
 
 class LoginState(SessionState):
     error_key: str = ""
-    submitting: bool = False
+    error_minutes: int = 0
+
+    @rx.var
+    def error_text(self) -> str:
+        if not self.error_key:
+            return ""
+        key = self.error_key
+        if key == "login.error.throttled" and self.error_minutes == 1:
+            key = "login.error.throttled_one"
+        return translate(self.locale, key, minutes=self.error_minutes)
 
     @rx.event
-    async def redirect_if_signed_in(self):
-        self.error_key = ""
+    async def load(self):
         if await self._actor() is not None:
             return rx.redirect(routes.HOME)
-
-    @rx.event
-    async def submit(self, form_data: dict):
-        if self.submitting:
-            return
-        email = form_data.get("email") if isinstance(form_data, dict) else None
-        password = form_data.get("password") if isinstance(form_data, dict) else None
-        if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-            self.error_key = "login.error.required"
-            return
-        self.submitting = True
-        self.error_key = ""
-        yield
-
-        def _sign_in() -> tuple[str, Actor] | None:
-            with session_scope() as session:
-                try:
-                    return _auth(session).sign_in(email, password)
-                except InvalidCredentials:
-                    # Commit (not roll back) so the failed attempt's audit row is kept.
-                    return None
-
-        try:
-            result = await asyncio.to_thread(_sign_in)
-        finally:
-            self.submitting = False
-        if result is None:
-            self.error_key = "login.error.invalid"
-            return
-        token, actor = result
-        self.session_token = token
-        self.locale = actor.locale
-        self.user_display_name, self.user_email = actor.display_name, actor.email
-        yield rx.redirect(routes.HOME)
+        params = self.router.url.query_parameters
+        self.error_key = _ERROR_KEYS.get(params.get("error", ""), "")
+        minutes = params.get("minutes", "")
+        self.error_minutes = (
+            min(int(minutes), _MINUTES_MAX) if minutes.isascii() and minutes.isdigit() else 1
+        )

@@ -1,9 +1,18 @@
 """Who is signed in, and in which language the pages speak.
 
 Reflex facts this state is built around: any browser can call any public event
-handler with any arguments and can set any public var, and the client token is a
-state key, not a credential. So identity is never a public var: every handler asks
-``_actor()``, which re-resolves the session cookie against the database each time.
+handler with any arguments and can set any public var, and the client token (the
+``token=`` of the socket URL) is a state key, not a credential. So identity is
+never a var: ``_actor()`` resolves it for every event from the ``sa_session``
+cookie of the socket's handshake (``self.router.headers.cookie``; the socket guard
+has already replaced the token by its hash), against the database.
+
+``_actor()`` is also the one place that keeps a tab's data with its owner: the
+per-user states (every subclass of this one) hold data for the session recorded
+in ``_owner_session_id``; when an event resolves to another session, or to none,
+they are all reset before the handler runs. Sign-in and sign-out end in a full
+page load, whose hydration runs ``_actor()`` first (``SessionCheckMiddleware``),
+so not even the hydration snapshot carries the previous user's data.
 """
 
 from __future__ import annotations
@@ -11,38 +20,36 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from reflex.middleware.middleware import Middleware
+from reflex_base.constants import CompileVars
+from reflex_base.event import get_event
 from sqlmodel import Session
 
-from support_app import routes
 from support_app.db import get_engine, session_scope
 from support_app.i18n import LOCALES, product_catalog
 from support_app.services.access import Actor
-from support_app.services.authentication import AuthenticationService
+from support_app.services.authentication import AuthenticationService, SignedInSession
 from support_app.settings import get_settings
-
-SESSION_COOKIE = "sa_session"
+from support_app.web.cookies import LOCALE_COOKIE, SESSION_COOKIE, cookie_value
 
 
 def _auth(session: Session) -> AuthenticationService:
-    return AuthenticationService(session, get_settings().session_ttl_seconds)
+    return AuthenticationService(session, get_settings().sessions)
 
 
-def _actor_for_token(token: str) -> Actor | None:
-    with Session(get_engine()) as session:
-        return _auth(session).actor_for_token(token)
+def _session_for(token_hash: str | None) -> SignedInSession | None:
+    if not token_hash:
+        return None
+    with session_scope(get_engine()) as session:  # commits the occasional last_seen_at
+        return _auth(session).session_for(token_hash)
 
 
 class SessionState(rx.State):
-    session_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        same_site="strict",
-        max_age=get_settings().session_ttl_seconds,
-        secure=get_settings().secure_cookies,
-    )
-    locale: str = rx.Cookie("en", name="sa_locale", same_site="strict")
+    locale: str = rx.Cookie("en", name=LOCALE_COOKIE, same_site="strict")
     user_display_name: str = ""
     user_email: str = ""
+    # The session whose data this tab's per-user states hold (0: nobody's).
+    _owner_session_id: int = 0
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -54,13 +61,33 @@ class SessionState(rx.State):
         return get_settings().product_name
 
     async def _actor(self) -> Actor | None:
-        """The signed-in actor, resolved from the cookie against the database now."""
-        actor = await asyncio.to_thread(_actor_for_token, self.session_token)
-        if actor is None:
+        """The signed-in actor for this event; per-user data is reset if it changed.
+
+        Every handler starts here; one that gets None redirects to sign-in.
+        """
+        token_hash = cookie_value(self.router.headers.cookie, SESSION_COOKIE)
+        signed_in = await asyncio.to_thread(_session_for, token_hash)
+        session_id = signed_in.session_id if signed_in else 0
+        if session_id != self._owner_session_id:
+            await self._reset_user_states()
+            self._owner_session_id = session_id
+        if signed_in is None:
             self.user_display_name = self.user_email = ""
-        else:
-            self.user_display_name, self.user_email = actor.display_name, actor.email
-        return actor
+            return None
+        self.user_display_name = signed_in.actor.display_name
+        self.user_email = signed_in.actor.email
+        return signed_in.actor
+
+    async def _reset_user_states(self) -> None:
+        """Every subclass of this state back to its defaults (its own vars only)."""
+        root = await self.get_state(SessionState)
+        pending = list(SessionState.get_substates())
+        while pending:  # load every descendant, so reset() below reaches it
+            cls = pending.pop()
+            pending.extend(cls.get_substates())
+            await root.get_state(cls)
+        for cls in SessionState.get_substates():
+            (await root.get_state(cls)).reset()
 
     @rx.event
     async def set_locale(self, locale: str):
@@ -76,15 +103,14 @@ class SessionState(rx.State):
 
             await asyncio.to_thread(_store)
 
-    @rx.event
-    async def sign_out(self):
-        token = self.session_token
 
-        def _sign_out() -> None:
-            with session_scope() as session:
-                _auth(session).sign_out(token)
+class SessionCheckMiddleware(Middleware):
+    """Runs ``_actor()`` before a hydration, so its full snapshot is the right user's."""
 
-        await asyncio.to_thread(_sign_out)
-        self.session_token = ""
-        self.user_display_name = self.user_email = ""
-        return rx.redirect(routes.LOGIN)
+    async def preprocess(self, app, state, event):
+        if event.name in (
+            get_event(state, CompileVars.HYDRATE),
+            get_event(state, CompileVars.HYDRATE_AND_LOAD),
+        ):
+            await (await state.get_state(SessionState))._actor()
+        return None

@@ -278,12 +278,13 @@ class DiagnosticsState(SessionState):
 
     @rx.event
     def close_on_page_load(self):
-        self.diagnostics_open = False
+        self.reset()
 
     @rx.event
     def set_diagnostics_open(self, value: bool):
+        """Closing the view drops the bundle: it stays in state only while shown."""
         if value is False:
-            self.diagnostics_open = False
+            self.reset()
 
 
 def _display_time(value: object) -> str:

@@ -1,9 +1,6 @@
-"""Workspace audit logger and the audited sign-in / sign-out flow, on a real database."""
+"""Workspace audit logger on a real database (sign-in auditing: test_authentication)."""
 
 from __future__ import annotations
-
-import hashlib
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, text
@@ -11,15 +8,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from support_app.models import AuditLog, User, UserSession, Workspace, WorkspaceMembership
-from support_app.models.clock import utcnow
+from support_app.models import AuditLog, User, Workspace
 from support_app.services.audit import METADATA_STRING_MAX, AuditActionId, WorkspaceAuditLogger
-from support_app.services.authentication import AuthenticationService, InvalidCredentials
-from support_app.services.demo_seed import DEMO_PASSWORD, PLANTED_ACCESS_TOKEN
+from support_app.services.demo_seed import PLANTED_ACCESS_TOKEN
 from support_app.services.redaction import REDACTED
 
 OWNER = "owner@contoso.example"
-TTL = 3600
 
 
 def _user(session: Session, email: str) -> User:
@@ -32,13 +26,6 @@ def _workspace_id(session: Session, name: str) -> int:
 
 def _audit_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(AuditLog)).one()
-
-
-def _rows(session: Session, action: AuditActionId, user_id: int | None = None) -> list[AuditLog]:
-    query = select(AuditLog).where(AuditLog.action == action.value)
-    if user_id is not None:
-        query = query.where(AuditLog.actor_user_id == user_id)
-    return list(session.exec(query.order_by(AuditLog.id)))
 
 
 # --- the logger ------------------------------------------------------------------------
@@ -118,129 +105,6 @@ def test_logger_never_commits_by_itself(engine: Engine, session: Session) -> Non
     assert _audit_count(session) == before
     with Session(engine) as other:
         assert _audit_count(other) == before
-
-
-# --- sign-in and sign-out --------------------------------------------------------------
-
-
-def test_sign_in_writes_signed_in_for_each_workspace_of_the_user(session: Session) -> None:
-    owner = _user(session, OWNER)
-    token, actor = AuthenticationService(session, TTL).sign_in(f"  {OWNER.upper()} ", DEMO_PASSWORD)
-    session.commit()
-
-    assert actor.user_id == owner.id and actor.email == OWNER
-    rows = _rows(session, AuditActionId.SIGNED_IN, owner.id)
-    memberships = session.exec(
-        select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == owner.id)
-    ).all()
-    assert (
-        [r.workspace_id for r in rows]
-        == sorted(memberships)
-        == [_workspace_id(session, "Contoso MSP")]
-    )
-    assert rows[0].subject_type == "user" and rows[0].subject_id == str(owner.id)
-    stored = str(rows[0].metadata_json)
-    assert DEMO_PASSWORD not in stored
-    assert token not in stored
-
-
-def test_wrong_password_audits_a_failure_for_the_real_user(session: Session) -> None:
-    owner = _user(session, OWNER)
-    sessions_before = session.exec(select(func.count()).select_from(UserSession)).one()
-    with pytest.raises(InvalidCredentials):
-        AuthenticationService(session, TTL).sign_in(OWNER, DEMO_PASSWORD + "x")
-    session.commit()
-
-    assert len(_rows(session, AuditActionId.SIGN_IN_FAILED, owner.id)) == 1
-    assert _rows(session, AuditActionId.SIGNED_IN, owner.id) == []
-    assert session.exec(select(func.count()).select_from(UserSession)).one() == sessions_before
-    assert DEMO_PASSWORD not in str(_rows(session, AuditActionId.SIGN_IN_FAILED)[0].metadata_json)
-
-
-def test_unknown_email_is_indistinguishable_from_a_wrong_password(session: Session) -> None:
-    auth = AuthenticationService(session, TTL)
-    with pytest.raises(InvalidCredentials) as wrong_password:
-        auth.sign_in(OWNER, "not-the-password")
-    session.rollback()
-    before = _audit_count(session)
-    with pytest.raises(InvalidCredentials) as unknown_email:
-        auth.sign_in("nobody@contoso.example", DEMO_PASSWORD)
-    with pytest.raises(InvalidCredentials) as empty:
-        auth.sign_in("", "")
-    session.commit()
-
-    for other in (unknown_email, empty):
-        assert type(other.value) is type(wrong_password.value)
-        assert str(other.value) == str(wrong_password.value)
-        assert other.value.args == wrong_password.value.args
-    # Nothing is attributed to a user who does not exist.
-    assert _audit_count(session) == before
-
-
-def test_sign_out_audits_and_invalidates_the_token(session: Session) -> None:
-    owner = _user(session, OWNER)
-    auth = AuthenticationService(session, TTL)
-    token, _ = auth.sign_in(OWNER, DEMO_PASSWORD)
-    session.commit()
-    assert auth.actor_for_token(token).user_id == owner.id
-
-    auth.sign_out(token)
-    session.commit()
-
-    assert auth.actor_for_token(token) is None
-    assert len(_rows(session, AuditActionId.SIGNED_OUT, owner.id)) == 1
-    assert session.exec(select(UserSession).where(UserSession.user_id == owner.id)).all() == []
-    # Signing out again (or with a made-up token) is a no-op, not a second audit row.
-    auth.sign_out(token)
-    auth.sign_out("made-up-token")
-    session.commit()
-    assert len(_rows(session, AuditActionId.SIGNED_OUT, owner.id)) == 1
-
-
-def test_sign_out_ends_only_that_session(session: Session) -> None:
-    auth = AuthenticationService(session, TTL)
-    first, _ = auth.sign_in(OWNER, DEMO_PASSWORD)
-    second, _ = auth.sign_in(OWNER, DEMO_PASSWORD)
-    session.commit()
-    assert first != second
-    auth.sign_out(first)
-    session.commit()
-    assert auth.actor_for_token(first) is None
-    assert auth.actor_for_token(second) is not None
-
-
-def test_expired_session_resolves_to_no_actor(session: Session) -> None:
-    auth = AuthenticationService(session, TTL)
-    token, _ = auth.sign_in(OWNER, DEMO_PASSWORD)
-    session.commit()
-    row = session.exec(select(UserSession).where(UserSession.user_id == _user(session, OWNER).id))
-    stored = row.one()
-    assert timedelta(seconds=TTL - 60) < stored.expires_at - utcnow() <= timedelta(seconds=TTL)
-
-    stored.expires_at = utcnow() - timedelta(seconds=1)
-    session.add(stored)
-    session.commit()
-    assert auth.actor_for_token(token) is None
-
-
-@pytest.mark.parametrize("token", [None, "", "x" * 129, "not-a-token"])
-def test_missing_or_foreign_tokens_resolve_to_no_actor(session: Session, token: str | None) -> None:
-    assert AuthenticationService(session, TTL).actor_for_token(token) is None
-
-
-def test_tokens_are_random_and_stored_only_as_a_hash(session: Session) -> None:
-    token, _ = AuthenticationService(session, TTL).sign_in(OWNER, DEMO_PASSWORD)
-    session.commit()
-
-    assert len(token) >= 22  # at least 128 bits in URL-safe base64
-    dump = " ".join(
-        str(value)
-        for row in session.execute(text("SELECT * FROM user_sessions")).all()
-        for value in row
-    )
-    assert token not in dump
-    stored = session.exec(select(UserSession.token_hash)).all()
-    assert hashlib.sha256(token.encode()).hexdigest() in stored
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ import pytest
 
 from support_app.services.support_desk.contract import HandoffOutcome, OutboundTicket
 from support_app.services.support_desk.emulator import (
+    CONTROL_TOKEN_HEADER,
     FAULT_MODES,
     DeskEmulatorServer,
     make_server,
@@ -86,14 +87,25 @@ def post_ticket(desk: DeskEmulatorServer, body: object, key: str | None = None) 
     )
 
 
+def control(desk: DeskEmulatorServer) -> dict[str, str]:
+    return {CONTROL_TOKEN_HEADER: desk.state.control_token}
+
+
 def set_fault(desk: DeskEmulatorServer, mode: str) -> httpx.Response:
     return httpx.post(
-        desk.base_url + "/__emulator/fault", json={"mode": mode}, trust_env=False, timeout=5
+        desk.base_url + "/__emulator/fault",
+        json={"mode": mode},
+        headers=control(desk),
+        trust_env=False,
+        timeout=5,
     )
 
 
 def create_requests(desk: DeskEmulatorServer) -> int:
-    return httpx.get(desk.base_url + "/__emulator/requests", trust_env=False).json()["count"]
+    response = httpx.get(
+        desk.base_url + "/__emulator/requests", headers=control(desk), trust_env=False
+    )
+    return response.json()["count"]
 
 
 def test_create_returns_the_reference_and_the_agent_page(desk: DeskEmulatorServer) -> None:
@@ -292,6 +304,7 @@ def test_the_command_line_takes_fault_and_credentials_from_the_environment() -> 
         "SUPPORT_DESK_EMULATOR_FAULT": "http_429",
         "SUPPORT_DESK_EMAIL": EMAIL,
         "SUPPORT_DESK_API_TOKEN": "env-token",
+        "SUPPORT_DESK_EMULATOR_CONTROL_TOKEN": "env-control-token",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "support_app", "desk-emulator", "--port", str(port)],
@@ -313,7 +326,12 @@ def test_the_command_line_takes_fault_and_credentials_from_the_environment() -> 
         target = SupportDeskTarget(base_url, EMAIL, "env-token")
         svc = ExternalSupportDeskHandoffService(target)
         assert create(svc, outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1M")).failure_kind == "http_429"
-        httpx.post(base_url + "/__emulator/fault", json={"mode": "none"}, trust_env=False)
+        httpx.post(
+            base_url + "/__emulator/fault",
+            json={"mode": "none"},
+            headers={CONTROL_TOKEN_HEADER: "env-control-token"},
+            trust_env=False,
+        )
         assert create(svc, outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1M")).succeeded
     finally:
         proc.terminate()
@@ -328,3 +346,31 @@ def test_a_failed_tls_handshake_is_a_tls_failure(desk: DeskEmulatorServer) -> No
     )
     assert outcome.failure_kind == "tls"
     assert create_requests(desk) == 0
+
+
+@pytest.mark.parametrize(
+    ("token", "headers", "status"),
+    [
+        (None, {}, 403),  # no control token
+        ("guess", {}, 403),
+        # What a cross-site form can send: text/plain (and it could not add the header).
+        ("own", {"Content-Type": "text/plain"}, 415),
+        ("own", {"Host": "evil.example"}, 421),  # DNS rebinding
+    ],
+)
+def test_the_control_endpoint_refuses_requests_without_token_json_or_own_host(
+    desk: DeskEmulatorServer, token: str | None, headers: dict[str, str], status: int
+) -> None:
+    sent = {"Content-Type": "application/json", **headers}
+    if token is not None:
+        sent[CONTROL_TOKEN_HEADER] = desk.state.control_token if token == "own" else token
+    response = httpx.post(
+        desk.base_url + "/__emulator/fault",
+        content='{"mode": "hang"}',
+        headers=sent,
+        trust_env=False,
+    )
+    assert response.status_code == status
+    assert desk.state.fault == "none"
+    assert httpx.get(desk.base_url + "/__emulator/requests", trust_env=False).status_code == 403
+    assert set_fault(desk, "none").status_code == 200

@@ -1,0 +1,180 @@
+"""``POST /auth/sign-in``, ``/auth/sign-out`` and ``/auth/sign-out-everywhere``.
+
+Signing in and out are plain form posts answered with a 303 redirect, so the
+browser does a full page load afterwards and the event socket reconnects with the
+new cookie (Reflex cannot set an HttpOnly cookie from an event; a route can).
+
+- Each post must come from an allowed origin (``Origin``, else ``Referer``): a
+  cross-site form cannot sign a browser in or out (CSRF).
+- Password verification (Argon2, ~150 ms of CPU) runs on a pool of its own with
+  ``SIGN_IN_WORKERS`` thread(s); further sign-ins queue there, so a flood of
+  guesses cannot occupy the threads that serve other users' events.
+- Failures answer ``/login?error=invalid|required|throttled[&minutes=N]``; the
+  page shows the translated message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from support_app import routes
+from support_app.db import get_engine, session_scope
+from support_app.services.authentication import (
+    EMAIL_MAX,
+    PASSWORD_MAX,
+    TOKEN_MAX,
+    AuthenticationService,
+    SignInResult,
+    hash_session_token,
+)
+from support_app.services.sign_in_throttle import minutes_to_wait
+from support_app.settings import Settings, get_settings
+from support_app.web.cookies import (
+    SESSION_COOKIE,
+    cookie_value,
+    delete_session_cookie,
+    set_session_cookie,
+)
+
+SIGN_IN_WORKERS = 1
+# A sign-in form is two short fields; anything larger is not one.
+FORM_BYTES_MAX = 4 * (EMAIL_MAX + PASSWORD_MAX)
+
+
+def auth_routes(
+    *,
+    allowed_origins: Iterable[str],
+    trusted_proxy_hops: int = 0,
+    engine: Callable[[], Engine] = get_engine,
+    settings: Callable[[], Settings] = get_settings,
+) -> Starlette:
+    """The routes as a Starlette app (``engine``/``settings`` are swappable for tests)."""
+    origins = frozenset(o for o in allowed_origins if o != "*")
+    pool = ThreadPoolExecutor(max_workers=SIGN_IN_WORKERS, thread_name_prefix="sign-in")
+
+    def service_call(call: Callable[[AuthenticationService], object]):
+        def run():
+            with session_scope(engine()) as session:
+                return call(AuthenticationService(session, settings().sessions))
+
+        return run
+
+    async def sign_in(request: Request) -> Response:
+        if not _same_origin(request, origins):
+            return _forbidden()
+        form = await _form(request)
+        email, password = form.get("email", ""), form.get("password", "")
+        if not email.strip() or not password:
+            return _to_login("required")
+        result: SignInResult = await asyncio.get_running_loop().run_in_executor(
+            pool,
+            service_call(
+                lambda auth: auth.sign_in(
+                    email[:EMAIL_MAX],
+                    password[:PASSWORD_MAX],
+                    client_address=_client_address(request, trusted_proxy_hops),
+                    previous_token_hash=_token_hash(request),
+                )
+            ),
+        )
+        if result.retry_after_seconds:
+            return _to_login("throttled", minutes=minutes_to_wait(result.retry_after_seconds))
+        if result.token is None or result.actor is None:
+            return _to_login("invalid")
+        response = RedirectResponse(routes.HOME, status_code=303)
+        current = settings()
+        set_session_cookie(
+            response,
+            result.token,
+            max_age=current.sessions.absolute_seconds,
+            secure=current.secure_cookies,
+            locale=result.actor.locale,
+        )
+        return response
+
+    def sign_out_route(everywhere: bool):
+        async def sign_out(request: Request) -> Response:
+            if not _same_origin(request, origins):
+                return _forbidden()
+            token_hash = _token_hash(request)
+            await asyncio.to_thread(
+                service_call(
+                    lambda auth: (
+                        auth.sign_out_everywhere(token_hash)
+                        if everywhere
+                        else auth.sign_out(token_hash)
+                    )
+                )
+            )
+            response = RedirectResponse(routes.LOGIN, status_code=303)
+            delete_session_cookie(response, secure=settings().secure_cookies)
+            return response
+
+        return sign_out
+
+    return Starlette(
+        routes=[
+            Route(routes.SIGN_IN, sign_in, methods=["POST"]),
+            Route(routes.SIGN_OUT, sign_out_route(everywhere=False), methods=["POST"]),
+            Route(routes.SIGN_OUT_EVERYWHERE, sign_out_route(everywhere=True), methods=["POST"]),
+        ]
+    )
+
+
+def _same_origin(request: Request, origins: frozenset[str]) -> bool:
+    """The post names an allowed origin (Origin header, or the Referer's origin)."""
+    origin = request.headers.get("origin")
+    if origin is None and (referer := request.headers.get("referer")):
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return origin in origins
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The url-encoded form fields (first value each); oversized or other bodies count as empty."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return {}
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_BYTES_MAX:
+            return {}
+    fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
+    return {name: values[0] for name, values in fields.items() if values}
+
+
+def _client_address(request: Request, trusted_proxy_hops: int) -> str:
+    """The client's address; behind N trusted proxies, the Nth-last X-Forwarded-For entry."""
+    address = request.client.host if request.client else ""
+    if trusted_proxy_hops:
+        forwarded = [
+            ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()
+        ]
+        if len(forwarded) >= trusted_proxy_hops:
+            address = forwarded[-trusted_proxy_hops]
+    return address
+
+
+def _token_hash(request: Request) -> str | None:
+    token = cookie_value(request.headers.get("cookie", ""), SESSION_COOKIE)
+    return hash_session_token(token) if token and len(token) <= TOKEN_MAX else None
+
+
+def _to_login(error: str, **params: int) -> RedirectResponse:
+    query = urlencode({"error": error, **params})
+    return RedirectResponse(f"{routes.LOGIN}?{query}", status_code=303)
+
+
+def _forbidden() -> Response:
+    return PlainTextResponse("Origin not allowed", status_code=403)

@@ -1,0 +1,87 @@
+"""ASGI guard in front of Reflex's event socket (``/_event``).
+
+Two jobs, both on the handshake:
+
+- **Origin.** Socket.IO's own CORS check refuses a wrong ``Origin`` but lets a
+  handshake *without* one through (any non-browser client, or a page that strips
+  it). Here a handshake must name an allowed origin, or it is refused (HTTP 403).
+- **No raw token in Reflex.** Reflex copies the handshake headers into every
+  state (``self.router.headers``), and a Redis state manager persists them. So the
+  ``sa_session`` cookie value is replaced by its SHA-256 before Reflex sees it:
+  the state only ever holds the hash (what the database stores too), which is
+  useless as a cookie. ``SessionState`` looks the hash up as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette._utils import get_route_path
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from support_app.services.authentication import TOKEN_MAX, hash_session_token
+from support_app.web.cookies import SESSION_COOKIE
+
+# RFC 6455 "policy violation"; sent before accept, the server answers HTTP 403.
+_POLICY_VIOLATION = 1008
+
+
+class EventSocketGuard:
+    def __init__(self, app: ASGIApp, *, allowed_origins: Iterable[str], event_path: str) -> None:
+        self._app = app
+        self._origins = frozenset(o for o in allowed_origins if o != "*")
+        self._event_path = event_path.rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not self._is_event_path(scope):
+            await self._app(scope, receive, send)
+            return
+        headers = scope.get("headers", [])
+        origin = _header(headers, b"origin")
+        if origin is None or origin not in self._origins:
+            await _refuse(scope, receive, send)
+            return
+        await self._app({**scope, "headers": _with_hashed_session(headers)}, receive, send)
+
+    def _is_event_path(self, scope: Scope) -> bool:
+        path = get_route_path(scope)
+        return path == self._event_path or path.startswith(self._event_path + "/")
+
+
+def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _with_hashed_session(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [
+        (key, _hash_session_cookie(value.decode("latin-1")).encode("latin-1"))
+        if key.lower() == b"cookie"
+        else (key, value)
+        for key, value in headers
+    ]
+
+
+def _hash_session_cookie(cookie_header: str) -> str:
+    """The Cookie header with the session token replaced by its hash (dropped if oversized)."""
+    parts = []
+    for part in cookie_header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == SESSION_COOKIE:
+            token = value.strip().strip('"')
+            if not token or len(token) > TOKEN_MAX:
+                continue
+            part = f"{SESSION_COOKIE}={hash_session_token(token)}"
+        parts.append(part.strip())
+    return "; ".join(p for p in parts if p)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "websocket":
+        await receive()  # websocket.connect
+        await send({"type": "websocket.close", "code": _POLICY_VIOLATION})
+        return
+    await PlainTextResponse("Origin not allowed", status_code=403)(scope, receive, send)

@@ -1,0 +1,348 @@
+"""Sign-in sessions and throttling on a real database (SQLite and PostgreSQL).
+
+Throttle counts live in the database so that every worker sees them; these tests
+drive the service the routes use, and the throttle service with explicit clocks
+for the back-off schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
+from support_app.models import AuditLog, SignInThrottle, User, UserSession, WorkspaceMembership
+from support_app.models.clock import utcnow
+from support_app.services import authentication
+from support_app.services.audit import AuditActionId
+from support_app.services.authentication import (
+    AuthenticationService,
+    SignInResult,
+    hash_session_token,
+)
+from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.sign_in_throttle import (
+    FORGET_AFTER,
+    SignInThrottleService,
+    ThrottleKey,
+    ThrottlePolicy,
+)
+from support_app.settings import SignInSessions
+
+OWNER = "owner@contoso.example"
+OPERATOR = "operator@contoso.example"
+UNKNOWN = "nobody@contoso.example"
+HERE = "203.0.113.7"
+THERE = "198.51.100.9"
+POLICY = SignInSessions(
+    absolute_seconds=3600, idle_seconds=1800, free_failures=5, backoff_seconds=60
+)
+
+
+def _auth(session: Session) -> AuthenticationService:
+    return AuthenticationService(session, POLICY)
+
+
+def _sign_in(session: Session, email: str, password: str = DEMO_PASSWORD, address: str = HERE):
+    result = _auth(session).sign_in(email, password, client_address=address)
+    session.commit()
+    return result
+
+
+def _user(session: Session, email: str) -> User:
+    return session.exec(select(User).where(User.email == email)).one()
+
+
+def _rows(session: Session, action: AuditActionId) -> list[AuditLog]:
+    return list(session.exec(select(AuditLog).where(AuditLog.action == action.value)))
+
+
+def _count(session: Session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _stored_session(session: Session, token: str) -> UserSession:
+    return session.exec(
+        select(UserSession)
+        .where(UserSession.token_hash == hash_session_token(token))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+# --- signing in ------------------------------------------------------------------------
+
+
+def test_sign_in_audits_each_workspace_of_the_user_with_the_client_address(
+    session: Session,
+) -> None:
+    owner = _user(session, OWNER)
+    result = _sign_in(session, f"  {OWNER.upper()} ")
+
+    assert result.actor is not None and result.actor.user_id == owner.id
+    rows = [r for r in _rows(session, AuditActionId.SIGNED_IN) if r.actor_user_id == owner.id]
+    workspaces = session.exec(
+        select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == owner.id)
+    ).all()
+    assert sorted(r.workspace_id for r in rows) == sorted(workspaces)
+    assert rows[0].metadata_json == {"client_address": HERE}
+    assert DEMO_PASSWORD not in str(rows[0].metadata_json)
+    assert result.token not in str(rows[0].metadata_json)
+
+
+def test_tokens_are_random_and_stored_only_as_a_hash(session: Session) -> None:
+    token = _sign_in(session, OWNER).token
+    assert token is not None and len(token) >= 43  # 256 bits, URL-safe base64
+    dump = " ".join(
+        str(v) for row in session.execute(text("SELECT * FROM user_sessions")).all() for v in row
+    )
+    assert token not in dump
+    assert _stored_session(session, token).token_hash == hash_session_token(token)
+
+
+def test_every_sign_in_gets_a_new_session_and_ends_the_browsers_previous_one(
+    session: Session,
+) -> None:
+    first = _sign_in(session, OWNER).token
+    other_browser = _sign_in(session, OWNER).token
+    again = _auth(session).sign_in(
+        OWNER, DEMO_PASSWORD, client_address=HERE, previous_token_hash=hash_session_token(first)
+    )
+    session.commit()
+
+    assert len({first, other_browser, again.token}) == 3
+    auth = _auth(session)
+    assert auth.session_for(hash_session_token(first)) is None
+    assert auth.session_for(hash_session_token(other_browser)) is not None
+    assert auth.session_for(hash_session_token(again.token)) is not None
+
+
+def test_wrong_password_is_audited_for_the_user_with_address_and_reason(session: Session) -> None:
+    owner = _user(session, OWNER)
+    sessions_before = _count(session, UserSession)
+    result = _sign_in(session, OWNER, DEMO_PASSWORD + "x")
+
+    assert result == SignInResult()
+    failed = _rows(session, AuditActionId.SIGN_IN_FAILED)
+    assert {r.actor_user_id for r in failed} == {owner.id}
+    assert failed[0].metadata_json == {"client_address": HERE, "reason": "invalid"}
+    assert _count(session, UserSession) == sessions_before
+
+
+def test_unknown_email_is_audited_and_answered_like_a_wrong_password(session: Session) -> None:
+    wrong_password = _sign_in(session, OWNER, "not-the-password")
+    unknown = _sign_in(session, UNKNOWN, DEMO_PASSWORD, address=THERE)
+
+    assert unknown == wrong_password == SignInResult()
+    row = [r for r in _rows(session, AuditActionId.SIGN_IN_FAILED) if r.actor_user_id is None]
+    assert len(row) == 1
+    assert row[0].workspace_id is None
+    assert row[0].metadata_json == {"client_address": THERE, "reason": "invalid", "email": UNKNOWN}
+
+
+def test_unknown_users_cost_one_password_verification_like_known_ones(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Constant work: an unknown e-mail is verified against the dummy hash, not skipped."""
+    calls: list[str | None] = []
+    real = authentication.verify_password
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        calls.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(authentication, "verify_password", counting)
+    _sign_in(session, OWNER, "wrong")
+    _sign_in(session, UNKNOWN, "wrong")
+    _sign_in(session, "", "")
+
+    assert len(calls) == 3
+    assert calls[0] is not None and calls[1] is None and calls[2] is None
+
+
+# --- throttling ------------------------------------------------------------------------
+
+
+def test_five_failures_lock_the_account_without_checking_the_password(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for attempt in range(5):
+        assert _sign_in(session, OWNER, "wrong", address=f"192.0.2.{attempt}") == SignInResult()
+
+    verified: list[str] = []
+    monkeypatch.setattr(
+        authentication, "verify_password", lambda *_: verified.append("called") or True
+    )
+    throttled = _sign_in(session, OWNER, DEMO_PASSWORD, address="192.0.2.99")
+
+    assert 55 <= throttled.retry_after_seconds <= 60
+    assert throttled.token is None and verified == []
+    reasons = [r.metadata_json["reason"] for r in _rows(session, AuditActionId.SIGN_IN_FAILED)]
+    # One row per workspace of the owner per attempt; the last attempt is "throttled".
+    assert reasons.count("throttled") >= 1 and set(reasons) == {"invalid", "throttled"}
+    # The account lock does not stop other accounts.
+    assert _sign_in(session, OPERATOR, address="192.0.2.99").token is not None
+
+
+def test_five_failures_from_one_address_lock_the_address_for_every_account(
+    session: Session,
+) -> None:
+    for email in ("a@example.test", "b@example.test", UNKNOWN, OPERATOR, "c@example.test"):
+        assert _sign_in(session, email, "wrong", address=THERE) == SignInResult()
+
+    assert _sign_in(session, OWNER, address=THERE).retry_after_seconds > 0
+    assert _sign_in(session, OWNER, address=HERE).token is not None
+    # Every failed attempt left an audit row naming the address, unknown e-mails too.
+    addresses = [
+        r.metadata_json["client_address"] for r in _rows(session, AuditActionId.SIGN_IN_FAILED)
+    ]
+    assert addresses.count(THERE) >= 6
+
+
+def test_success_clears_the_accounts_count_but_not_the_addresss(session: Session) -> None:
+    for _ in range(4):
+        _sign_in(session, OWNER, "wrong")
+    assert _sign_in(session, OWNER).token is not None
+
+    counts = dict(
+        session.exec(select(SignInThrottle.kind, SignInThrottle.failures)).all()  # type: ignore[arg-type]
+    )
+    assert counts == {"address": 4}
+
+
+def test_back_off_doubles_with_each_further_failure(session: Session) -> None:
+    throttle = SignInThrottleService(session, ThrottlePolicy(free_failures=5, backoff_seconds=60))
+    key = [ThrottleKey("account", OWNER)]
+    start = utcnow()
+    locks = []
+    now = start
+    for _ in range(8):
+        throttle.record_failure(key, now)
+        locks.append(throttle.seconds_locked(key, now))
+        now += timedelta(seconds=max(locks[-1], 1))  # each next attempt after the lock ends
+    session.commit()
+
+    assert locks == [0, 0, 0, 0, 60, 120, 240, 480]
+
+
+def test_counts_are_forgotten_after_a_quiet_period_and_purged(session: Session) -> None:
+    throttle = SignInThrottleService(session, ThrottlePolicy(free_failures=5, backoff_seconds=60))
+    key = [ThrottleKey("address", THERE)]
+    start = utcnow()
+    for _ in range(5):
+        throttle.record_failure(key, start)
+    assert throttle.seconds_locked(key, start) == 60
+
+    later = start + timedelta(seconds=60) + FORGET_AFTER + timedelta(seconds=1)
+    throttle.record_failure(key, later)
+    assert throttle.seconds_locked(key, later) == 0
+    assert session.exec(select(SignInThrottle.failures)).one() == 1
+
+    throttle.purge(later + FORGET_AFTER + timedelta(seconds=1))
+    session.commit()
+    assert _count(session, SignInThrottle) == 0
+
+
+# --- session lifetime ------------------------------------------------------------------
+
+
+def test_a_session_ends_after_the_idle_timeout(session: Session) -> None:
+    token = _sign_in(session, OWNER).token
+    stored = _stored_session(session, token)
+    stored.last_seen_at = utcnow() - timedelta(seconds=POLICY.idle_seconds - 30)
+    session.add(stored)
+    session.commit()
+    assert _auth(session).session_for(hash_session_token(token)) is not None
+
+    stored = _stored_session(session, token)
+    stored.last_seen_at = utcnow() - timedelta(seconds=POLICY.idle_seconds + 1)
+    session.add(stored)
+    session.commit()
+    assert _auth(session).session_for(hash_session_token(token)) is None
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(session: Session) -> None:
+    token = _sign_in(session, OWNER).token
+    stored = _stored_session(session, token)
+    lifetime = stored.expires_at - stored.created_at
+    assert lifetime == timedelta(seconds=POLICY.absolute_seconds)
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(stored)
+    session.commit()
+    assert _auth(session).session_for(hash_session_token(token)) is None
+
+
+def test_last_seen_is_written_at_most_once_a_minute(session: Session) -> None:
+    token = _sign_in(session, OWNER).token
+    first_seen = _stored_session(session, token).last_seen_at
+    _auth(session).session_for(hash_session_token(token))
+    session.commit()
+    assert _stored_session(session, token).last_seen_at == first_seen
+
+    stored = _stored_session(session, token)
+    stored.last_seen_at = utcnow() - timedelta(seconds=61)
+    session.add(stored)
+    session.commit()
+    _auth(session).session_for(hash_session_token(token))
+    session.commit()
+    assert utcnow() - _stored_session(session, token).last_seen_at < timedelta(seconds=5)
+
+
+def test_sign_in_purges_expired_and_idle_sessions(session: Session) -> None:
+    expired, idle, live = (_sign_in(session, OPERATOR).token for _ in range(3))
+    for token, column, ago in (
+        (expired, "expires_at", 1),
+        (idle, "last_seen_at", POLICY.idle_seconds + 1),
+    ):
+        stored = _stored_session(session, token)
+        setattr(stored, column, utcnow() - timedelta(seconds=ago))
+        session.add(stored)
+    session.commit()
+
+    _sign_in(session, OWNER)
+    hashes = set(session.exec(select(UserSession.token_hash)).all())
+    assert hash_session_token(expired) not in hashes
+    assert hash_session_token(idle) not in hashes
+    assert hash_session_token(live) in hashes
+
+
+@pytest.mark.parametrize("token_hash", [None, "", "x" * 64, "A" * 64, "0" * 63, "0" * 65])
+def test_malformed_or_unknown_hashes_resolve_to_nobody(
+    session: Session, token_hash: str | None
+) -> None:
+    assert _auth(session).session_for(token_hash) is None
+
+
+# --- signing out -----------------------------------------------------------------------
+
+
+def test_sign_out_ends_only_that_session_and_is_audited_once(session: Session) -> None:
+    owner = _user(session, OWNER)
+    first, second = _sign_in(session, OWNER).token, _sign_in(session, OWNER).token
+    auth = _auth(session)
+    auth.sign_out(hash_session_token(first))
+    auth.sign_out(hash_session_token(first))  # again: a no-op
+    auth.sign_out(hash_session_token("made-up"))
+    session.commit()
+
+    assert auth.session_for(hash_session_token(first)) is None
+    assert auth.session_for(hash_session_token(second)) is not None
+    signed_out = _rows(session, AuditActionId.SIGNED_OUT)
+    workspaces = session.exec(
+        select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == owner.id)
+    ).all()
+    assert len(signed_out) == len(workspaces)
+
+
+def test_sign_out_everywhere_ends_every_session_of_that_user_only(session: Session) -> None:
+    owner_sessions = [_sign_in(session, OWNER).token for _ in range(3)]
+    operator = _sign_in(session, OPERATOR).token
+    auth = _auth(session)
+    auth.sign_out_everywhere(hash_session_token(owner_sessions[0]))
+    session.commit()
+
+    for token in owner_sessions:
+        assert auth.session_for(hash_session_token(token)) is None
+    assert auth.session_for(hash_session_token(operator)) is not None
+    assert _rows(session, AuditActionId.SIGNED_OUT_EVERYWHERE)
