@@ -15,7 +15,7 @@
   choosing it over the smaller partial index).
 
 Revision ID: 0007_scale_indexes
-Revises: 0004_audit_log_append_only
+Revises: 0006_sessions
 """
 
 from alembic import op
@@ -23,7 +23,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0007_scale_indexes"
-down_revision = "0004_audit_log_append_only"
+down_revision = "0006_sessions"
 branch_labels = None
 depends_on = None
 
