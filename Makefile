@@ -18,7 +18,7 @@ HOST ?= 127.0.0.1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: install migrate seed run test lint chromium bench
+.PHONY: install migrate seed run run-scaled test lint chromium bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,8 +43,9 @@ seed: migrate
 	$(PY) -m support_app seed-demo
 
 # Starts the local support-desk emulator beside the app (unless SUPPORT_DESK_URL
-# points at a real desk), then the app in production mode on one port.
-run: seed
+# points at a real desk), then the app in production mode on one port; $(1) are extra
+# environment assignments for the app.
+define serve
 	@set -euo pipefail; \
 	if [ -z "$${SUPPORT_DESK_URL:-}" ]; then \
 	  export SUPPORT_DESK_URL=http://127.0.0.1:$(DESK_PORT) \
@@ -55,8 +56,24 @@ run: seed
 	  echo "Support-desk emulator: $$SUPPORT_DESK_URL"; \
 	fi; \
 	echo "Open $${SUPPORT_APP_PUBLIC_URL:-http://localhost:$(PORT)}  (demo users: see README; password demo-Passw0rd!)"; \
-	SUPPORT_APP_PORT=$(PORT) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) \
+	SUPPORT_APP_PORT=$(PORT) $(1) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) \
 	  --backend-host $(HOST)
+endef
+
+run: seed
+	$(call serve,)
+
+# The scaled-out shape: PostgreSQL for data, Redis for the state every backend worker
+# shares, WORKERS backend worker processes (Granian, via GRANIAN_WORKERS).
+SCALED_DB_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/support_app
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
+WORKERS ?= 4
+
+run-scaled: install
+	REFLEX_DB_URL=$(SCALED_DB_URL) $(PY) -m support_app migrate
+	REFLEX_DB_URL=$(SCALED_DB_URL) $(PY) -m support_app seed-demo
+	@echo "Database $(SCALED_DB_URL), state in $(SCALED_REDIS_URL), $(WORKERS) backend workers"
+	$(call serve,REFLEX_DB_URL=$(SCALED_DB_URL) REFLEX_REDIS_URL=$(SCALED_REDIS_URL) GRANIAN_WORKERS=$(WORKERS))
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
@@ -65,8 +82,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The e2e lane runs twice: as above (SQLite, one worker), then scaled out (a fresh
+# PostgreSQL database on E2E_PG_URL's server, state in Redis, E2E_WORKERS workers).
+E2E_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+E2E_REDIS_URL ?= redis://127.0.0.1:6379/7
+E2E_WORKERS ?= 2
+
 test: install chromium lint
 	$(PY) -m pytest tests/unit tests/feature tests/security tests/e2e
+	SUPPORT_APP_E2E_PG_URL=$(E2E_PG_URL) SUPPORT_APP_E2E_REDIS_URL=$(E2E_REDIS_URL) \
+	  SUPPORT_APP_E2E_WORKERS=$(E2E_WORKERS) $(PY) -m pytest tests/e2e
 
 bench: install
 	$(PY) bench/support_request_submission.py

@@ -9,12 +9,15 @@ from datetime import timedelta
 from support_app import migrations
 from support_app.db import session_scope
 from support_app.services.support_desk import emulator as desk_emulator
+from support_app.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m support_app")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply Alembic migrations up to head")
+    commands.add_parser(
+        "migrate", help="create the database if missing, apply Alembic migrations up to head"
+    )
     commands.add_parser("seed-demo", help="create the demo workspaces, users and history")
     stale = commands.add_parser(
         "finalise-stale-handoffs",
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
+        migrations.create_database_if_missing(get_settings().db_url)
         migrations.upgrade()
         print("Database migrated to head.")
     elif args.command == "seed-demo":

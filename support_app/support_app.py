@@ -13,6 +13,7 @@ from reflex import constants
 from reflex.config import get_config
 
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
+from support_app.ui import event_trace
 from support_app.ui.components.shell import PAGES, add_pages
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
@@ -41,3 +42,4 @@ app = rx.App(
 add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
 app.register_lifespan_task(stale_handoff_sweeper)
+event_trace.install(app)

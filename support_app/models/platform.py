@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy.orm import defer
 from sqlmodel import Field, SQLModel
 
 from support_app.models.clock import utcnow
@@ -112,6 +113,10 @@ class OperationRun(SQLModel, table=True):
             f"outcome IS NULL OR {_in('outcome', RUN_OUTCOMES)}", name="ck_operation_runs_outcome"
         ),
         Index("ix_operation_runs_tenant_created", "tenant_id", "created_at"),
+        # "The tenant's newest failed run" (support context) without walking the history.
+        Index(
+            "ix_operation_runs_tenant_outcome_created", "tenant_id", "outcome", "created_at", "id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,12 +131,19 @@ class OperationRun(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# The load option of every read that shows a run: the raw payload (secrets included)
+# is not even loaded, so it costs no JSON parse and touching it raises instead of
+# leaking into a page or an envelope.
+RUN_WITHOUT_RAW_PAYLOAD = defer(OperationRun.raw_provider_payload, raiseload=True)
+
+
 class Finding(SQLModel, table=True):
     __tablename__ = "findings"
     __table_args__ = (
         CheckConstraint(_in("severity", FINDING_SEVERITIES), name="ck_findings_severity"),
         CheckConstraint(_in("status", FINDING_STATUSES), name="ck_findings_status"),
-        Index("ix_findings_tenant_status", "tenant_id", "status"),
+        # The first open findings by id (support context) read only what they return.
+        Index("ix_findings_tenant_status", "tenant_id", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,6 +152,22 @@ class Finding(SQLModel, table=True):
     status: str = Field(max_length=20)
     title: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TenantOpenFindingCount(SQLModel, table=True):
+    """Open findings per tenant and severity, kept by database triggers on ``findings``.
+
+    The dashboard, the diagnostics bundle and every support context show these
+    counts; reading four rows instead of counting every open finding keeps them as
+    fast for a tenant with years of findings as for a new one. Only the triggers
+    (migration 0007) write here, in the same transaction as the finding itself.
+    """
+
+    __tablename__ = "tenant_open_finding_counts"
+
+    tenant_id: int = Field(foreign_key="tenants.id", primary_key=True)
+    severity: str = Field(max_length=20, primary_key=True)
+    open_count: int = Field(default=0)
 
 
 class Review(SQLModel, table=True):

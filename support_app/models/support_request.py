@@ -48,6 +48,13 @@ PENDING_CREATE = (
 )
 
 
+# The rows the latest-handoff summary looks at. The partial indexes below hold only
+# these rows, and the query uses this very expression, so both databases can match
+# it to the index and "the latest handoff" is one index step however many internal
+# requests a tenant or run has.
+HANDOFF_ATTEMPTED = text("external_handoff_mode <> 'internal_only'")
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -71,7 +78,6 @@ class SupportRequest(SQLModel, table=True):
             _in("external_handoff_mode", HANDOFF_MODES), name="ck_support_requests_handoff_mode"
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
-        Index("ix_support_requests_run_created", "operation_run_id", "created_at"),
         Index(
             "ix_support_requests_pending_create",
             "created_at",
@@ -79,11 +85,21 @@ class SupportRequest(SQLModel, table=True):
             postgresql_where=text(PENDING_CREATE),
         ),
         Index(
-            "ix_support_requests_tenant_context_handoff",
+            "ix_support_requests_tenant_latest_handoff",
             "tenant_id",
             "primary_context_type",
-            "external_handoff_mode",
             "created_at",
+            "id",
+            sqlite_where=HANDOFF_ATTEMPTED,
+            postgresql_where=HANDOFF_ATTEMPTED,
+        ),
+        Index(
+            "ix_support_requests_run_latest_handoff",
+            "operation_run_id",
+            "created_at",
+            "id",
+            sqlite_where=HANDOFF_ATTEMPTED,
+            postgresql_where=HANDOFF_ATTEMPTED,
         ),
     )
 

@@ -28,6 +28,7 @@ from support_app.models import (
     Workspace,
     WorkspaceMembership,
 )
+from support_app.models.platform import RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.audit import AccessDenial, record_access_denied
 from support_app.services.capabilities import Capability, capabilities_for
 
@@ -138,7 +139,9 @@ class AccessService:
     def resolve_run(self, actor: Actor, run_id: object) -> RunAccess:
         """The run, resolved through its tenant with the same rule (never by run id alone)."""
         try:
-            run = self._session.get(OperationRun, parse_id(run_id))
+            run = self._session.get(
+                OperationRun, parse_id(run_id), options=[RUN_WITHOUT_RAW_PAYLOAD]
+            )
             if run is None:
                 raise NotFound
             return RunAccess(run=run, tenant=self._tenant(actor, run.tenant_id))

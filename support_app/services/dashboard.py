@@ -11,11 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from support_app.models import Finding, OperationRun, ProviderConnection, Report, Review
-from support_app.models.platform import FINDING_SEVERITIES
+from support_app.models import (
+    Finding,
+    OperationRun,
+    ProviderConnection,
+    Report,
+    Review,
+    TenantOpenFindingCount,
+)
+from support_app.models.platform import FINDING_SEVERITIES, RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.access import RunAccess, TenantAccess
 from support_app.services.redaction import redact_text
 
@@ -110,6 +116,7 @@ def recent_runs(session: Session, tenant_id: int, limit: int) -> list[OperationR
     return list(
         session.exec(
             select(OperationRun)
+            .options(RUN_WITHOUT_RAW_PAYLOAD)
             .where(OperationRun.tenant_id == tenant_id)
             .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
             .limit(limit)
@@ -118,15 +125,31 @@ def recent_runs(session: Session, tenant_id: int, limit: int) -> list[OperationR
 
 
 def open_finding_counts(session: Session, tenant_id: int) -> dict[str, int]:
-    """Open findings per severity, every severity present, least severe first."""
+    """Open findings per severity, every severity present, least severe first.
+
+    Read from the trigger-maintained ``TenantOpenFindingCount`` rows (at most one per
+    severity), not counted, so the cost does not grow with the tenant's findings.
+    """
     counts = dict(
         session.exec(
-            select(Finding.severity, func.count())
-            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
-            .group_by(Finding.severity)
+            select(TenantOpenFindingCount.severity, TenantOpenFindingCount.open_count).where(
+                TenantOpenFindingCount.tenant_id == tenant_id
+            )
         ).all()
     )
     return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}
+
+
+def first_open_findings(session: Session, tenant_id: int, limit: int) -> list[tuple[int, str]]:
+    """``(id, severity)`` of the tenant's oldest open findings, at most ``limit``."""
+    return list(
+        session.exec(
+            select(Finding.id, Finding.severity)
+            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
+            .order_by(col(Finding.id))
+            .limit(limit)
+        ).all()
+    )
 
 
 def read_tenant_dashboard(session: Session, tenant: TenantAccess) -> TenantDashboard:

@@ -1,17 +1,27 @@
 """End-to-end lane: the real app (production build, one port) in real Chromium.
 
-Once per test session: a fresh temporary SQLite database (migrated and seeded with
-the demo data), the local support-desk emulator on a free port, and
+Once per test session: a fresh database (migrated and seeded with the demo data),
+the local support-desk emulator on a free port, and
 ``reflex run --env prod --single-port`` on another free port. Tests that need the
 other configuration (no desk, another product name) use a second instance with its
 own ``.web``, built only when such a test runs. Each test gets a new browser
 context; any console error or page error fails the test.
+
+Two lanes, the same tests (``make test`` runs both):
+- default: a temporary SQLite database, one backend worker, state in memory;
+- scaled (``SUPPORT_APP_E2E_REDIS_URL`` set): a uniquely named PostgreSQL database on
+  ``SUPPORT_APP_E2E_PG_URL`` (dropped afterwards), state in Redis and
+  ``SUPPORT_APP_E2E_WORKERS`` (default 2) backend workers, built in its own directory
+  (a production build bakes its port into ``.web/``). Only this lane runs the
+  ``multi_worker`` tests, which read the event trace (``SUPPORT_APP_EVENT_TRACE``) to
+  see which worker served which event.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +30,7 @@ import httpx
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from support_app.db import create_db_engine
@@ -43,8 +54,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # Reflex's disk state manager would write here; ours is pinned to memory (or Redis).
-STATES_DIR = REPO / ".states"
+# An instance built in a directory of its own adds its own states directory.
+STATES_DIRS: list[Path] = [REPO / ".states"]
 OTHER_PRODUCT_NAME = "Acme Ops"
+REDIS_URL = os.environ.get("SUPPORT_APP_E2E_REDIS_URL", "")
+PG_ADMIN_URL = os.environ.get("SUPPORT_APP_E2E_PG_URL", "")
+WORKERS = int(os.environ.get("SUPPORT_APP_E2E_WORKERS", "2"))
+SCALED = bool(REDIS_URL)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The default lane has one worker: leave the multi-worker tests to the scaled lane."""
+    if SCALED:
+        return
+    deselected = [item for item in items if item.get_closest_marker("multi_worker")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture(scope="session")
@@ -54,10 +80,30 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'e2e.db'}"
-    migrate_and_seed(db_url)
-    return db_url
+def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_ADMIN_URL:
+        db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'e2e.db'}"
+        migrate_and_seed(db_url)
+        yield db_url
+        return
+    name = f"sa_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        migrate_and_seed(db_url)
+        yield db_url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def event_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The file every backend worker appends ``{pid, token, event}`` lines to."""
+    return tmp_path_factory.mktemp("trace") / "events.jsonl"
 
 
 @pytest.fixture
@@ -75,14 +121,15 @@ def _run_app(
     """Build and serve the app (production, one port) until the generator is closed.
 
     ``web_dir`` gives a second instance its own ``.web`` (a production build bakes
-    its port in). The server log is kept in ``test-artifacts/``.
+    its port in); the scaled lane always builds in one of its own. The server log is
+    kept in ``test-artifacts/``.
     """
     env = dict(env_overrides)
-    # In-process state by default; SUPPORT_APP_E2E_REDIS_URL runs the same lane with
-    # several workers sharing state in Redis (as in production).
-    if redis_url := os.environ.get("SUPPORT_APP_E2E_REDIS_URL"):
-        env["REFLEX_REDIS_URL"] = redis_url
-    states_dir = workdir / "states" if web_dir is not None else STATES_DIR
+    if SCALED:  # several workers sharing state in Redis, as in production
+        env |= {"REFLEX_REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": str(WORKERS)}
+        web_dir = web_dir or workdir / "web"
+    states_dir = workdir / "states" if web_dir is not None else STATES_DIRS[0]
+    STATES_DIRS.append(states_dir)
     with running_app(
         workdir,
         db_url,
@@ -92,8 +139,8 @@ def _run_app(
     ) as url:
         yield url
     assert states_on_disk(states_dir) == [], f"Reflex state was written to {states_dir}"
-    if env.get("REFLEX_REDIS_URL"):
-        assert raw_session_tokens_in_redis(env["REFLEX_REDIS_URL"]) == 0
+    if SCALED:
+        assert raw_session_tokens_in_redis(REDIS_URL) == 0
 
 
 def raw_session_tokens_in_redis(redis_url: str) -> int:
@@ -120,8 +167,15 @@ def raw_session_tokens_in_redis(redis_url: str) -> int:
     return raw
 
 
-def states_on_disk(states_dir: Path = STATES_DIR) -> list[Path]:
-    return [p for p in states_dir.rglob("*") if p.is_file()] if states_dir.exists() else []
+def states_on_disk(*states_dirs: Path) -> list[Path]:
+    """Files in the given states directories (default: every instance's)."""
+    return [
+        p
+        for states in states_dirs or STATES_DIRS
+        if states.exists()
+        for p in states.rglob("*")
+        if p.is_file()
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -131,9 +185,10 @@ def app_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_workdir: Path, app_db_url: str, desk_url: str) -> Iterator[str]:
+def app_url(app_workdir: Path, app_db_url: str, desk_url: str, event_trace: Path) -> Iterator[str]:
     """The app as ``make run`` serves it: the desk emulator configured."""
-    yield from _run_app(app_workdir, app_db_url, desk_environment(desk_url))
+    env = desk_environment(desk_url) | {"SUPPORT_APP_EVENT_TRACE": str(event_trace)}
+    yield from _run_app(app_workdir, app_db_url, env)
 
 
 @pytest.fixture(scope="session")

@@ -21,15 +21,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from support_app.models import Finding, OperationRun, Report, Review, Workspace
+from support_app.models import OperationRun, Report, Review
 from support_app.services.access import TenantAccess
 from support_app.services.capabilities import Capability
-from support_app.services.dashboard import tenant_connections
+from support_app.services.dashboard import first_open_findings
 from support_app.services.redaction import redact
 from support_app.services.support_requests.diagnostics import (
     MISSING,
     SupportDiagnosticBundleBuilder,
-    document_reference,
+    TenantReads,
     run_summary,
 )
 from support_app.services.support_requests.scope import SupportScope
@@ -67,21 +67,22 @@ class SupportRequestContextBuilder:
         """The envelope for an already resolved and authorised ``scope``."""
         if attachment_mode not in (DIAGNOSTIC_SNAPSHOT, CANONICAL_CONTEXT_ONLY):
             raise ValueError(f"unknown attachment mode {attachment_mode!r}")
+        reads = TenantReads(self._session, scope.tenant.tenant_id)
         envelope: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "primary_context": self._primary_context(scope),
-            "references": self._references(scope),
+            "references": self._references(scope, reads),
             "attachment": {
                 "mode": attachment_mode,
                 "diagnostic_snapshot": (
-                    SupportDiagnosticBundleBuilder(self._session).build(scope)
+                    SupportDiagnosticBundleBuilder(self._session).contents(scope, reads)
                     if attachment_mode == DIAGNOSTIC_SNAPSHOT
                     else dict(SNAPSHOT_OMITTED)
                 ),
             },
             "redaction": {"applied": True, "excluded": list(EXCLUDED_BY_POLICY)},
         }
-        return redact(envelope)
+        return redact(envelope)  # the whole envelope, snapshot included, once
 
     @staticmethod
     def _primary_context(scope: SupportScope) -> dict[str, Any]:
@@ -94,33 +95,27 @@ class SupportRequestContextBuilder:
             primary["operation_run_id"] = scope.run.id
         return primary
 
-    def _references(self, scope: SupportScope) -> dict[str, Any]:
+    def _references(self, scope: SupportScope, reads: TenantReads) -> dict[str, Any]:
         tenant = scope.tenant
         tid = tenant.tenant_id
-        workspace = self._session.get(Workspace, tenant.workspace_id)
         references: dict[str, Any] = {
-            "workspace": (
-                {"id": workspace.id, "name": workspace.name} if workspace else dict(MISSING)
-            ),
+            # Already read with the access check (a tenant always has its workspace).
+            "workspace": {"id": tenant.workspace_id, "name": tenant.workspace_name},
             "tenant": {"id": tid, "name": tenant.tenant_name},
             "provider_connections": self._guarded(
-                scope, Capability.TENANT_VIEW, lambda: self._connections(tid)
+                scope, Capability.TENANT_VIEW, lambda: self._connections(reads)
             ),
             "latest_failed_operation_run": self._guarded(
                 scope, Capability.OPERATION_RUNS_VIEW, lambda: self._latest_failed_run(scope)
             ),
             "open_findings": self._guarded(
-                scope, Capability.TENANT_VIEW, lambda: self._open_findings(tid)
+                scope, Capability.TENANT_VIEW, lambda: self._open_findings(reads)
             ),
             "latest_review": self._guarded(
-                scope,
-                Capability.TENANT_VIEW,
-                partial(document_reference, self._session, Review, tid),
+                scope, Capability.TENANT_VIEW, partial(reads.document_reference, Review)
             ),
             "latest_report": self._guarded(
-                scope,
-                Capability.TENANT_VIEW,
-                partial(document_reference, self._session, Report, tid),
+                scope, Capability.TENANT_VIEW, partial(reads.document_reference, Report)
             ),
         }
         if scope.run is not None:
@@ -132,15 +127,16 @@ class SupportRequestContextBuilder:
         """``read()`` when the actor may view this kind of record, else the marker."""
         return read() if scope.tenant.can(capability) else dict(INACCESSIBLE)
 
-    def _connections(self, tenant_id: int) -> list[dict[str, Any]] | dict[str, str]:
-        rows = tenant_connections(self._session, tenant_id)
+    @staticmethod
+    def _connections(reads: TenantReads) -> list[dict[str, Any]] | dict[str, str]:
+        rows = reads.connections
         if not rows:
             return dict(MISSING)
         return [{"id": c.id, "provider": c.provider, "status": c.status} for c in rows]
 
     def _latest_failed_run(self, scope: SupportScope) -> dict[str, Any]:
         """The tenant's newest failed run other than the primary one, or ``missing``."""
-        query = select(OperationRun).where(
+        query = select(OperationRun.id, OperationRun.type, OperationRun.status).where(
             OperationRun.tenant_id == scope.tenant.tenant_id, OperationRun.outcome == "failed"
         )
         if scope.run is not None:
@@ -150,17 +146,12 @@ class SupportRequestContextBuilder:
                 1
             )
         ).first()
-        return {"id": run.id, "type": run.type, "status": run.status} if run else dict(MISSING)
+        return run._asdict() if run else dict(MISSING)
 
-    def _open_findings(self, tenant_id: int) -> dict[str, Any]:
-        rows = self._session.exec(
-            select(Finding.id, Finding.severity)
-            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
-            .order_by(col(Finding.id))
-        ).all()
-        if not rows:
+    def _open_findings(self, reads: TenantReads) -> dict[str, Any]:
+        """The count of every open finding and the first few (count from the index)."""
+        count = sum(reads.open_finding_counts.values())
+        if not count:
             return dict(MISSING)
-        return {
-            "count": len(rows),
-            "items": [{"id": fid, "severity": sev} for fid, sev in rows[:OPEN_FINDINGS_LIMIT]],
-        }
+        rows = first_open_findings(self._session, reads.tenant_id, OPEN_FINDINGS_LIMIT)
+        return {"count": count, "items": [{"id": fid, "severity": sev} for fid, sev in rows]}

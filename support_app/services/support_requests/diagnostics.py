@@ -9,11 +9,12 @@ the whole bundle once more as a last line of defence.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from support_app.models import AuditLog, OperationRun, Report, Review
+from support_app.models import AuditLog, OperationRun, ProviderConnection, Report, Review
 from support_app.models.clock import iso_utc
 from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
@@ -48,19 +49,40 @@ def run_summary(run: OperationRun) -> dict[str, Any]:
     }
 
 
-def document_reference(
-    session: Session, model: type[Review] | type[Report], tenant_id: int
-) -> dict[str, Any]:
-    """The newest review or report of a tenant as a reference, or the missing marker."""
-    row = latest_document(session, model, tenant_id)
-    if row is None:
-        return dict(MISSING)
-    return {
-        "id": row.id,
-        "title": redact_text(row.title),
-        "status": row.status,
-        "created_at": iso_utc(row.created_at),
-    }
+class TenantReads:
+    """What a support context and its diagnostic snapshot both show of one tenant.
+
+    The envelope's references and the snapshot it carries repeat the connections,
+    the latest review and report and the open-finding counts; each is read at most
+    once per envelope through this object.
+    """
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self._session = session
+        self.tenant_id = tenant_id
+        self._documents: dict[type, Review | Report | None] = {}
+
+    @cached_property
+    def connections(self) -> list[ProviderConnection]:
+        return tenant_connections(self._session, self.tenant_id)
+
+    @cached_property
+    def open_finding_counts(self) -> dict[str, int]:
+        return open_finding_counts(self._session, self.tenant_id)
+
+    def document_reference(self, model: type[Review] | type[Report]) -> dict[str, Any]:
+        """The newest review or report as a reference, or the missing marker."""
+        if model not in self._documents:
+            self._documents[model] = latest_document(self._session, model, self.tenant_id)
+        row = self._documents[model]
+        if row is None:
+            return dict(MISSING)
+        return {
+            "id": row.id,
+            "title": redact_text(row.title),
+            "status": row.status,
+            "created_at": iso_utc(row.created_at),
+        }
 
 
 class SupportDiagnosticBundleBuilder:
@@ -70,34 +92,28 @@ class SupportDiagnosticBundleBuilder:
         self._session = session
 
     def build(self, scope: SupportScope) -> dict[str, Any]:
+        """The bundle, redacted as a whole."""
+        return redact(self.contents(scope, TenantReads(self._session, scope.tenant.tenant_id)))
+
+    def contents(self, scope: SupportScope, reads: TenantReads) -> dict[str, Any]:
+        """The bundle with its free texts redacted but not yet the whole: for a support
+        context envelope, which redacts itself as a whole (once, snapshot included) and
+        shares ``reads`` with the bundle."""
         tenant = scope.tenant
         bundle: dict[str, Any] = {
             "tenant": {"id": tenant.tenant_id, "name": tenant.tenant_name},
-            "provider_connections": self._connections(tenant.tenant_id),
+            "provider_connections": [_connection(c) for c in reads.connections],
             "recent_operation_runs": [
                 run_summary(r) for r in recent_runs(self._session, tenant.tenant_id, RECENT_RUNS)
             ],
-            "open_findings_by_severity": open_finding_counts(self._session, tenant.tenant_id),
-            "latest_review": document_reference(self._session, Review, tenant.tenant_id),
-            "latest_report": document_reference(self._session, Report, tenant.tenant_id),
+            "open_findings_by_severity": reads.open_finding_counts,
+            "latest_review": reads.document_reference(Review),
+            "latest_report": reads.document_reference(Report),
             "recent_audit_actions": self._recent_audit_actions(tenant.tenant_id),
         }
         if scope.run is not None:
             bundle["operation_run"] = run_summary(scope.run)
-        return redact(bundle)
-
-    def _connections(self, tenant_id: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": c.id,
-                "provider": c.provider,
-                "display_name": c.display_name,
-                "status": c.status,
-                "last_checked_at": iso_utc(c.last_checked_at),
-                "last_error": redact_text(c.last_error) if c.last_error else None,
-            }
-            for c in tenant_connections(self._session, tenant_id)
-        ]
+        return bundle
 
     def _recent_audit_actions(self, tenant_id: int) -> list[dict[str, Any]]:
         rows = self._session.exec(
@@ -110,6 +126,17 @@ class SupportDiagnosticBundleBuilder:
             .limit(RECENT_AUDIT_ACTIONS)
         ).all()
         return [{"action": action, "created_at": iso_utc(at)} for action, at in rows]
+
+
+def _connection(c: ProviderConnection) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "provider": c.provider,
+        "display_name": c.display_name,
+        "status": c.status,
+        "last_checked_at": iso_utc(c.last_checked_at),
+        "last_error": redact_text(c.last_error) if c.last_error else None,
+    }
 
 
 class SupportDiagnosticsService:

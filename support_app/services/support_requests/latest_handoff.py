@@ -16,10 +16,11 @@ from sqlmodel import Session, col, select
 
 from support_app.canonical_json import canonical_json
 from support_app.models import SupportRequest
+from support_app.models.support_request import HANDOFF_ATTEMPTED
 from support_app.services.access import AccessService, Actor
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import format_time
-from support_app.services.support_requests.form import INTERNAL_ONLY, LINK_EXISTING_TICKET
+from support_app.services.support_requests.form import LINK_EXISTING_TICKET
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
 
@@ -73,13 +74,20 @@ class LatestHandoffSummary:
 
 
 def latest_handoff_in(session: Session, scope: SupportScope) -> LatestHandoffSummary | None:
-    """The newest request raised in exactly this context that attempted a handoff."""
-    query = select(SupportRequest).where(
-        SupportRequest.tenant_id == scope.tenant.tenant_id,
-        SupportRequest.primary_context_type == scope.kind,
-        col(SupportRequest.external_handoff_mode) != INTERNAL_ONLY,
-    )
-    if scope.run is not None:
+    """The newest request raised in exactly this context that attempted a handoff.
+
+    One step into a partial index (``HANDOFF_ATTEMPTED``) of the tenant or of the
+    run. The run scope names only the run: a run belongs to one tenant and a request
+    with a run is run-scoped by constraint, and a tenant condition here would let
+    SQLite pick the tenant's index instead.
+    """
+    query = select(SupportRequest).where(HANDOFF_ATTEMPTED)
+    if scope.run is None:
+        query = query.where(
+            SupportRequest.tenant_id == scope.tenant.tenant_id,
+            SupportRequest.primary_context_type == scope.kind,
+        )
+    else:
         query = query.where(SupportRequest.operation_run_id == scope.run.id)
     row = session.exec(
         query.order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc()).limit(

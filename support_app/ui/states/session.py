@@ -72,11 +72,20 @@ class SessionState(rx.State):
             await self._reset_user_states()
             self._owner_session_id = session_id
         if signed_in is None:
-            self.user_display_name = self.user_email = ""
+            self._show_user("", "")
             return None
-        self.user_display_name = signed_in.actor.display_name
-        self.user_email = signed_in.actor.email
+        self._show_user(signed_in.actor.display_name, signed_in.actor.email)
         return signed_in.actor
+
+    def _show_user(self, display_name: str, email: str) -> None:
+        """The header's user, assigned only when it changed.
+
+        Any assignment puts SessionState into the event's delta, and every text on
+        the page reads ``SessionState.t``: the browser would re-render the whole page
+        for every event (the dialog took 4.7x a no-op round trip to open).
+        """
+        if (self.user_display_name, self.user_email) != (display_name, email):
+            self.user_display_name, self.user_email = display_name, email
 
     async def _reset_user_states(self) -> None:
         """Every subclass of this state back to its defaults (its own vars only)."""

@@ -215,10 +215,12 @@ class SupportRequestState(SessionState):
             return
 
         service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
-        result, latest, errors, denied = None, {}, {}, None
+        result, latest, errors, denied = None, None, {}, None
         try:
             result = await service.submit(actor, context, form)
-            latest = await asyncio.to_thread(_latest_summary, actor, context)
+            if result.handoff_mode != INTERNAL_ONLY:
+                # An internal request leaves the latest handoff as the dialog shows it.
+                latest = await asyncio.to_thread(_latest_summary, actor, context)
         except SupportRequestValidationError as error:
             errors = dict(error.errors)
         except (NotFound, Forbidden) as error:
@@ -230,7 +232,9 @@ class SupportRequestState(SessionState):
                     self.dialog_open = False
                     self._unbind()
                 if result is not None:
-                    self.result, self.latest = result.as_display(), latest
+                    self.result = result.as_display()
+                if latest is not None:
+                    self.latest = latest
 
         if denied is not None:
             yield rx.toast.error(translate(locale, _access_error_key(denied)))
