@@ -161,7 +161,9 @@ def raw_session_tokens_in_redis(redis_url: str) -> int:
             else []
         )
         for value in values:
-            for found in re.finditer(rb"sa_session=([^;\s\"']*)", value or b""):
+            # Token characters only: in a pickled state the value is followed by
+            # pickle opcodes, not by a cookie separator.
+            for found in re.finditer(rb"sa_session=([A-Za-z0-9_-]*)", value or b""):
                 raw += not re.fullmatch(rb"[0-9a-f]{64}", found.group(1))
     client.close()
     return raw
@@ -185,7 +187,17 @@ def app_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_workdir: Path, app_db_url: str, desk_url: str, event_trace: Path) -> Iterator[str]:
+def redis_state_store() -> None:
+    """The scaled lane's Redis database starts empty: no states of an earlier run
+    (its index is the lane's own, ``E2E_REDIS_URL``)."""
+    if SCALED:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.fixture(scope="session")
+def app_url(
+    redis_state_store: None, app_workdir: Path, app_db_url: str, desk_url: str, event_trace: Path
+) -> Iterator[str]:
     """The app as ``make run`` serves it: the desk emulator configured."""
     env = desk_environment(desk_url) | {"SUPPORT_APP_EVENT_TRACE": str(event_trace)}
     yield from _run_app(app_workdir, app_db_url, env)
