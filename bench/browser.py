@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.running_app import CHROMIUM_ARGS
+
 PASSWORD = "demo-Passw0rd!"
 LINK_OPTION = "Link an existing external ticket"
 LINK_FIELD = "[role=dialog] #external_reference"

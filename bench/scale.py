@@ -41,14 +41,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support_app import migrations
-from support_app.db import create_db_engine, refresh_statistics, session_scope
+from support_app.db import create_db_engine, refresh_statistics
 from support_app.models import (
     AuditLog,
     Finding,
@@ -61,7 +60,6 @@ from support_app.models.clock import utcnow
 from support_app.models.platform import FINDING_SEVERITIES, RUN_TYPES
 from support_app.services.access import AccessService, Actor
 from support_app.services.dashboard import read_run, read_tenant_dashboard
-from support_app.services.demo_seed import seed_demo
 from support_app.services.support_requests.diagnostics import (
     SupportDiagnosticsService,
 )
@@ -73,6 +71,7 @@ from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import (
     SupportRequestSubmissionService,
 )
+from tests.conftest import migrate_and_seed, migrated_pg_database
 
 PG_ADMIN_URL = os.environ.get(
     "SUPPORT_APP_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -344,7 +343,6 @@ def build_history(engine: Engine, history: History) -> None:
             run_ids = runs_by_tenant.get(tenant_id)
             run_id = rng.choice(run_ids) if run_ids and rng.random() < 0.5 else None
             mode = rng.choice(HANDOFF_MODES)
-            done = mode != "internal_only" and rng.random() < 0.9
             yield {
                 "workspace_id": workspace_id,
                 "tenant_id": tenant_id,
@@ -358,13 +356,36 @@ def build_history(engine: Engine, history: History) -> None:
                 "context_envelope": {"schema_version": 1, "history": i},
                 "created_at": at(i, history.support_requests),
                 "external_handoff_mode": mode,
-                "external_ticket_reference": f"{i}" if done else None,
-                "external_handoff_failure_summary": None
-                if done or mode == "internal_only"
-                else "Desk unavailable.",
             }
 
     _bulk(engine, SupportRequest, support_requests())
+    finalise_history(engine)
+
+
+def finalise_history(engine: Engine) -> None:
+    """Each historic handoff's one finalisation, as the app writes it (the triggers
+    refuse an outcome at INSERT): nine in ten got a ticket, the rest failed."""
+    historic = "reference LIKE 'SR-HISTORY%' AND external_handoff_mode <> 'internal_only'"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE support_requests SET external_ticket_reference = '#' || CAST(id AS TEXT)"
+                f" WHERE {historic} AND id % 10 <> 0"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE support_requests SET external_handoff_failure_summary = :summary,"
+                " external_handoff_failure_kind = 'http_5xx',"
+                " external_handoff_failure_params = :params"
+                f" WHERE {historic} AND id % 10 = 0"
+            ),
+            {
+                "summary": "The external support desk reported a server error (HTTP 503);"
+                " try again later.",
+                "params": '{"status": 503}',
+            },
+        )
 
 
 # --- databases ---------------------------------------------------------------------
@@ -376,29 +397,11 @@ def database(kind: str) -> Iterator[str]:
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'scale.db'}"
-            _migrate_and_seed(url)
+            migrate_and_seed(url)
             yield url
         return
-    name = f"sa_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        _migrate_and_seed(url)
+    with migrated_pg_database(PG_ADMIN_URL, "sa_bench") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _migrate_and_seed(url: str) -> None:
-    migrations.upgrade(url)
-    engine = create_db_engine(url)
-    with session_scope(engine) as session:
-        seed_demo(session)
-    engine.dispose()
 
 
 def fixture(engine: Engine) -> Fixture:

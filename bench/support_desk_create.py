@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import threading
 import time
 
 from ulid import ULID
 
 from support_app.services.support_desk.contract import OutboundTicket
-from support_app.services.support_desk.emulator import make_server
+from support_app.services.support_desk.emulator import serving_in_background
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.settings import SupportDeskTarget
 
@@ -43,17 +42,11 @@ async def run(service: ExternalSupportDeskHandoffService) -> list[float]:
 
 
 def main() -> None:
-    server = make_server("127.0.0.1", 0, email=EMAIL, token=TOKEN, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving_in_background(email=EMAIL, token=TOKEN, quiet=True) as server:
         service = ExternalSupportDeskHandoffService(
             SupportDeskTarget(server.base_url, EMAIL, TOKEN)
         )
         timings = asyncio.run(run(service))
-    finally:
-        server.shutdown()
-        server.server_close()
     p95 = statistics.quantiles(timings, n=100)[94]
     print(
         f"support desk create_ticket x{CALLS}: "

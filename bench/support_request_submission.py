@@ -15,7 +15,6 @@ import asyncio
 import dataclasses
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from support_app.db import create_db_engine, session_scope
 from support_app.models import OperationRun, Tenant, User
 from support_app.services.access import Actor
 from support_app.services.demo_seed import seed_demo
-from support_app.services.support_desk.emulator import make_server
+from support_app.services.support_desk.emulator import serving_in_background
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import (
@@ -98,27 +97,24 @@ def main() -> None:
             "submit, run, operator (canonical only)",
             asyncio.run(_time_submissions(service, operator, run_ctx)),
         )
-        desk = make_server("127.0.0.1", 0, email="bench@desk.example", token="t", quiet=True)
-        threading.Thread(target=desk.serve_forever, daemon=True).start()
-        with_desk = SupportRequestSubmissionService(
-            engine,
-            handoff=ExternalSupportDeskHandoffService(
-                SupportDeskTarget(desk.base_url, "bench@desk.example", "t")
-            ),
-        )
-        _report(
-            "submit + create ticket (emulator), operator",
-            asyncio.run(
-                _time_submissions(
-                    with_desk,
-                    operator,
-                    tenant_ctx,
-                    dataclasses.replace(FORM, handoff_mode="create_external_ticket"),
-                )
-            ),
-        )
-        desk.shutdown()
-        desk.server_close()
+        with serving_in_background(email="bench@desk.example", token="t", quiet=True) as desk:
+            with_desk = SupportRequestSubmissionService(
+                engine,
+                handoff=ExternalSupportDeskHandoffService(
+                    SupportDeskTarget(desk.base_url, "bench@desk.example", "t")
+                ),
+            )
+            _report(
+                "submit + create ticket (emulator), operator",
+                asyncio.run(
+                    _time_submissions(
+                        with_desk,
+                        operator,
+                        tenant_ctx,
+                        dataclasses.replace(FORM, handoff_mode="create_external_ticket"),
+                    )
+                ),
+            )
         samples = []
         with Session(engine) as session:
             summaries = LatestHandoffSummaryService(session)

@@ -59,19 +59,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    name = f"sa_tpl_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin()
+@contextmanager
+def migrated_pg_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, migrated, demo-seeded PostgreSQL database on ``admin_url``'s server.
+
+    Yields its URL; the database is dropped afterwards. Used by the feature tests'
+    template, the scaled e2e lane and the scale benchmark.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        migrate_and_seed(_pg_url(name))
-        yield name
+        url = admin_url.rsplit("/", 1)[0] + "/" + name
+        migrate_and_seed(url)
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    with migrated_pg_database(PG_ADMIN_URL, "sa_tpl") as url:
+        yield url.rsplit("/", 1)[1]
 
 
 def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:

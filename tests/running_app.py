@@ -29,6 +29,15 @@ BACKEND_START_TIMEOUT_S = 180
 DESK_EMAIL = "agent@desk.example"
 DESK_TOKEN = "e2e-desk-token"
 DESK_CONTROL_TOKEN = secrets.token_urlsafe(16)  # for /__emulator/* (fault modes)
+# Debian's Chromium, as Playwright launches it here (no sandbox as root, no network
+# side traffic); never ``playwright install``.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:

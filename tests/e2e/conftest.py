@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,14 +29,14 @@ import httpx
 import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
-from tests.conftest import migrate_and_seed
+from tests.conftest import migrate_and_seed, migrated_pg_database
 from tests.running_app import (
+    CHROMIUM_ARGS,
     DESK_CONTROL_TOKEN,
     REPO,
     desk_environment,
@@ -46,13 +45,6 @@ from tests.running_app import (
 )
 
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Reflex's disk state manager would write here; ours is pinned to memory (or Redis).
 # An instance built in a directory of its own adds its own states directory.
 STATES_DIRS: list[Path] = [REPO / ".states"]
@@ -86,18 +78,8 @@ def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         migrate_and_seed(db_url)
         yield db_url
         return
-    name = f"sa_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        db_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        migrate_and_seed(db_url)
+    with migrated_pg_database(PG_ADMIN_URL, "sa_e2e") as db_url:
         yield db_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -196,6 +198,24 @@ def make_server(
         control_token=control_token or secrets.token_urlsafe(24),
     )
     return DeskEmulatorServer((host, port), state, quiet=quiet)
+
+
+@contextmanager
+def serving_in_background(**options: Any) -> Iterator[DeskEmulatorServer]:
+    """An emulator on a free loopback port, served by a thread until the block ends.
+
+    For tests and benchmarks that need a real desk beside them; ``options`` are
+    ``make_server``'s. A short poll interval keeps the shutdown quick.
+    """
+    server = make_server("127.0.0.1", 0, **options)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def serve(

@@ -27,7 +27,7 @@ from support_app.services.support_desk.emulator import (
     CONTROL_TOKEN_HEADER,
     FAULT_MODES,
     DeskEmulatorServer,
-    make_server,
+    serving_in_background,
 )
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.settings import SupportDeskTarget
@@ -40,16 +40,8 @@ REPO = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def desk() -> Iterator[DeskEmulatorServer]:
-    server = make_server("127.0.0.1", 0, email=EMAIL, token=TOKEN)
-    # A short poll interval keeps shutdown (once per test) quick.
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving_in_background(email=EMAIL, token=TOKEN) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def handoff(desk: DeskEmulatorServer, token: str = TOKEN) -> ExternalSupportDeskHandoffService:

@@ -7,7 +7,6 @@ stored on it, and the failure is audited; hang and drip end within the deadline.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
@@ -17,7 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from support_app.models import AuditLog, SupportRequest
-from support_app.services.support_desk.emulator import FAULT_MODES, DeskEmulatorServer, make_server
+from support_app.services.support_desk.emulator import (
+    FAULT_MODES,
+    DeskEmulatorServer,
+    serving_in_background,
+)
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.scope import SupportContext
@@ -51,12 +54,8 @@ FAILURE_KINDS = {
 
 @pytest.fixture(scope="module")
 def desk() -> Iterator[DeskEmulatorServer]:
-    server = make_server("127.0.0.1", 0, email=EMAIL, token=TOKEN, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving_in_background(email=EMAIL, token=TOKEN, quiet=True) as server:
+        yield server
 
 
 @pytest.fixture

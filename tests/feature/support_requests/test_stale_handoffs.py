@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,7 +23,7 @@ from sqlmodel import Session, col
 
 from support_app.models import AuditLog, SupportRequest
 from support_app.models.clock import utcnow
-from support_app.services.support_desk.emulator import DeskEmulatorServer, make_server
+from support_app.services.support_desk.emulator import DeskEmulatorServer, serving_in_background
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests import stale_handoffs
 from support_app.services.support_requests.form import SupportRequestForm
@@ -85,16 +84,8 @@ def _assert_app_stopped(engine: Engine, reference: str) -> None:
 
 @pytest.fixture
 def hanging_desk() -> Iterator[DeskEmulatorServer]:
-    server = make_server("127.0.0.1", 0, email=EMAIL, token=TOKEN, quiet=True)
-    server.state.set_fault("hang")
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving_in_background(email=EMAIL, token=TOKEN, fault="hang", quiet=True) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_process_killed_mid_call_leaves_a_failure_after_the_sweep(
