@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -96,21 +97,25 @@ def parse_id(raw: object) -> int:
     return value
 
 
-def _entitled(actor: Actor):
-    """Tenants joined to the actor's workspace membership AND tenant entitlement."""
-    return (
-        select(Tenant, Workspace, TenantMembership.role)
-        .join(Workspace, Workspace.id == Tenant.workspace_id)
-        .join(
-            WorkspaceMembership,
-            (WorkspaceMembership.workspace_id == Tenant.workspace_id)
-            & (WorkspaceMembership.user_id == actor.user_id),
-        )
-        .join(
-            TenantMembership,
-            (TenantMembership.tenant_id == Tenant.id) & (TenantMembership.user_id == actor.user_id),
-        )
+# Tenants joined to the actor's workspace membership AND tenant entitlement. Built once
+# with bound parameters: constructing a statement (and its cache key) per call costs
+# more than SQLite takes to run it.
+_ENTITLED = (
+    select(Tenant, Workspace, TenantMembership.role)
+    .join(Workspace, Workspace.id == Tenant.workspace_id)
+    .join(
+        WorkspaceMembership,
+        (WorkspaceMembership.workspace_id == Tenant.workspace_id)
+        & (WorkspaceMembership.user_id == bindparam("user_id")),
     )
+    .join(
+        TenantMembership,
+        (TenantMembership.tenant_id == Tenant.id)
+        & (TenantMembership.user_id == bindparam("user_id")),
+    )
+)
+_ENTITLED_TENANT = _ENTITLED.where(Tenant.id == bindparam("tenant_id"))
+_VISIBLE_TENANTS = _ENTITLED.order_by(Workspace.name, Tenant.name)
 
 
 def _tenant_access(tenant: Tenant, workspace: Workspace, role: str) -> TenantAccess:
@@ -177,11 +182,13 @@ class AccessService:
 
     def visible_tenants(self, actor: Actor) -> list[TenantAccess]:
         """Every tenant the actor is entitled to, by workspace then tenant name."""
-        rows = self._session.exec(_entitled(actor).order_by(Workspace.name, Tenant.name)).all()
+        rows = self._session.exec(_VISIBLE_TENANTS, params={"user_id": actor.user_id}).all()
         return [_tenant_access(*row) for row in rows]
 
     def _tenant(self, actor: Actor, tenant_id: int) -> TenantAccess:
-        row = self._session.exec(_entitled(actor).where(Tenant.id == tenant_id)).first()
+        row = self._session.exec(
+            _ENTITLED_TENANT, params={"user_id": actor.user_id, "tenant_id": tenant_id}
+        ).first()
         if row is None:
             raise NotFound
         return _tenant_access(*row)

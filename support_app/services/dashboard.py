@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from support_app.models import (
@@ -83,16 +84,45 @@ class TenantDashboard:
     latest_report: DocumentRow | None
 
 
+# The reads below are built once with bound parameters and shared by every call (and
+# thread: a built statement is immutable). Building a statement and its cache key per
+# call cost more than SQLite takes to run it; the submission path makes nine reads.
+_TENANT = bindparam("tenant_id")
+_LATEST_DOCUMENT = {
+    model: select(model)
+    .where(model.tenant_id == _TENANT)
+    .order_by(col(model.created_at).desc(), col(model.id).desc())
+    .limit(1)
+    for model in (Review, Report)
+}
+_TENANT_CONNECTIONS = (
+    select(ProviderConnection)
+    .where(ProviderConnection.tenant_id == _TENANT)
+    .order_by(ProviderConnection.display_name, col(ProviderConnection.id))
+)
+_RECENT_RUNS = (
+    select(OperationRun)
+    .options(RUN_WITHOUT_RAW_PAYLOAD)
+    .where(OperationRun.tenant_id == _TENANT)
+    .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
+    .limit(bindparam("limit"))
+)
+_OPEN_FINDING_COUNTS = select(
+    TenantOpenFindingCount.severity, TenantOpenFindingCount.open_count
+).where(TenantOpenFindingCount.tenant_id == _TENANT)
+_FIRST_OPEN_FINDINGS = (
+    select(Finding.id, Finding.severity)
+    .where(Finding.tenant_id == _TENANT, Finding.status == "open")
+    .order_by(col(Finding.id))
+    .limit(bindparam("limit"))
+)
+
+
 def latest_document(
     session: Session, model: type[Review] | type[Report], tenant_id: int
 ) -> Review | Report | None:
     """The tenant's newest review or report (the dashboard and diagnostics both show it)."""
-    return session.exec(
-        select(model)
-        .where(model.tenant_id == tenant_id)
-        .order_by(col(model.created_at).desc(), col(model.id).desc())
-        .limit(1)
-    ).first()
+    return session.exec(_LATEST_DOCUMENT[model], params={"tenant_id": tenant_id}).first()
 
 
 def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int):
@@ -102,26 +132,12 @@ def _latest(session: Session, model: type[Review] | type[Report], tenant_id: int
 
 def tenant_connections(session: Session, tenant_id: int) -> list[ProviderConnection]:
     """A tenant's provider connections by name (dashboard, diagnostics, support context)."""
-    return list(
-        session.exec(
-            select(ProviderConnection)
-            .where(ProviderConnection.tenant_id == tenant_id)
-            .order_by(ProviderConnection.display_name, col(ProviderConnection.id))
-        ).all()
-    )
+    return list(session.exec(_TENANT_CONNECTIONS, params={"tenant_id": tenant_id}).all())
 
 
 def recent_runs(session: Session, tenant_id: int, limit: int) -> list[OperationRun]:
     """A tenant's newest runs first (dashboard and diagnostics)."""
-    return list(
-        session.exec(
-            select(OperationRun)
-            .options(RUN_WITHOUT_RAW_PAYLOAD)
-            .where(OperationRun.tenant_id == tenant_id)
-            .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
-            .limit(limit)
-        ).all()
-    )
+    return list(session.exec(_RECENT_RUNS, params={"tenant_id": tenant_id, "limit": limit}).all())
 
 
 def open_finding_counts(session: Session, tenant_id: int) -> dict[str, int]:
@@ -130,25 +146,14 @@ def open_finding_counts(session: Session, tenant_id: int) -> dict[str, int]:
     Read from the trigger-maintained ``TenantOpenFindingCount`` rows (at most one per
     severity), not counted, so the cost does not grow with the tenant's findings.
     """
-    counts = dict(
-        session.exec(
-            select(TenantOpenFindingCount.severity, TenantOpenFindingCount.open_count).where(
-                TenantOpenFindingCount.tenant_id == tenant_id
-            )
-        ).all()
-    )
+    counts = dict(session.exec(_OPEN_FINDING_COUNTS, params={"tenant_id": tenant_id}).all())
     return {s: counts.get(s, 0) for s in FINDING_SEVERITIES}
 
 
 def first_open_findings(session: Session, tenant_id: int, limit: int) -> list[tuple[int, str]]:
     """``(id, severity)`` of the tenant's oldest open findings, at most ``limit``."""
     return list(
-        session.exec(
-            select(Finding.id, Finding.severity)
-            .where(Finding.tenant_id == tenant_id, Finding.status == "open")
-            .order_by(col(Finding.id))
-            .limit(limit)
-        ).all()
+        session.exec(_FIRST_OPEN_FINDINGS, params={"tenant_id": tenant_id, "limit": limit}).all()
     )
 
 

@@ -151,8 +151,27 @@ def redact_text(text: str, *, allowed_emails: Iterable[str] = ()) -> str:
     return scan(text, frozenset(e.lower() for e in allowed_emails))
 
 
+# Texts up to this length are remembered with their result. An envelope is built from
+# the same short texts again and again (statuses, names, timestamps, a tenant's run
+# failures), and redacted once as free texts and once more as a whole; a remembered
+# answer costs a dictionary lookup instead of the trigger search. Bounded: at most
+# ``_REMEMBERED`` texts of ``_REMEMBERED_MAX_CHARS`` (a few MB).
+_REMEMBERED_MAX_CHARS = 512
+_REMEMBERED = 8192
+
+
 def scan(text: str, allowed: frozenset[str]) -> str:
     """``redact_text`` with the allowed addresses already lower-cased."""
+    if len(text) <= _REMEMBERED_MAX_CHARS:
+        return _remembered_scan(text, allowed)
+    return _scan(text, allowed)
+
+
+def _scan(text: str, allowed: frozenset[str]) -> str:
     for detector_pass in _PASSES:
         text = detector_pass.apply(text, allowed)
     return text
+
+
+# A pure function of its arguments (the catalogue is fixed for the process).
+_remembered_scan = functools.lru_cache(maxsize=_REMEMBERED)(_scan)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from support_app.models import OperationRun, Report, Review
@@ -49,6 +50,20 @@ EXCLUDED_BY_POLICY = (
     "operation_runs.raw_provider_payload",
     "provider credentials and tokens",
     "user passwords and sessions",
+)
+
+
+# Built once (see ``dashboard``). Without a primary run the bound id is NULL, and
+# "is distinct from NULL" holds for every run.
+_LATEST_FAILED_RUN = (
+    select(OperationRun.id, OperationRun.type, OperationRun.status)
+    .where(
+        OperationRun.tenant_id == bindparam("tenant_id"),
+        OperationRun.outcome == "failed",
+        col(OperationRun.id).is_distinct_from(bindparam("primary_run_id")),
+    )
+    .order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc())
+    .limit(1)
 )
 
 
@@ -136,15 +151,12 @@ class SupportRequestContextBuilder:
 
     def _latest_failed_run(self, scope: SupportScope) -> dict[str, Any]:
         """The tenant's newest failed run other than the primary one, or ``missing``."""
-        query = select(OperationRun.id, OperationRun.type, OperationRun.status).where(
-            OperationRun.tenant_id == scope.tenant.tenant_id, OperationRun.outcome == "failed"
-        )
-        if scope.run is not None:
-            query = query.where(OperationRun.id != scope.run.id)
         run = self._session.exec(
-            query.order_by(col(OperationRun.created_at).desc(), col(OperationRun.id).desc()).limit(
-                1
-            )
+            _LATEST_FAILED_RUN,
+            params={
+                "tenant_id": scope.tenant.tenant_id,
+                "primary_run_id": scope.run.id if scope.run is not None else None,
+            },
         ).first()
         return run._asdict() if run else dict(MISSING)
 

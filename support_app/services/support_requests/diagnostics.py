@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from support_app.models import AuditLog, OperationRun, ProviderConnection, Report, Review
@@ -34,6 +35,17 @@ RECENT_AUDIT_ACTIONS = 10
 _SELF_AUDIT_PREFIX = "support_request."
 
 MISSING: dict[str, str] = {"marker": "missing"}
+
+# Built once (see ``dashboard``: per-call construction outweighs the query itself).
+_RECENT_AUDIT_ACTIONS = (
+    select(AuditLog.action, AuditLog.created_at)
+    .where(
+        AuditLog.tenant_id == bindparam("tenant_id"),
+        col(AuditLog.action).not_like(f"{_SELF_AUDIT_PREFIX}%"),
+    )
+    .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+    .limit(RECENT_AUDIT_ACTIONS)
+)
 
 
 def run_summary(run: OperationRun) -> dict[str, Any]:
@@ -116,15 +128,7 @@ class SupportDiagnosticBundleBuilder:
         return bundle
 
     def _recent_audit_actions(self, tenant_id: int) -> list[dict[str, Any]]:
-        rows = self._session.exec(
-            select(AuditLog.action, AuditLog.created_at)
-            .where(
-                AuditLog.tenant_id == tenant_id,
-                col(AuditLog.action).not_like(f"{_SELF_AUDIT_PREFIX}%"),
-            )
-            .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
-            .limit(RECENT_AUDIT_ACTIONS)
-        ).all()
+        rows = self._session.exec(_RECENT_AUDIT_ACTIONS, params={"tenant_id": tenant_id}).all()
         return [{"action": action, "created_at": iso_utc(at)} for action, at in rows]
 
 

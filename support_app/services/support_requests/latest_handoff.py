@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from support_app.canonical_json import canonical_json
 from support_app.models import SupportRequest
@@ -73,27 +75,37 @@ class LatestHandoffSummary:
         }
 
 
-def latest_handoff_in(session: Session, scope: SupportScope) -> LatestHandoffSummary | None:
-    """The newest request raised in exactly this context that attempted a handoff.
+def _newest_attempt(*conditions) -> SelectOfScalar[SupportRequest]:
+    return (
+        select(SupportRequest)
+        .where(HANDOFF_ATTEMPTED, *conditions)
+        .order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc())
+        .limit(1)
+    )
 
-    One step into a partial index (``HANDOFF_ATTEMPTED``) of the tenant or of the
-    run. The run scope names only the run: a run belongs to one tenant and a request
-    with a run is run-scoped by constraint, and a tenant condition here would let
-    SQLite pick the tenant's index instead.
-    """
-    query = select(SupportRequest).where(HANDOFF_ATTEMPTED)
+
+# Built once (per-call construction outweighs the query; see ``dashboard``). The run
+# scope names only the run: a run belongs to one tenant and a request with a run is
+# run-scoped by constraint, and a tenant condition here would let SQLite pick the
+# tenant's index instead.
+_IN_TENANT_CONTEXT = _newest_attempt(
+    SupportRequest.tenant_id == bindparam("tenant_id"),
+    SupportRequest.primary_context_type == bindparam("kind"),
+)
+_IN_RUN_CONTEXT = _newest_attempt(SupportRequest.operation_run_id == bindparam("run_id"))
+
+
+def latest_handoff_in(session: Session, scope: SupportScope) -> LatestHandoffSummary | None:
+    """The newest request raised in exactly this context that attempted a handoff:
+    one step into a partial index (``HANDOFF_ATTEMPTED``) of the tenant or of the run."""
     if scope.run is None:
-        query = query.where(
-            SupportRequest.tenant_id == scope.tenant.tenant_id,
-            SupportRequest.primary_context_type == scope.kind,
+        query, params = (
+            _IN_TENANT_CONTEXT,
+            {"tenant_id": scope.tenant.tenant_id, "kind": scope.kind},
         )
     else:
-        query = query.where(SupportRequest.operation_run_id == scope.run.id)
-    row = session.exec(
-        query.order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc()).limit(
-            1
-        )
-    ).first()
+        query, params = _IN_RUN_CONTEXT, {"run_id": scope.run.id}
+    row = session.exec(query, params=params).first()
     return LatestHandoffSummary.of(row) if row else None
 
 

@@ -131,6 +131,23 @@ def test_allowed_emails_apply_inside_nested_structures() -> None:
     assert redacted == {"people": [{"mail": "me@corp.example"}, {"mail": EMAIL}]}
 
 
+def test_a_remembered_text_is_answered_for_its_own_allowed_addresses() -> None:
+    # Short texts are remembered with their result: the same text under another set
+    # of allowed addresses must not get the answer remembered for the first set.
+    text = "Reply to remembered@contoso.example"
+    assert redact_text(text) == f"Reply to {EMAIL}"
+    assert redact_text(text, allowed_emails=["remembered@contoso.example"]) == text
+    assert redact_text(text) == f"Reply to {EMAIL}"
+
+
+@pytest.mark.parametrize("padding", [0, 600])
+def test_short_and_long_texts_are_redacted_alike(padding: int) -> None:
+    # Texts over the remembered length take the direct path; both must redact.
+    text = "x" * padding + " Authorization: Bearer abc.def.ghi-jkl"
+    assert "abc.def.ghi-jkl" not in redact_text(text)
+    assert redact_text(redact_text(text)) == redact_text(text)
+
+
 # --- the planted demo secrets ----------------------------------------------------------------
 
 
