@@ -70,7 +70,7 @@ ARM = """([selector, appear]) => {
 }"""
 MEASURED = """() => {
   const { click, end } = window.__bench;
-  const answer = window.__socketIn.find((t) => t >= click);
+  const answer = (window.__socketIn ?? []).find((t) => t >= click);
   return [end - click, answer === undefined || answer > end ? null : answer - click];
 }"""
 

@@ -40,9 +40,17 @@ def test_the_whole_dialog_in_german(page: Page, app_db_session: Session, desk_ur
     email = "owner@contoso.example"
     run_id = failed_run_id(app_db_session, "Northwind")
     signed_in(page, email)
+    html = page.locator("html")
     try:
+        expect(html).to_have_attribute("lang", "en")
+        expect(page).to_have_title("Tenants · TenantPilot")
         _switch_to_german(page)
+        # Screen readers pick their voice from <html lang>; the tab title follows too.
+        expect(html).to_have_attribute("lang", "de")
+        expect(page).to_have_title("Mandanten · TenantPilot")
         page.goto(f"/operations/{run_id}")
+        expect(html).to_have_attribute("lang", "de")
+        expect(page).to_have_title("Vorgangslauf · TenantPilot")
         page.get_by_role("button", name="Mehr").click()
         page.get_by_role("menuitem", name="Support anfordern").click()
         dialog = page.get_by_role("dialog")

@@ -47,6 +47,12 @@ def redact(value: Any, *, allowed_emails: Iterable[str] = ()) -> Any:
 
 
 def _redact(value: Any, allowed: frozenset[str]) -> Any:
+    # Strings and scalars first: they are most of an envelope's nodes, and an
+    # ``isinstance`` against the ``Mapping`` ABC is the slow check.
+    if isinstance(value, str):
+        return scan(value, allowed)
+    if value is None or isinstance(value, int | float):
+        return value
     if isinstance(value, Mapping):
         return {
             str(k): (
@@ -58,6 +64,4 @@ def _redact(value: Any, allowed: frozenset[str]) -> Any:
         }
     if isinstance(value, list | tuple):
         return [_redact(v, allowed) for v in value]
-    if isinstance(value, str):
-        return scan(value, allowed)
     return value

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import Var, VarData
 
 from support_app import routes
+from support_app.i18n import DEFAULT_LOCALE, translate
 from support_app.ui.components.post_form import post_form
 from support_app.ui.states.session import SessionState
 
@@ -130,6 +133,34 @@ def not_found_view() -> rx.Component:
     )
 
 
+class DocumentLanguage(rx.Fragment):
+    """Keeps ``<html lang>`` and the tab's title in the reader's language.
+
+    Reflex writes both once, in English, at build time. Screen readers choose their
+    voice from ``lang`` (WCAG 3.1.1), and dialogs and toasts render outside the page
+    tree, so the document element itself has to follow the language switch.
+    """
+
+    title: Var[str]
+
+    def _exclude_props(self) -> list[str]:
+        return [*super()._exclude_props(), "title"]
+
+    def add_hooks(self) -> list[str | Var]:
+        locale = SessionState.locale
+        return [
+            Var(
+                f"useEffect(() => {{ document.documentElement.lang = {locale!s};"
+                f" document.title = {self.title!s}; }}, [{locale!s}, {self.title!s}]);",
+                _var_data=VarData.merge(
+                    locale._get_all_var_data(),
+                    self.title._get_all_var_data(),
+                    VarData(imports={"react": [ImportVar(tag="useEffect")]}),
+                ),
+            )
+        ]
+
+
 @dataclass(frozen=True)
 class Page:
     """One routed page: what ``rx.App.add_page`` needs, recorded by ``template``."""
@@ -144,13 +175,18 @@ PAGES: list[Page] = []
 
 
 def template(
-    route: str, title: str, on_load: Any = None
+    route: str, title_key: str, on_load: Any = None
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Wrap a page's content in the shared shell and record it in ``PAGES``."""
+    """Wrap a page's content in the shared shell and record it in ``PAGES``.
+
+    ``title_key`` names the tab title in the catalogue; the built page carries the
+    English one until the reader's language is known.
+    """
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
             return rx.box(
+                DocumentLanguage.create(title=T[title_key]),
                 rx.el.header(header()),
                 rx.el.main(
                     content(), max_width="1180px", margin_x="auto", padding="24px", width="100%"
@@ -160,6 +196,7 @@ def template(
             )
 
         page.__name__ = content.__name__
+        title = translate(DEFAULT_LOCALE, title_key)
         PAGES.append(Page(route=route, title=title, render=page, on_load=on_load))
         return page
 

@@ -32,7 +32,7 @@ def tenant_card(tenant: rx.Var) -> rx.Component:
     )
 
 
-@template(routes.HOME, "Tenants", on_load=HomeState.load)
+@template(routes.HOME, "page.home", on_load=HomeState.load)
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(T["home.title"], size="7"),

@@ -8,7 +8,7 @@ from support_app.ui.components.shell import T, template
 from support_app.ui.states.login import LoginState
 
 
-@template(routes.LOGIN, "Sign in", on_load=LoginState.load)
+@template(routes.LOGIN, "page.login", on_load=LoginState.load)
 def login() -> rx.Component:
     return rx.center(
         rx.card(

@@ -46,7 +46,7 @@ def run_details() -> rx.Component:
     )
 
 
-@template(routes.OPERATION_RUN, "Operation run", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
+@template(routes.OPERATION_RUN, "page.operation_run", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
 def operation_run() -> rx.Component:
     return rx.cond(
         S.not_found,

@@ -134,7 +134,9 @@ def dashboard() -> rx.Component:
     )
 
 
-@template(routes.TENANT_DASHBOARD, "Tenant dashboard", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
+@template(
+    routes.TENANT_DASHBOARD, "page.tenant_dashboard", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD]
+)
 def tenant_dashboard() -> rx.Component:
     return rx.cond(
         S.not_found,
