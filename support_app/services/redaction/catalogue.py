@@ -301,6 +301,36 @@ COOKIE = Detector(
     locate=_locate_header,
 )
 
+# --- command lines -----------------------------------------------------------------------
+
+
+def _locate_cli_credentials(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    for group in ("dq", "sq", "tok"):
+        if match.start(group) >= 0:
+            start, end = match.span(group)
+            break
+    colon = match.string.find(":", start, end)
+    if colon < 0:
+        return None  # "curl -u admin" asks for the password; "pip install -U pkg"
+    user, password = match.string[start:colon], match.string[colon + 1 : end]
+    if user.isdigit() and password.isdigit():
+        return None  # "docker run -u 1000:1000": a uid and gid
+    return _unredacted(match.string, (colon + 1, end))  # the user name stays readable
+
+
+CLI_CREDENTIALS = Detector(
+    name="cli-credentials",
+    summary="the password of user:password after -u/--user/-U/--proxy-user on a command "
+    "line (curl, wget); the user name is kept",
+    triggers=("-u",),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)"
+        rf"(?:{_DQ}|{_SQ}|(?P<tok>[^\s\"']+))",
+        re.IGNORECASE,
+    ),
+    locate=_locate_cli_credentials,
+)
+
 # --- value-based -------------------------------------------------------------------------
 
 PRIVATE_KEY = Detector(
@@ -517,6 +547,7 @@ CATALOGUE: tuple[Detector, ...] = (
     URL_CREDENTIALS,
     AUTHORIZATION,
     COOKIE,
+    CLI_CREDENTIALS,
     CONNECTION_STRING,
     SECRET_KEY,
     SECRET_ELEMENT,

@@ -219,6 +219,22 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f"AccountKey is {R('high-entropy')}",
         ),
     ],
+    "cli-credentials": [
+        (
+            "curl -u admin:S3cret! https://api.example/v1",
+            f"curl -u admin:{R('cli-credentials')} https://api.example/v1",
+        ),
+        (
+            'curl --user "svc:pass phrase" -X POST',
+            f'curl --user "svc:{R("cli-credentials")}" -X POST',
+        ),
+        ("wget --user=bob:hunter2 http://h", f"wget --user=bob:{R('cli-credentials')} http://h"),
+        ("curl -U proxy:pr0xyPw http://h", f"curl -U proxy:{R('cli-credentials')} http://h"),
+        (
+            "curl --proxy-user 'p:x1' http://h",
+            f"curl --proxy-user 'p:{R('cli-credentials')}' http://h",
+        ),
+    ],
     "email": [
         ("cc mallory@evil.example please", f"cc {R('email')} please"),
         ("bob.smith+x@corp.co.uk", R("email")),
@@ -257,6 +273,8 @@ UNCHANGED = [
     "The password was reset and the key vault access policy updated.",
     "Token refresh failed (AADSTS700082); check the client secret in the app registration.",
     "Restore stopped: 2 of 14 policies could not be written (conflicting assignment).",
+    "curl -u admin https://api.example/v1",  # curl asks for the password
+    "pip install -U requests; docker run -u 1000:1000 image; re-use -u: none",
 ]
 
 

@@ -166,6 +166,15 @@ def url_credentials(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @st.composite
+def cli_credentials(draw: st.DrawFn) -> tuple[str, str]:
+    option = draw(st.sampled_from(["-u ", "--user ", "--user=", "-U ", "--proxy-user "]))
+    user = draw(st.sampled_from(["admin", "svc-backup", "ops@contoso.example"]))
+    password = draw(_text(ALNUM + "-_.~!$*%@", 6, 30).filter(lambda s: not s.isdigit()))
+    quote = draw(st.sampled_from(["", '"', "'"]))
+    return password, f"curl -sS {option}{quote}{user}:{password}{quote} https://api.example/v1"
+
+
+@st.composite
 def authorization_headers(draw: st.DrawFn) -> tuple[str, str]:
     token = draw(_text(B64URL + ".~+/", 12, 60).filter(lambda s: any(c.isdigit() for c in s)))
     scheme = draw(
@@ -283,6 +292,7 @@ SECRET_FORMS = {
     "key-value": key_value_forms(),
     "connection-string": connection_strings(),
     "url-credentials": url_credentials(),
+    "cli-credentials": cli_credentials(),
     "authorization": authorization_headers(),
     "cookie": cookie_headers(),
     "private-key": pem_blocks(),
