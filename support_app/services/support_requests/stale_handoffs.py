@@ -1,5 +1,8 @@
 """No handoff left pending for ever: finalise creates whose process never came back.
 
+(A link makes no outbound call and is finalised in the transaction that creates the
+request, so only creates can be left pending.)
+
 A create handoff is committed before the desk call and finalised after it. If the
 process stops in between (a crash, a kill, a deploy), nothing would ever finalise
 it, and the request would show "pending" indefinitely. The sweep finalises every

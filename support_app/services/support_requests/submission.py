@@ -8,9 +8,11 @@ Order (SPEC "Slice 1" and "Slice 2"):
 3. in one transaction: the immutable request with its context envelope and the
    ``support_request.created`` audit row — this commits before any handoff, so a
    failing desk can never lose the request;
-4. the handoff, if one was asked for: link (no outbound call) or create (one call
-   to the configured desk, hard total deadline);
-5. exactly one finalisation write of the outcome, with its audit row.
+4. the handoff, if one was asked for, with exactly one finalisation write of its
+   outcome and its audit row: a link (no outbound call) is finalised in the
+   transaction of step 3, so no crash can leave it pending; a create makes one call
+   to the configured desk (hard total deadline) after that commit and is finalised
+   after the call (or, if the process stops first, by the stale-handoff sweep).
 
 Database work runs in worker threads and the desk call is awaited, so a slow desk
 never blocks the event loop that serves other users.
@@ -52,8 +54,8 @@ from support_app.services.support_requests.finalisation import (
     stored_failure,
 )
 from support_app.services.support_requests.form import (
-    CREATE_EXTERNAL_TICKET,
     INTERNAL_ONLY,
+    LINK_EXISTING_TICKET,
     SupportRequestForm,
     ValidatedSupportRequest,
     validate_support_request,
@@ -103,6 +105,14 @@ class _Created:
     request: SupportRequest
     validated: ValidatedSupportRequest
     scope_kind: str
+
+
+def _linked(validated: ValidatedSupportRequest) -> HandoffOutcome:
+    assert validated.linked_ticket is not None
+    return HandoffOutcome(
+        external_reference=validated.linked_ticket.external_reference,
+        external_url=validated.linked_ticket.external_url,
+    )
 
 
 def outbound_ticket(request: SupportRequest) -> OutboundTicket:
@@ -161,9 +171,12 @@ class SupportRequestSubmissionService:
         )
         if validated.handoff_mode == INTERNAL_ONLY:
             return result
-        # Shielded: a browser that goes away mid-call must not leave the request
-        # without its recorded outcome.
-        outcome = await asyncio.shield(self._hand_off_and_finalise(actor, request, validated))
+        if validated.handoff_mode == LINK_EXISTING_TICKET:
+            outcome = _linked(validated)  # finalised with the request itself
+        else:
+            # Shielded: a browser that goes away mid-call must not leave the request
+            # without its recorded outcome.
+            outcome = await asyncio.shield(self._create_ticket_and_finalise(actor, request))
         return dataclasses.replace(
             result,
             external_reference=outcome.external_reference,
@@ -197,6 +210,11 @@ class SupportRequestSubmissionService:
                     "handoff_mode": request.external_handoff_mode,
                 },
             )
+            if validated.handoff_mode == LINK_EXISTING_TICKET:
+                session.flush()  # the request's id, for its finalisation
+                finalise_handoff(
+                    session, PendingHandoff.of(request), _linked(validated), actor.user_id
+                )
             session.commit()
             return _Created(request=request, validated=validated, scope_kind=scope.kind)
 
@@ -222,22 +240,15 @@ class SupportRequestSubmissionService:
             external_handoff_mode=validated.handoff_mode,
         )
 
-    async def _hand_off_and_finalise(
-        self, actor: Actor, request: SupportRequest, validated: ValidatedSupportRequest
+    async def _create_ticket_and_finalise(
+        self, actor: Actor, request: SupportRequest
     ) -> HandoffOutcome:
-        if validated.handoff_mode == CREATE_EXTERNAL_TICKET:
-            try:
-                ticket = outbound_ticket(request)
-            except Exception as error:  # the request is committed: record, never strand it
-                outcome = unexpected_failure(request.reference, error)
-            else:
-                outcome = await self._handoff.create_ticket(ticket)
+        try:
+            ticket = outbound_ticket(request)
+        except Exception as error:  # the request is committed: record, never strand it
+            outcome = unexpected_failure(request.reference, error)
         else:
-            assert validated.linked_ticket is not None
-            outcome = HandoffOutcome(
-                external_reference=validated.linked_ticket.external_reference,
-                external_url=validated.linked_ticket.external_url,
-            )
+            outcome = await self._handoff.create_ticket(ticket)
         pending = PendingHandoff.of(request)
         return await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
 

@@ -22,6 +22,7 @@ from support_app.services.support_desk.emulator import (
     serving_in_background,
 )
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
+from support_app.services.support_requests import submission
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.scope import SupportContext
 from support_app.settings import SupportDeskTarget
@@ -156,6 +157,36 @@ def test_link_makes_no_outbound_request(
         f"{desk.base_url}/agent/tickets/123",
     )
     assert _audit_actions(session, result.reference)[-1] == "support_request.external_ticket_linked"
+
+
+def test_a_link_is_stored_with_its_request_or_not_at_all(
+    engine: Engine,
+    session: Session,
+    desk: DeskEmulatorServer,
+    handoff: ExternalSupportDeskHandoffService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A link is finalised in the transaction that creates the request: if recording
+    # the link fails (or the process stops), no request is left "pending" for ever.
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("finalisation refused")
+
+    monkeypatch.setattr(submission, "finalise_handoff", refuse)
+    before = counts(session)
+    with pytest.raises(RuntimeError, match="finalisation refused"):
+        submit(
+            engine,
+            actor_for(session, "owner@contoso.example"),
+            SupportContext("tenant", tenant_id(session, "Northwind")),
+            SupportRequestForm(
+                severity="normal",
+                summary="Already reported",
+                handoff_mode="link_existing_ticket",
+                external_reference="#124",
+            ),
+            handoff,
+        )
+    assert counts(session) == before
 
 
 @pytest.mark.parametrize("fault", [m for m in FAULT_MODES if m != "none"])
