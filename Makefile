@@ -67,7 +67,9 @@ run: seed
 # shares, WORKERS backend worker processes (Granian, via GRANIAN_WORKERS).
 SCALED_DB_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/support_app
 SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
-WORKERS ?= 4
+# One worker per CPU core: the workers are CPU-bound (Python, Argon2); on this 2-core
+# machine 4 workers made every action's p95 3-4x slower under load than 2 (bench/README).
+WORKERS ?= $(shell nproc)
 
 run-scaled: install
 	REFLEX_DB_URL=$(SCALED_DB_URL) $(PY) -m support_app migrate
