@@ -22,6 +22,7 @@ would redact, so redacting a redacted text changes nothing.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -151,27 +152,34 @@ def redact_text(text: str, *, allowed_emails: Iterable[str] = ()) -> str:
     return scan(text, frozenset(e.lower() for e in allowed_emails))
 
 
-# Texts up to this length are remembered with their result. An envelope is built from
-# the same short texts again and again (statuses, names, timestamps, a tenant's run
-# failures), and redacted once as free texts and once more as a whole; a remembered
-# answer costs a dictionary lookup instead of the trigger search. Bounded: at most
-# ``_REMEMBERED`` texts of ``_REMEMBERED_MAX_CHARS`` (a few MB).
+# Short texts are remembered with their result. An envelope is built from the same
+# short texts again and again (statuses, names, timestamps, a tenant's run failures)
+# and redacted once as free texts and once more as a whole; a remembered answer costs
+# a digest and a lookup instead of the trigger search. The memory holds each text's
+# BLAKE2b digest, never the text (which may hold the very secret), and its redacted
+# result; it is emptied when it reaches ``_REMEMBERED`` entries of up to
+# ``_REMEMBERED_MAX_CHARS`` (under 10 MB). Single dict operations are atomic, so
+# worker threads share it without a lock.
 _REMEMBERED_MAX_CHARS = 512
 _REMEMBERED = 8192
+_remembered: dict[tuple[bytes, frozenset[str]], str] = {}
 
 
 def scan(text: str, allowed: frozenset[str]) -> str:
     """``redact_text`` with the allowed addresses already lower-cased."""
-    if len(text) <= _REMEMBERED_MAX_CHARS:
-        return _remembered_scan(text, allowed)
-    return _scan(text, allowed)
+    if len(text) > _REMEMBERED_MAX_CHARS:
+        return _scan(text, allowed)
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest(), allowed)
+    result = _remembered.get(key)
+    if result is None:
+        result = _scan(text, allowed)
+        if len(_remembered) >= _REMEMBERED:
+            _remembered.clear()
+        _remembered[key] = result
+    return result
 
 
 def _scan(text: str, allowed: frozenset[str]) -> str:
     for detector_pass in _PASSES:
         text = detector_pass.apply(text, allowed)
     return text
-
-
-# A pure function of its arguments (the catalogue is fixed for the process).
-_remembered_scan = functools.lru_cache(maxsize=_REMEMBERED)(_scan)

@@ -16,6 +16,7 @@ from support_app.services.redaction import (
     placeholder,
     redact,
     redact_text,
+    scanner,
 )
 
 KEY = SECRET_KEY_PLACEHOLDER
@@ -138,6 +139,16 @@ def test_a_remembered_text_is_answered_for_its_own_allowed_addresses() -> None:
     assert redact_text(text) == f"Reply to {EMAIL}"
     assert redact_text(text, allowed_emails=["remembered@contoso.example"]) == text
     assert redact_text(text) == f"Reply to {EMAIL}"
+
+
+def test_the_remembered_texts_are_kept_as_digests_never_as_text() -> None:
+    secret = "Remember-me-not-0815"
+    assert secret not in redact_text(f"password={secret}")
+    remembered = scanner._remembered
+    assert remembered, "short texts are remembered"
+    for (digest, _allowed), result in remembered.items():
+        assert isinstance(digest, bytes) and secret.encode() not in digest
+        assert secret not in result
 
 
 @pytest.mark.parametrize("padding", [0, 600])
