@@ -105,6 +105,7 @@ class _Created:
     request: SupportRequest
     validated: ValidatedSupportRequest
     scope_kind: str
+    linked: HandoffOutcome | None = None  # a link's outcome, stored with the request
 
 
 def _linked(validated: ValidatedSupportRequest) -> HandoffOutcome:
@@ -171,8 +172,8 @@ class SupportRequestSubmissionService:
         )
         if validated.handoff_mode == INTERNAL_ONLY:
             return result
-        if validated.handoff_mode == LINK_EXISTING_TICKET:
-            outcome = _linked(validated)  # finalised with the request itself
+        if created.linked is not None:
+            outcome = created.linked
         else:
             # Shielded: a browser that goes away mid-call must not leave the request
             # without its recorded outcome.
@@ -210,13 +211,13 @@ class SupportRequestSubmissionService:
                     "handoff_mode": request.external_handoff_mode,
                 },
             )
+            linked = None
             if validated.handoff_mode == LINK_EXISTING_TICKET:
+                linked = _linked(validated)
                 session.flush()  # the request's id, for its finalisation
-                finalise_handoff(
-                    session, PendingHandoff.of(request), _linked(validated), actor.user_id
-                )
+                finalise_handoff(session, PendingHandoff.of(request), linked, actor.user_id)
             session.commit()
-            return _Created(request=request, validated=validated, scope_kind=scope.kind)
+            return _Created(request, validated, scope.kind, linked)
 
     @staticmethod
     def _new_request(
