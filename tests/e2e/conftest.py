@@ -212,13 +212,17 @@ def browser() -> Iterator[Browser]:
 
 
 @contextmanager
-def checked_page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A page in a new browser context; any console or page error fails the test."""
+def checked_page(browser: Browser, base_url: str, expected: tuple[str, ...] = ()) -> Iterator[Page]:
+    """A page in a new browser context; any console or page error fails the test,
+    except the ``expected`` messages (a test that drops the socket on purpose)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     context.set_default_timeout(20_000)
     pg = context.new_page()
     errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and m.text not in expected else None,
+    )
     pg.on("pageerror", lambda e: errors.append(str(e)))
     try:
         yield pg

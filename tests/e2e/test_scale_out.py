@@ -26,10 +26,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from sqlmodel import Session
 
-from tests.e2e.conftest import WORKERS, signed_in
+from tests.e2e.conftest import WORKERS, checked_page, signed_in
 from tests.e2e.test_support_request import open_request_dialog, stored, submit_request, tenant_id
 
 pytestmark = pytest.mark.multi_worker
@@ -83,6 +83,15 @@ def _next_event(page: Page, trace: Path, token: str, after: int, timeout: float)
             return events[after]
         page.wait_for_timeout(100)  # not time.sleep: the WebSocket route runs meanwhile
     return None
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    # This test closes the tab's socket on purpose; a send racing the close is logged.
+    with checked_page(
+        browser, app_url, ("WebSocket is already in CLOSING or CLOSED state.",)
+    ) as pg:
+        yield pg
 
 
 def test_a_tab_whose_events_hop_between_workers_submits_once(
