@@ -42,6 +42,7 @@ RUNTIME_EXTRAS: dict[str, tuple[str, ...]] = {
     # the idle timeout's last-use stamp; sign-out and purging ended sessions
     "user_sessions": ("UPDATE (last_seen_at)", "DELETE"),
     "sign_in_throttles": ("UPDATE", "DELETE"),  # failure counts and back-off
+    "sign_in_audit_windows": ("UPDATE", "DELETE"),  # refused sign-ins counted, summarised
 }
 
 

@@ -62,6 +62,9 @@ class SignInSessions:
     free_failures: int
     # Lock after the first failure beyond ``free_failures``; doubles with each one more.
     backoff_seconds: int
+    # Failures on one account from all addresses together before a fixed lock of
+    # ``backoff_seconds`` for the addresses that failed (services/sign_in_throttle.py).
+    account_failures: int = 100
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ def get_settings() -> Settings:
             idle_seconds=_int_env("SUPPORT_APP_SESSION_IDLE_SECONDS", 1800),
             free_failures=_int_env("SUPPORT_APP_SIGN_IN_FREE_FAILURES", 5),
             backoff_seconds=_int_env("SUPPORT_APP_SIGN_IN_BACKOFF_SECONDS", 60),
+            account_failures=_int_env("SUPPORT_APP_SIGN_IN_ACCOUNT_FAILURES", 100),
         ),
         multi_worker=bool(os.environ.get("REFLEX_REDIS_URL", "").strip()),
         support_desk=support_desk,

@@ -13,12 +13,14 @@ from reflex import constants
 from reflex.config import get_config
 
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
+from support_app.settings import get_settings
 from support_app.ui import event_trace
 from support_app.ui.components.shell import PAGES, add_pages
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
+from support_app.web.cookies import session_cookie_name
 from support_app.web.socket_guard import EventSocketGuard
 
 _config = get_config()
@@ -36,6 +38,7 @@ app = rx.App(
             asgi,
             allowed_origins=_config.cors_allowed_origins,
             event_path=_config.prepend_backend_path(str(constants.Endpoint.EVENT)),
+            session_cookie=session_cookie_name(get_settings().secure_cookies),
         ),
     ],
 )

@@ -220,6 +220,9 @@ class UserSession(SQLModel, table=True):
     """
 
     __tablename__ = "user_sessions"
+    # SQLite would otherwise hand an ended session's id to the next sign-in; nothing
+    # is keyed on it (tabs key on the token hash), but an id is never reissued either.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -229,11 +232,12 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-SIGN_IN_THROTTLE_KINDS = ("account", "address")
+SIGN_IN_THROTTLE_KINDS = ("account", "address", "account_address")
 
 
 class SignInThrottle(SQLModel, table=True):
-    """Failed sign-ins per account (e-mail as typed) or client address.
+    """Failed sign-ins per client address, per account (a hash of the e-mail as typed)
+    and per account and address (``services/sign_in_throttle.py``).
 
     Kept in the database so every worker sees the same counts; rows are upserted
     atomically and purged once forgotten.
@@ -246,8 +250,23 @@ class SignInThrottle(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=10)
+    kind: str = Field(max_length=16)
     subject: str = Field(max_length=254)
     failures: int = 0
     last_failed_at: datetime
     locked_until: datetime | None = None
+
+
+class SignInAuditWindow(SQLModel, table=True):
+    """Refused sign-ins from one client address in its current audit window.
+
+    The audit log is append-only, so a flood of refused posts must not each add a
+    row: the first few of a window are audited one by one, the rest only counted
+    here, and one summary row carries the count when the window is over.
+    """
+
+    __tablename__ = "sign_in_audit_windows"
+
+    client_address: str = Field(primary_key=True, max_length=254)
+    window_start: datetime = Field(index=True)
+    refused: int = 0

@@ -41,6 +41,7 @@ _DENIED_RAW_ID_SCAN = 4096  # how much of a huge forged id is looked at at all
 class AuditActionId(StrEnum):
     SIGNED_IN = "auth.signed_in"
     SIGN_IN_FAILED = "auth.sign_in_failed"
+    SIGN_IN_REFUSALS_SUMMARISED = "auth.sign_in_refusals_summarised"
     SIGNED_OUT = "auth.signed_out"
     SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere"
     ACCESS_DENIED = "access.denied"

@@ -26,9 +26,9 @@ from support_app.models.clock import utcnow
 from support_app.services.access import Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.passwords import verify_password
+from support_app.services.sign_in_audit import SignInAuditBudget, email_for_audit
 from support_app.services.sign_in_throttle import (
     SignInThrottleService,
-    ThrottleKey,
     ThrottlePolicy,
     keys_for,
 )
@@ -37,13 +37,20 @@ from support_app.settings import SignInSessions
 EMAIL_MAX = 254
 PASSWORD_MAX = 1024
 TOKEN_MAX = 128
-# ``last_seen_at`` is written at most this often per session, not on every event.
+# ``last_seen_at`` is written at most this often per session, not on every event
+# (or a quarter of the idle timeout, when that is shorter: see ``touch_interval``).
 TOUCH_INTERVAL = timedelta(minutes=1)
 _TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def hash_session_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def touch_interval(idle_seconds: int) -> timedelta:
+    """How stale ``last_seen_at`` may get: at most a quarter of the idle timeout, so a
+    session in use is never taken for idle, whatever the setting."""
+    return min(TOUCH_INTERVAL, timedelta(seconds=idle_seconds / 4))
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class SignInResult:
 @dataclass(frozen=True)
 class SignedInSession:
     session_id: int
+    # What names the session for good (row ids may be reissued on SQLite).
+    token_hash: str
     actor: Actor
 
 
@@ -67,9 +76,12 @@ class AuthenticationService:
         self._session = session
         self._absolute = timedelta(seconds=policy.absolute_seconds)
         self._idle = timedelta(seconds=policy.idle_seconds)
+        self._touch_interval = touch_interval(policy.idle_seconds)
         self._throttle = SignInThrottleService(
-            session, ThrottlePolicy(policy.free_failures, policy.backoff_seconds)
+            session,
+            ThrottlePolicy(policy.free_failures, policy.backoff_seconds, policy.account_failures),
         )
+        self._audit_budget = SignInAuditBudget(session)
 
     def sign_in(
         self,
@@ -99,8 +111,10 @@ class AuthenticationService:
             self._throttle.record_failure(keys, now)
             self._audit_failure(user, email, client_address, reason="invalid")
             return SignInResult()
-        self._throttle.clear(ThrottleKey("account", email))
+        if keys.account_address is not None:
+            self._throttle.clear(keys.account_address)
         self._throttle.purge(now)
+        self._audit_budget.summarise_ended_windows(now)
         self.purge_expired()
         if previous_token_hash:
             self._end(UserSession.token_hash == previous_token_hash)
@@ -136,10 +150,10 @@ class AuthenticationService:
         now = utcnow()
         if user_session.expires_at <= now or user_session.last_seen_at + self._idle <= now:
             return None
-        if now - user_session.last_seen_at >= TOUCH_INTERVAL:
+        if now - user_session.last_seen_at >= self._touch_interval:
             user_session.last_seen_at = now
             self._session.add(user_session)
-        return SignedInSession(user_session.id, Actor.of(user))
+        return SignedInSession(user_session.id, user_session.token_hash, Actor.of(user))
 
     def sign_out(self, token_hash: str | None) -> None:
         """End this browser's session (no-op for an unknown or ended one)."""
@@ -176,18 +190,21 @@ class AuthenticationService:
     def _audit_failure(
         self, user: User | None, email: str, client_address: str, *, reason: str
     ) -> None:
+        if not self._audit_budget.admit(client_address):
+            return  # counted; the window's summary row will carry it
         metadata = {"client_address": client_address, "reason": reason}
         if user is not None:
             self._audit_user_event(AuditActionId.SIGN_IN_FAILED, user.id, metadata)
             return
         # Unknown account: no workspace, no actor; the e-mail as typed shows spraying.
+        shown = email_for_audit(email)
         WorkspaceAuditLogger(self._session).record(
             AuditActionId.SIGN_IN_FAILED,
             workspace_id=None,
             actor_user_id=None,
             subject_type="sign_in",
-            metadata={**metadata, "email": email},
-            allowed_emails=(email,),
+            metadata={**metadata, "email": shown},
+            allowed_emails=(shown,),
         )
 
     def _audit_user_event(

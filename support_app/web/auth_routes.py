@@ -7,8 +7,11 @@ new cookie (Reflex cannot set an HttpOnly cookie from an event; a route can).
 - Each post must come from an allowed origin (``Origin``, else ``Referer``): a
   cross-site form cannot sign a browser in or out (CSRF).
 - Password verification (Argon2, ~150 ms of CPU) runs on a pool of its own with
-  ``SIGN_IN_WORKERS`` thread(s); further sign-ins queue there, so a flood of
-  guesses cannot occupy the threads that serve other users' events.
+  ``SIGN_IN_WORKERS`` threads, one per core (Argon2 releases the GIL, so the cores
+  work in parallel); further sign-ins queue there, so a flood of guesses cannot
+  occupy the threads that serve other users' events.
+- A Cookie header naming the session cookie twice is not guessed from: sign-in
+  ends neither, sign-out ends every session it names.
 - Failures answer ``/login?error=invalid|required|throttled[&minutes=N]``; the
   page shows the translated message.
 """
@@ -16,6 +19,7 @@ new cookie (Reflex cannot set an HttpOnly cookie from an event; a route can).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -39,13 +43,13 @@ from support_app.services.authentication import (
 from support_app.services.sign_in_throttle import minutes_to_wait
 from support_app.settings import Settings, get_settings
 from support_app.web.cookies import (
-    SESSION_COOKIE,
-    cookie_value,
+    cookie_values,
     delete_session_cookie,
+    session_cookie_name,
     set_session_cookie,
 )
 
-SIGN_IN_WORKERS = 1
+SIGN_IN_WORKERS = os.cpu_count() or 1
 # A sign-in form is two short fields; anything larger is not one.
 FORM_BYTES_MAX = 4 * (EMAIL_MAX + PASSWORD_MAX)
 
@@ -60,6 +64,7 @@ def auth_routes(
     """The routes as a Starlette app (``engine``/``settings`` are swappable for tests)."""
     origins = frozenset(o for o in allowed_origins if o != "*")
     pool = ThreadPoolExecutor(max_workers=SIGN_IN_WORKERS, thread_name_prefix="sign-in")
+    cookie_name = session_cookie_name(settings().secure_cookies)
 
     def service_call(call: Callable[[AuthenticationService], object]):
         def run():
@@ -82,7 +87,7 @@ def auth_routes(
                     email[:EMAIL_MAX],
                     password[:PASSWORD_MAX],
                     client_address=_client_address(request, trusted_proxy_hops),
-                    previous_token_hash=_token_hash(request),
+                    previous_token_hash=_only(_token_hashes(request, cookie_name)),
                 )
             ),
         )
@@ -105,16 +110,16 @@ def auth_routes(
         async def sign_out(request: Request) -> Response:
             if not _same_origin(request, origins):
                 return _forbidden()
-            token_hash = _token_hash(request)
-            await asyncio.to_thread(
-                service_call(
-                    lambda auth: (
+            token_hashes = _token_hashes(request, cookie_name)
+
+            def end(auth: AuthenticationService) -> None:
+                for token_hash in token_hashes:
+                    if everywhere:
                         auth.sign_out_everywhere(token_hash)
-                        if everywhere
-                        else auth.sign_out(token_hash)
-                    )
-                )
-            )
+                    else:
+                        auth.sign_out(token_hash)
+
+            await asyncio.to_thread(service_call(end))
             response = RedirectResponse(routes.LOGIN, status_code=303)
             delete_session_cookie(response, secure=settings().secure_cookies)
             return response
@@ -166,9 +171,14 @@ def _client_address(request: Request, trusted_proxy_hops: int) -> str:
     return address
 
 
-def _token_hash(request: Request) -> str | None:
-    token = cookie_value(request.headers.get("cookie", ""), SESSION_COOKIE)
-    return hash_session_token(token) if token and len(token) <= TOKEN_MAX else None
+def _token_hashes(request: Request, cookie_name: str) -> list[str]:
+    """The hash of every session token the request's Cookie header names."""
+    tokens = cookie_values(request.headers.get("cookie", ""), cookie_name)
+    return [hash_session_token(t) for t in tokens if len(t) <= TOKEN_MAX]
+
+
+def _only(values: list[str]) -> str | None:
+    return values[0] if len(values) == 1 else None
 
 
 def _to_login(error: str, **params: int) -> RedirectResponse:

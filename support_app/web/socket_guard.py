@@ -9,7 +9,8 @@ Two jobs, both on the handshake:
   state (``self.router.headers``), and a Redis state manager persists them. So the
   ``sa_session`` cookie value is replaced by its SHA-256 before Reflex sees it:
   the state only ever holds the hash (what the database stores too), which is
-  useless as a cookie. ``SessionState`` looks the hash up as it is.
+  useless as a cookie. ``SessionState`` looks the hash up as it is. A header naming
+  the session cookie twice loses both (refused, not guessed).
 """
 
 from __future__ import annotations
@@ -21,15 +22,23 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from support_app.services.authentication import TOKEN_MAX, hash_session_token
-from support_app.web.cookies import SESSION_COOKIE
+from support_app.web.cookies import cookie_values
 
 # RFC 6455 "policy violation"; sent before accept, the server answers HTTP 403.
 _POLICY_VIOLATION = 1008
 
 
 class EventSocketGuard:
-    def __init__(self, app: ASGIApp, *, allowed_origins: Iterable[str], event_path: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_origins: Iterable[str],
+        event_path: str,
+        session_cookie: str,
+    ) -> None:
         self._app = app
+        self._session_cookie = session_cookie
         self._origins = frozenset(o for o in allowed_origins if o != "*")
         self._event_path = event_path.rstrip("/")
 
@@ -42,7 +51,8 @@ class EventSocketGuard:
         if origin is None or origin not in self._origins:
             await _refuse(scope, receive, send)
             return
-        await self._app({**scope, "headers": _with_hashed_session(headers)}, receive, send)
+        hashed = _with_hashed_session(headers, self._session_cookie)
+        await self._app({**scope, "headers": hashed}, receive, send)
 
     def _is_event_path(self, scope: Scope) -> bool:
         path = get_route_path(scope)
@@ -56,25 +66,28 @@ def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
-def _with_hashed_session(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def _with_hashed_session(
+    headers: Iterable[tuple[bytes, bytes]], name: str
+) -> list[tuple[bytes, bytes]]:
     return [
-        (key, _hash_session_cookie(value.decode("latin-1")).encode("latin-1"))
+        (key, _hash_session_cookie(value.decode("latin-1"), name).encode("latin-1"))
         if key.lower() == b"cookie"
         else (key, value)
         for key, value in headers
     ]
 
 
-def _hash_session_cookie(cookie_header: str) -> str:
-    """The Cookie header with the session token replaced by its hash (dropped if oversized)."""
+def _hash_session_cookie(cookie_header: str, name: str) -> str:
+    """The Cookie header with the session token replaced by its hash; dropped if
+    oversized, and every copy dropped if the header names it more than once."""
+    tokens = cookie_values(cookie_header, name)
     parts = []
     for part in cookie_header.split(";"):
-        name, sep, value = part.strip().partition("=")
-        if sep and name == SESSION_COOKIE:
-            token = value.strip().strip('"')
-            if not token or len(token) > TOKEN_MAX:
+        key, sep, _ = part.strip().partition("=")
+        if sep and key == name:
+            if len(tokens) != 1 or len(tokens[0]) > TOKEN_MAX:
                 continue
-            part = f"{SESSION_COOKIE}={hash_session_token(token)}"
+            part = f"{name}={hash_session_token(tokens[0])}"
         parts.append(part.strip())
     return "; ".join(p for p in parts if p)
 

@@ -9,10 +9,13 @@ has already replaced the token by its hash), against the database.
 
 ``_actor()`` is also the one place that keeps a tab's data with its owner: the
 per-user states (every subclass of this one) hold data for the session recorded
-in ``_owner_session_id``; when an event resolves to another session, or to none,
-they are all reset before the handler runs. Sign-in and sign-out end in a full
-page load, whose hydration runs ``_actor()`` first (``SessionCheckMiddleware``),
-so not even the hydration snapshot carries the previous user's data.
+in ``_owner_session``; when an event resolves to another session, or to none,
+they are all reset before the handler runs. A session is named by its token hash,
+never by its row id: SQLite hands an ended session's id to the next sign-in, and a
+tab keyed on ids would then show the previous user's data to the next. Sign-in and
+sign-out end in a full page load, whose hydration runs ``_actor()`` first
+(``SessionCheckMiddleware``), so not even the hydration snapshot carries the
+previous user's data.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from support_app.i18n import LOCALES, product_catalog
 from support_app.services.access import Actor
 from support_app.services.authentication import AuthenticationService, SignedInSession
 from support_app.settings import get_settings
-from support_app.web.cookies import LOCALE_COOKIE, SESSION_COOKIE, cookie_value
+from support_app.web.cookies import LOCALE_COOKIE, cookie_value, session_cookie_name
 
 
 def _auth(session: Session) -> AuthenticationService:
@@ -48,8 +51,9 @@ class SessionState(rx.State):
     locale: str = rx.Cookie("en", name=LOCALE_COOKIE, same_site="strict")
     user_display_name: str = ""
     user_email: str = ""
-    # The session whose data this tab's per-user states hold (0: nobody's).
-    _owner_session_id: int = 0
+    # The token hash of the session whose data this tab's per-user states hold
+    # ("": nobody's). A hash is unique for good; row ids are not (see above).
+    _owner_session: str = ""
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -65,12 +69,13 @@ class SessionState(rx.State):
 
         Every handler starts here; one that gets None redirects to sign-in.
         """
-        token_hash = cookie_value(self.router.headers.cookie, SESSION_COOKIE)
+        cookie = session_cookie_name(get_settings().secure_cookies)
+        token_hash = cookie_value(self.router.headers.cookie, cookie)
         signed_in = await asyncio.to_thread(_session_for, token_hash)
-        session_id = signed_in.session_id if signed_in else 0
-        if session_id != self._owner_session_id:
+        owner = signed_in.token_hash if signed_in else ""
+        if owner != self._owner_session:
             await self._reset_user_states()
-            self._owner_session_id = session_id
+            self._owner_session = owner
         if signed_in is None:
             self._show_user("", "")
             return None

@@ -23,11 +23,14 @@ from support_app.services.authentication import (
     hash_session_token,
 )
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.sign_in_audit import AUDITED_PER_WINDOW, NOT_AN_EMAIL, WINDOW
 from support_app.services.sign_in_throttle import (
     FORGET_AFTER,
+    AttemptKeys,
     SignInThrottleService,
     ThrottleKey,
     ThrottlePolicy,
+    keys_for,
 )
 from support_app.settings import SignInSessions
 
@@ -164,25 +167,56 @@ def test_unknown_users_cost_one_password_verification_like_known_ones(
 # --- throttling ------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_account_without_checking_the_password(
+def test_five_failures_lock_the_account_at_that_address_without_checking_the_password(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for attempt in range(5):
-        assert _sign_in(session, OWNER, "wrong", address=f"192.0.2.{attempt}") == SignInResult()
+    for _ in range(5):
+        assert _sign_in(session, OWNER, "wrong", address=THERE) == SignInResult()
 
     verified: list[str] = []
+    real = authentication.verify_password
     monkeypatch.setattr(
-        authentication, "verify_password", lambda *_: verified.append("called") or True
+        authentication, "verify_password", lambda *a: verified.append("called") or real(*a)
     )
-    throttled = _sign_in(session, OWNER, DEMO_PASSWORD, address="192.0.2.99")
+    throttled = _sign_in(session, OWNER, DEMO_PASSWORD, address=THERE)
 
     assert 55 <= throttled.retry_after_seconds <= 60
     assert throttled.token is None and verified == []
     reasons = [r.metadata_json["reason"] for r in _rows(session, AuditActionId.SIGN_IN_FAILED)]
-    # One row per workspace of the owner per attempt; the last attempt is "throttled".
-    assert reasons.count("throttled") >= 1 and set(reasons) == {"invalid", "throttled"}
-    # The account lock does not stop other accounts.
-    assert _sign_in(session, OPERATOR, address="192.0.2.99").token is not None
+    assert set(reasons) == {"invalid"}  # the throttled sixth is past the audit cap
+    # The attacker's address is locked; the owner's own address is not.
+    owner = _sign_in(session, OWNER, address=HERE)
+    assert owner.token is not None and verified == ["called"]
+
+
+def test_an_attacker_cannot_keep_the_owner_out_with_one_guess_a_lock_period(
+    session: Session,
+) -> None:
+    """The review's lockout: five guesses, then one per lock period, for hours."""
+    throttle = SignInThrottleService(session, ThrottlePolicy(5, 60))
+    attacker, owner = keys_for(OWNER, THERE), keys_for(OWNER, HERE)
+    now = utcnow()
+    for _ in range(40):
+        throttle.record_failure(attacker, now)
+        now += timedelta(seconds=max(throttle.seconds_locked(attacker, now), 1))
+        assert throttle.seconds_locked(owner, now) == 0
+
+
+def test_a_distributed_guess_locks_the_account_briefly_only_where_it_failed(
+    session: Session,
+) -> None:
+    throttle = SignInThrottleService(session, ThrottlePolicy(5, 60, account_failures=100))
+    now = utcnow()
+    for n in range(100):  # one guess each from 100 addresses: no address lock
+        throttle.record_failure(keys_for(OWNER, f"10.0.{n // 250}.{n % 250}"), now)
+
+    assert throttle.seconds_locked(keys_for(OWNER, "10.0.0.7"), now) == 60
+    assert throttle.seconds_locked(keys_for(OWNER, HERE), now) == 0  # never failed
+    # The lock does not escalate: the next failure past it locks for the same minute.
+    later = now + timedelta(seconds=61)
+    assert throttle.seconds_locked(keys_for(OWNER, "10.0.0.7"), later) == 0
+    throttle.record_failure(keys_for(OWNER, "10.0.0.7"), later)
+    assert throttle.seconds_locked(keys_for(OWNER, "10.0.0.8"), later) == 60
 
 
 def test_five_failures_from_one_address_lock_the_address_for_every_account(
@@ -193,14 +227,46 @@ def test_five_failures_from_one_address_lock_the_address_for_every_account(
 
     assert _sign_in(session, OWNER, address=THERE).retry_after_seconds > 0
     assert _sign_in(session, OWNER, address=HERE).token is not None
-    # Every failed attempt left an audit row naming the address, unknown e-mails too.
+    # The first failures of the window left an audit row naming the address.
     addresses = [
         r.metadata_json["client_address"] for r in _rows(session, AuditActionId.SIGN_IN_FAILED)
     ]
-    assert addresses.count(THERE) >= 6
+    assert addresses.count(THERE) == AUDITED_PER_WINDOW
 
 
-def test_success_clears_the_accounts_count_but_not_the_addresss(session: Session) -> None:
+def test_a_flood_of_refusals_adds_a_bounded_number_of_audit_rows_and_one_count(
+    session: Session,
+) -> None:
+    refused = 60
+    for n in range(refused):
+        _sign_in(session, f"nobody{n}@example.test", "wrong", address=THERE)
+    assert len(_rows(session, AuditActionId.SIGN_IN_FAILED)) == AUDITED_PER_WINDOW
+    assert _rows(session, AuditActionId.SIGN_IN_REFUSALS_SUMMARISED) == []
+
+    # Once the window is over, the next attempt from anywhere writes the count.
+    auth = _auth(session)
+    auth.sign_in(UNKNOWN, "wrong", client_address=HERE)
+    with_window_over = utcnow() + WINDOW + timedelta(seconds=1)
+    auth._audit_budget.summarise_ended_windows(with_window_over)
+    session.commit()
+    summary = _rows(session, AuditActionId.SIGN_IN_REFUSALS_SUMMARISED)
+    assert [(r.metadata_json["client_address"], r.metadata_json["refused"]) for r in summary] == [
+        (THERE, refused)
+    ]
+
+
+def test_an_unknown_account_that_is_not_an_e_mail_is_audited_as_a_marker(
+    session: Session,
+) -> None:
+    _sign_in(session, "Canary-Pa55word!", "wrong", address=THERE)
+    row = _rows(session, AuditActionId.SIGN_IN_FAILED)[0]
+    assert row.metadata_json["email"] == NOT_AN_EMAIL
+    stored = session.exec(select(AuditLog.metadata_json)).all()
+    throttles = session.exec(select(SignInThrottle.subject)).all()
+    assert "canary-pa55word!" not in str(stored).lower() + str(throttles).lower()
+
+
+def test_success_clears_the_account_at_address_count_only(session: Session) -> None:
     for _ in range(4):
         _sign_in(session, OWNER, "wrong")
     assert _sign_in(session, OWNER).token is not None
@@ -208,12 +274,12 @@ def test_success_clears_the_accounts_count_but_not_the_addresss(session: Session
     counts = dict(
         session.exec(select(SignInThrottle.kind, SignInThrottle.failures)).all()  # type: ignore[arg-type]
     )
-    assert counts == {"address": 4}
+    assert counts == {"address": 4, "account": 4}
 
 
 def test_back_off_doubles_with_each_further_failure(session: Session) -> None:
     throttle = SignInThrottleService(session, ThrottlePolicy(free_failures=5, backoff_seconds=60))
-    key = [ThrottleKey("account", OWNER)]
+    key = AttemptKeys(ThrottleKey("address", THERE))
     start = utcnow()
     locks = []
     now = start
@@ -228,7 +294,7 @@ def test_back_off_doubles_with_each_further_failure(session: Session) -> None:
 
 def test_counts_are_forgotten_after_a_quiet_period_and_purged(session: Session) -> None:
     throttle = SignInThrottleService(session, ThrottlePolicy(free_failures=5, backoff_seconds=60))
-    key = [ThrottleKey("address", THERE)]
+    key = AttemptKeys(ThrottleKey("address", THERE))
     start = utcnow()
     for _ in range(5):
         throttle.record_failure(key, start)
