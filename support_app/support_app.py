@@ -14,7 +14,7 @@ from reflex.config import get_config
 
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
-from support_app.ui import event_trace
+from support_app.ui import event_screen, event_trace
 from support_app.ui.components.shell import PAGES, add_pages
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
@@ -46,3 +46,4 @@ add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
 app.register_lifespan_task(stale_handoff_sweeper)
 event_trace.install(app)
+event_screen.install()

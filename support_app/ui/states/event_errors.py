@@ -3,9 +3,11 @@
 Any browser can send any event with any arguments, so a handler called with missing,
 extra or wrongly typed arguments is an everyday input error, not a crash. Reflex
 hands every exception raised while processing an event to the app's
-``backend_exception_handler``; ours logs it once (a one-line warning for a malformed
-event; the traceback, on the server only, for a failure of our own code) and answers
-with a toast in the reader's language.
+``backend_exception_handler``; ours logs it once (a one-line warning naming only the
+exception's type for a malformed event, never its message, which may quote what the
+client sent; the traceback, on the server only, for a failure of our own code) and
+answers with a toast in the reader's language. Frames that are not events at all
+never get this far (``ui/event_screen.py``).
 """
 
 import logging
@@ -22,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 MALFORMED = "malformed"
 UNEXPECTED = "unexpected"
-_LOGGED_MESSAGE_MAX = 200
 # As imported (not resolved): tracebacks name files by the path they were loaded from.
 _OUR_CODE = str(Path(__file__).parents[2]) + "/"
 
@@ -48,8 +49,11 @@ def raised_by_the_call(exception: Exception) -> bool:
 def backend_exception_handler(exception: Exception) -> EventSpec | None:
     """Log once, answer with a translated toast (registered on ``rx.App``)."""
     if raised_by_the_call(exception):
-        message = " ".join(str(exception).split())[:_LOGGED_MESSAGE_MAX]
-        logger.warning("malformed event refused: %s: %s", type(exception).__name__, message)
+        # The type only: the message may quote the client's arguments (names, values).
+        logger.warning(
+            "malformed event refused: reason=arguments do not fit the handler (%s)",
+            type(exception).__name__,
+        )
         return EventErrorState.report(MALFORMED)
     logger.error("event handler failed", exc_info=exception)
     return EventErrorState.report(UNEXPECTED)
