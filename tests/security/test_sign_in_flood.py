@@ -1,5 +1,5 @@
-"""A flood of wrong passwords: back-off engages, every attempt is audited, and another
-signed-in user's events keep their pace.
+"""A flood of wrong passwords: back-off engages, the audit log grows by a bounded
+number of rows, and another signed-in user's events keep their pace.
 
 Runs against an app of its own: the flood locks the client address (127.0.0.1 for
 every test) for a while, which would refuse every other test's sign-in.
@@ -23,7 +23,9 @@ from sqlalchemy.engine import Engine
 
 from support_app.db import create_db_engine
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.sign_in_audit import AUDITED_PER_WINDOW
 from support_app.ui.states.pages import HomeState
+from support_app.web.auth_routes import SIGN_IN_WORKERS
 from tests.event_client import EventClient, sign_in_over_http
 from tests.running_app import REPO, running_app
 from tests.security.conftest import OPERATOR, READONLY, World, _world, prepare_database, run
@@ -93,15 +95,13 @@ def test_a_sign_in_flood_backs_off_is_audited_and_starves_nobody(
         for r in responses
     )
     assert all(r.status_code == 303 for r in responses)
-    # Back-off: after the free failures, no password is even checked.
-    assert answers["throttled"] >= ATTEMPTS - 5, answers
-    # Every attempt is audited, with the client address.
+    # Back-off: after the free failures, no password is even checked (the checks
+    # already running on the other sign-in threads when the lock lands still finish).
+    assert answers["throttled"] >= ATTEMPTS - 5 - (SIGN_IN_WORKERS - 1), answers
+    # The first refusals of the address's window are audited one by one, with the
+    # client address; the rest only counted (a flood cannot grow the audit log).
     rows = world.audit_rows("auth.sign_in_failed", world.users[READONLY])
-    assert len(rows) == ATTEMPTS
-    assert Counter(r.metadata_json["reason"] for r in rows) == {
-        "invalid": answers["invalid"],
-        "throttled": answers["throttled"],
-    }
+    assert len(rows) == AUDITED_PER_WINDOW
     assert {r.metadata_json["client_address"] for r in rows} == {"127.0.0.1"}
     # The right password is refused too while the account is locked.
     locked = run(lambda: sign_in_over_http(app, READONLY, DEMO_PASSWORD))

@@ -7,7 +7,9 @@ for the back-off schedule.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import func, text
@@ -326,6 +328,26 @@ def test_a_session_ends_after_the_idle_timeout(session: Session) -> None:
     session.add(stored)
     session.commit()
     assert _auth(session).session_for(hash_session_token(token)) is None
+
+
+@pytest.mark.parametrize("idle_seconds", [20, 45, 1800])
+def test_a_session_in_use_never_counts_as_idle_whatever_the_setting(
+    session: Session, idle_seconds: int
+) -> None:
+    """Used every third of the idle timeout, for several timeouts: still signed in.
+    (Last use was recorded at most once a minute: an idle timeout under a minute
+    ended sessions in use.)"""
+    policy = replace(POLICY, idle_seconds=idle_seconds, absolute_seconds=100_000)
+    auth = AuthenticationService(session, policy)
+    token = auth.sign_in(OWNER, DEMO_PASSWORD, client_address=HERE).token
+    session.commit()
+    token_hash = hash_session_token(token)
+    start = utcnow()
+    for step in range(1, 10):
+        now = start + timedelta(seconds=step * idle_seconds / 3)
+        with patch.object(authentication, "utcnow", return_value=now):
+            assert auth.session_for(token_hash) is not None, step
+        session.commit()
 
 
 def test_a_session_ends_at_its_absolute_lifetime_however_active(session: Session) -> None:
