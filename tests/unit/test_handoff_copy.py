@@ -39,6 +39,7 @@ KINDS: dict[str, set[str]] = {
     "malformed": {"status", "reference"},
     "unexpected": {"reference"},
     "app_stopped": {"reference"},
+    "outcome_not_recorded": {"reference"},
 }
 STORED = "The external support desk did not answer within 5 seconds; the outcome is unknown."
 REF = "SR-01JDQ4N5X7Y8Z9A0B1C2D3E4F5"

@@ -208,6 +208,17 @@ def app_stopped_failure(support_reference: str) -> HandoffOutcome:
     return _failure("app_stopped", reference=reference)
 
 
+def outcome_not_recorded_failure(support_reference: str) -> HandoffOutcome:
+    """The outcome of a create whose answer was never recorded while the app ran on.
+
+    Recorded by a periodic sweep (not at start-up): the process that made the call
+    may have stopped, or could not reach the database to record the answer; either
+    way the call may have reached the desk.
+    """
+    reference = _safe_support_reference(support_reference)
+    return _failure("outcome_not_recorded", reference=reference)
+
+
 def _outcome(reply: client.DeskReply, reference: str, base_url: str) -> HandoffOutcome:
     """What one desk answer means; only 200/201 with an integer ticket id is success."""
     status = reply.status

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from support_app.models import SupportRequest
@@ -155,3 +156,26 @@ def finalise_handoff(
         subject_id=pending.reference,
         metadata=metadata,
     )
+
+
+def record_outcome(
+    engine: Engine, pending: PendingHandoff, outcome: HandoffOutcome, user_id: int | None
+) -> HandoffOutcome:
+    """Record ``outcome`` in a transaction of its own; what the request now holds.
+
+    If another finalisation won (the stale-handoff sweep of a worker that believed
+    this process gone), the stored outcome is the truth to report. Database errors
+    propagate: the caller decides whether to retry (``outcome_recording``).
+    """
+    with Session(engine) as session:
+        try:
+            finalise_handoff(session, pending, outcome, user_id)
+            session.commit()
+        except HandoffAlreadyFinalised:
+            session.rollback()
+            stored = recorded_outcome(session.get_one(SupportRequest, pending.request_id))
+            if stored is None:
+                raise
+            return stored
+    # Report exactly what was stored (redacted and bounded), not the raw text.
+    return outcome if outcome.succeeded else stored_failure(outcome)

@@ -7,8 +7,12 @@ A create handoff is committed before the desk call and finalised after it. If th
 process stops in between (a crash, a kill, a deploy), nothing would ever finalise
 it, and the request would show "pending" indefinitely. The sweep finalises every
 create handoff pending for longer than the desk deadline plus a margin as failed
-(kind ``app_stopped``) with its audit row - through ``finalise_handoff``, so it is
-still the request's one finalisation write. A live worker cannot have a create
+with its audit row: kind ``app_stopped`` at the start-up of a single worker (the
+pending create was left by the stopped app), ``outcome_not_recorded`` otherwise (the
+app ran on, but nothing recorded the answer). If this process knows the answer and
+is still retrying its write (``outcome_recording``), the sweep records that answer.
+All through ``finalise_handoff``, so it is still the request's one finalisation
+write. A live worker cannot have a create
 in flight that long (the desk call is cut at the deadline); should one still
 finalise late, the conditional UPDATE decides who wins and the loser reports what
 was stored.
@@ -30,6 +34,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
@@ -39,12 +44,18 @@ from support_app.db import get_engine
 from support_app.models import SupportRequest
 from support_app.models.clock import utcnow
 from support_app.models.support_request import PENDING_CREATE
-from support_app.services.support_desk.handoff import DEFAULT_DEADLINE_SECONDS, app_stopped_failure
+from support_app.services.support_desk.contract import HandoffOutcome
+from support_app.services.support_desk.handoff import (
+    DEFAULT_DEADLINE_SECONDS,
+    app_stopped_failure,
+    outcome_not_recorded_failure,
+)
 from support_app.services.support_requests.finalisation import (
     HandoffAlreadyFinalised,
     PendingHandoff,
     finalise_handoff,
 )
+from support_app.services.support_requests.outcome_recording import known_outcome
 from support_app.settings import get_settings
 
 STALE_MARGIN_SECONDS = 60.0
@@ -58,7 +69,11 @@ logger = logging.getLogger(__name__)
 
 
 def finalise_stale_handoffs(
-    engine: Engine, *, older_than: timedelta = STALE_AFTER, now: datetime | None = None
+    engine: Engine,
+    *,
+    older_than: timedelta = STALE_AFTER,
+    now: datetime | None = None,
+    unknown_outcome: Callable[[str], HandoffOutcome] = app_stopped_failure,
 ) -> list[str]:
     """Finalise create handoffs pending since before ``now - older_than``; their references.
 
@@ -83,9 +98,13 @@ def finalise_stale_handoffs(
             pending = [PendingHandoff.of(row) for row in stale]
         for handoff in pending:
             with Session(engine) as session:
+                known = known_outcome(handoff.request_id)
                 try:
-                    outcome = app_stopped_failure(handoff.reference)
-                    finalise_handoff(session, handoff, outcome, actor_user_id=None)
+                    if known is not None:  # this process has the answer, only not its write
+                        finalise_handoff(session, handoff, known.outcome, known.user_id)
+                    else:
+                        outcome = unknown_outcome(handoff.reference)
+                        finalise_handoff(session, handoff, outcome, actor_user_id=None)
                     session.commit()
                 except HandoffAlreadyFinalised:
                     continue  # a real finalisation came first: it stands
@@ -117,23 +136,28 @@ async def stale_handoff_sweeper(
 
     ``sleep`` is only replaced by tests, to run the schedule without waiting.
     """
-    await _sweep_once()
+    multi_worker = get_settings().multi_worker
+    # At start-up of the only worker, whatever is pending was left by a stopped app;
+    # later, or beside other workers, all that is known is that nothing was recorded.
+    await _sweep_once(outcome_not_recorded_failure if multi_worker else app_stopped_failure)
     await sleep(STALE_AFTER.total_seconds())
-    await _sweep_once()
-    while get_settings().multi_worker:
+    await _sweep_once(outcome_not_recorded_failure)
+    while multi_worker:
         await sleep(SWEEP_INTERVAL_SECONDS)
-        await _sweep_once()
+        await _sweep_once(outcome_not_recorded_failure)
 
 
-async def _sweep_once() -> None:
+async def _sweep_once(unknown_outcome: Callable[[str], HandoffOutcome]) -> None:
     try:
-        finalised = await asyncio.to_thread(finalise_stale_handoffs, get_engine())
+        finalised = await asyncio.to_thread(
+            partial(finalise_stale_handoffs, get_engine(), unknown_outcome=unknown_outcome)
+        )
     except Exception:  # a sweep must never take the app down; the next one retries
         logger.exception("Finalising stale handoffs failed")
         return
     if finalised:
         logger.warning(
-            "Finalised %d handoff(s) left pending by a stopped app: %s",
+            "Finalised %d handoff(s) whose desk answer was never recorded: %s",
             len(finalised),
             ", ".join(finalised),
         )

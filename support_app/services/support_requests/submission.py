@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app.canonical_json import canonical_json, pretty_json
@@ -47,10 +49,9 @@ from support_app.services.support_requests.context import (
     attachment_mode_for,
 )
 from support_app.services.support_requests.finalisation import (
-    HandoffAlreadyFinalised,
     PendingHandoff,
     finalise_handoff,
-    recorded_outcome,
+    record_outcome,
     stored_failure,
 )
 from support_app.services.support_requests.form import (
@@ -60,10 +61,26 @@ from support_app.services.support_requests.form import (
     ValidatedSupportRequest,
     validate_support_request,
 )
+from support_app.services.support_requests.outcome_recording import keep_recording
 from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
 SUBJECT_MAX = 150
+logger = logging.getLogger(__name__)
+
+
+class SupportRequestNotStored(Exception):
+    """The database failed before the request's transaction was committed: nothing
+    was written, and submitting again is safe."""
+
+
+class SupportRequestStorageUnknown(Exception):
+    """The commit itself failed: the request may or may not be stored. ``reference``
+    is what it would be found under."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,9 @@ class SubmissionResult:
     failure_summary: str | None = None
     failure_kind: str | None = None
     failure_params: FailureParams = dataclasses.field(default_factory=dict)
+    # False: the request is stored, the desk's answer is known but not written yet
+    # (being retried); the screen says so instead of claiming the outcome is stored.
+    outcome_recorded: bool = True
 
     @property
     def handoff_failed(self) -> bool:
@@ -97,6 +117,7 @@ class SubmissionResult:
             "failure_summary": self.failure_summary or "",
             "failure_kind": self.failure_kind or "",
             "failure_params": canonical_json(self.failure_params),
+            "outcome_recorded": "yes" if self.outcome_recorded else "",
         }
 
 
@@ -172,14 +193,18 @@ class SupportRequestSubmissionService:
         )
         if validated.handoff_mode == INTERNAL_ONLY:
             return result
+        recorded = True
         if created.linked is not None:
             outcome = created.linked
         else:
             # Shielded: a browser that goes away mid-call must not leave the request
             # without its recorded outcome.
-            outcome = await asyncio.shield(self._create_ticket_and_finalise(actor, request))
+            outcome, recorded = await asyncio.shield(
+                self._create_ticket_and_finalise(actor, request)
+            )
         return dataclasses.replace(
             result,
+            outcome_recorded=recorded,
             external_reference=outcome.external_reference,
             external_url=outcome.external_url,
             failure_summary=outcome.failure_summary,
@@ -188,36 +213,50 @@ class SupportRequestSubmissionService:
         )
 
     def _create(self, actor: Actor, context: SupportContext, form: SupportRequestForm) -> _Created:
+        """Store the request; a database failure says whether anything may be stored."""
         with Session(self._engine, expire_on_commit=False) as session:
-            scope = context.authorize(
-                AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE
-            )
-            validated = validate_support_request(form, self._handoff)
-            request = self._new_request(session, actor, scope, validated)
-            session.add(request)
-            WorkspaceAuditLogger(session).record(
-                AuditActionId.SUPPORT_REQUEST_CREATED,
-                workspace_id=scope.tenant.workspace_id,
-                tenant_id=scope.tenant.tenant_id,
-                actor_user_id=actor.user_id,
-                subject_type="support_request",
-                subject_id=request.reference,
-                metadata={
-                    "reference": request.reference,
-                    "severity": request.severity,
-                    "context_type": scope.kind,
-                    "operation_run_id": request.operation_run_id,
-                    "attachment_mode": request.attachment_mode,
-                    "handoff_mode": request.external_handoff_mode,
-                },
-            )
-            linked = None
-            if validated.handoff_mode == LINK_EXISTING_TICKET:
-                linked = _linked(validated)
-                session.flush()  # the request's id, for its finalisation
-                finalise_handoff(session, PendingHandoff.of(request), linked, actor.user_id)
-            session.commit()
-            return _Created(request, validated, scope.kind, linked)
+            try:
+                created = self._stage(session, actor, context, form)
+            except SQLAlchemyError as error:
+                raise SupportRequestNotStored() from error
+            try:
+                session.commit()
+            except SQLAlchemyError as error:
+                raise SupportRequestStorageUnknown(created.request.reference) from error
+            return created
+
+    def _stage(
+        self, session: Session, actor: Actor, context: SupportContext, form: SupportRequestForm
+    ) -> _Created:
+        """Everything up to the commit: access, validation, the request, its audit row."""
+        scope = context.authorize(AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE)
+        validated = validate_support_request(form, self._handoff)
+        request = self._new_request(session, actor, scope, validated)
+        session.add(request)
+        WorkspaceAuditLogger(session).record(
+            AuditActionId.SUPPORT_REQUEST_CREATED,
+            workspace_id=scope.tenant.workspace_id,
+            tenant_id=scope.tenant.tenant_id,
+            actor_user_id=actor.user_id,
+            subject_type="support_request",
+            subject_id=request.reference,
+            metadata={
+                "reference": request.reference,
+                "severity": request.severity,
+                "context_type": scope.kind,
+                "operation_run_id": request.operation_run_id,
+                "attachment_mode": request.attachment_mode,
+                "handoff_mode": request.external_handoff_mode,
+            },
+        )
+        # Sent now, so a failing INSERT is known to have stored nothing; and the
+        # request's id, for a link's finalisation.
+        session.flush()
+        linked = None
+        if validated.handoff_mode == LINK_EXISTING_TICKET:
+            linked = _linked(validated)
+            finalise_handoff(session, PendingHandoff.of(request), linked, actor.user_id)
+        return _Created(request, validated, scope.kind, linked)
 
     @staticmethod
     def _new_request(
@@ -243,7 +282,13 @@ class SupportRequestSubmissionService:
 
     async def _create_ticket_and_finalise(
         self, actor: Actor, request: SupportRequest
-    ) -> HandoffOutcome:
+    ) -> tuple[HandoffOutcome, bool]:
+        """The desk's answer, and whether it is recorded yet.
+
+        A known answer whose write fails (the database went away during the call) is
+        handed to ``keep_recording`` and reported as not recorded yet: the request
+        itself is stored, and the screen must say exactly that.
+        """
         try:
             ticket = outbound_ticket(request)
         except Exception as error:  # the request is committed: record, never strand it
@@ -251,25 +296,18 @@ class SupportRequestSubmissionService:
         else:
             outcome = await self._handoff.create_ticket(ticket)
         pending = PendingHandoff.of(request)
-        return await asyncio.to_thread(self._finalise, pending, outcome, actor.user_id)
-
-    def _finalise(
-        self, pending: PendingHandoff, outcome: HandoffOutcome, user_id: int
-    ) -> HandoffOutcome:
-        """Record ``outcome`` and return exactly what the request now holds.
-
-        If another finalisation won (the stale-handoff sweep of a worker that
-        believed this process gone), the stored outcome is the truth to report.
-        """
-        with Session(self._engine) as session:
-            try:
-                finalise_handoff(session, pending, outcome, user_id)
-                session.commit()
-            except HandoffAlreadyFinalised:
-                session.rollback()
-                stored = recorded_outcome(session.get_one(SupportRequest, pending.request_id))
-                if stored is None:
-                    raise
-                return stored
-        # Report exactly what was stored (redacted and bounded), not the raw text.
-        return outcome if outcome.succeeded else stored_failure(outcome)
+        try:
+            return (
+                await asyncio.to_thread(
+                    record_outcome, self._engine, pending, outcome, actor.user_id
+                ),
+                True,
+            )
+        except SQLAlchemyError as error:
+            logger.error(
+                "handoff outcome of %s not recorded (%s); retrying in the background",
+                request.reference,
+                type(error).__name__,
+            )
+            keep_recording(self._engine, pending, outcome, actor.user_id)
+            return (outcome if outcome.succeeded else stored_failure(outcome)), False

@@ -50,6 +50,7 @@ FAILURE_KINDS = {
     "malformed",
     "unexpected",
     "app_stopped",
+    "outcome_not_recorded",
 }
 
 
