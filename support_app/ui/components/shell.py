@@ -117,6 +117,36 @@ VISUALLY_HIDDEN = {
 }
 
 
+def load_failed_view(retry: Any) -> rx.Component:
+    """A page whose data could not be loaded: said so (never "no data"), with Retry;
+    the page also retries by itself (``PageLoadState.retry_load``)."""
+    return rx.center(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("cloud-off")),
+            rx.vstack(
+                rx.text(T["page.load_failed.title"], weight="bold", size="3"),
+                rx.callout.text(T["page.load_failed.body"]),
+                rx.button(
+                    rx.icon("rotate-cw", size=14),
+                    T["page.load_failed.retry"],
+                    on_click=retry,
+                    variant="soft",
+                    data_testid="page-retry",
+                ),
+                spacing="2",
+                align="start",
+            ),
+            color_scheme="amber",
+            high_contrast=True,
+            role="alert",
+            data_testid="page-load-failed",
+            max_width="560px",
+        ),
+        padding="48px",
+        width="100%",
+    )
+
+
 def not_found_view() -> rx.Component:
     """One view for unknown ids, other workspaces and tenants one is not entitled to."""
     return rx.center(

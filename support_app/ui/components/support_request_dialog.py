@@ -13,6 +13,7 @@ from support_app.models.support_request import (
     SEVERITIES,
     SUMMARY_MAX,
 )
+from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.ui.components.shell import DIALOG_TITLE, T
 from support_app.ui.states.support_request import SupportRequestState as S
 
@@ -269,6 +270,17 @@ def request_form() -> rx.Component:
 
 def result_view() -> rx.Component:
     return rx.vstack(
+        rx.cond(
+            (S.result["outcome_recorded"] == "") & (S.result["handoff_mode"] != INTERNAL_ONLY),
+            rx.callout.root(
+                rx.callout.icon(rx.icon("clock")),
+                rx.callout.text(T["support.result.outcome_not_recorded"]),
+                color_scheme="amber",
+                high_contrast=True,
+                role="status",
+                data_testid="outcome-not-recorded",
+            ),
+        ),
         rx.cond(
             S.result["failure_summary"] != "",
             rx.callout.root(

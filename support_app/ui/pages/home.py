@@ -3,7 +3,7 @@
 import reflex as rx
 
 from support_app import routes
-from support_app.ui.components.shell import T, template
+from support_app.ui.components.shell import T, load_failed_view, template
 from support_app.ui.states.pages import HomeState
 
 
@@ -38,14 +38,22 @@ def home() -> rx.Component:
         rx.heading(T["home.title"], size="7"),
         rx.text(T["home.subtitle"], color_scheme="gray"),
         rx.cond(
-            HomeState.tenants.length() > 0,
-            rx.grid(
-                rx.foreach(HomeState.tenants, tenant_card),
-                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                spacing="4",
-                width="100%",
+            HomeState.load_failed,
+            load_failed_view(HomeState.load),
+            rx.cond(
+                ~HomeState.loaded,
+                rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
+                rx.cond(
+                    HomeState.tenants.length() > 0,
+                    rx.grid(
+                        rx.foreach(HomeState.tenants, tenant_card),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.text(T["home.empty"]),
+                ),
             ),
-            rx.text(T["home.empty"]),
         ),
         spacing="4",
         width="100%",

@@ -5,7 +5,13 @@ import reflex as rx
 from support_app import routes
 from support_app.ui.components.badges import status_badge
 from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
-from support_app.ui.components.shell import VISUALLY_HIDDEN, T, not_found_view, template
+from support_app.ui.components.shell import (
+    VISUALLY_HIDDEN,
+    T,
+    load_failed_view,
+    not_found_view,
+    template,
+)
 from support_app.ui.states.pages import TenantDashboardState as S
 
 
@@ -139,7 +145,11 @@ def dashboard() -> rx.Component:
 )
 def tenant_dashboard() -> rx.Component:
     return rx.cond(
-        S.not_found,
-        not_found_view(),
-        rx.cond(S.loaded, dashboard(), rx.center(rx.spinner(size="3"), padding="80px")),
+        S.load_failed,
+        load_failed_view(S.load),
+        rx.cond(
+            S.not_found,
+            not_found_view(),
+            rx.cond(S.loaded, dashboard(), rx.center(rx.spinner(size="3"), padding="80px")),
+        ),
     )

@@ -5,44 +5,131 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+from typing import Any
 
 import reflex as rx
+from reflex.event import EventHandler, EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app import routes
 from support_app.db import get_engine
-from support_app.services.access import OPERATION_RUN, TENANT, AccessService, NotFound
+from support_app.services.access import OPERATION_RUN, TENANT, AccessService, Actor, NotFound
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import DocumentRow, read_run, read_tenant_dashboard
 from support_app.ui.states.session import SessionState
 
+# Waits between automatic reloads of a page whose data failed to load (then the last
+# one, until RETRY_ATTEMPTS_MAX): the page recovers by itself once the database is back.
+RETRY_DELAYS_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+RETRY_ATTEMPTS_MAX = 40  # about 20 minutes; then the Retry button is left
 
-class HomeState(SessionState):
+logger = logging.getLogger(__name__)
+
+
+class PageLoadState(SessionState):
+    """What every page's load shares: "failed to load" is never shown as "no data".
+
+    A page state implements ``_read(actor, path)`` (a database read, run in a thread)
+    and ``_show(data)``. Its ``load`` reads once; when a dependency is down, the page
+    shows an error with Retry (``load_failed``) instead of an empty page, and
+    ``retry_load`` - a background event, so the tab's state lock is not held while it
+    waits or reads - tries again with back-off until it works: open tabs recover by
+    themselves once the database is back. Only the newest load of a tab keeps going.
+    """
+
+    load_failed: bool = False
+    _load_generation: int = 0
+    _failed_page: str = ""  # the page state whose load failed (retry_load runs for it only)
+
+    def _begin_load(self) -> None:
+        """Forget what the previous load showed."""
+
+    def _read(self, actor: Actor, path: str) -> Any:
+        raise NotImplementedError
+
+    def _show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    async def _load_page(self) -> EventSpec | EventHandler | None:
+        """The first attempt, in the page's own (foreground) load event."""
+        self._load_generation += 1
+        self._begin_load()
+        try:
+            actor = await self._actor()
+            if actor is None:
+                return rx.redirect(routes.LOGIN)
+            data = await asyncio.to_thread(self._read, actor, self.router.url.path)
+        except SQLAlchemyError as error:
+            logger.error(
+                "page %s failed to load: %s", self.router.url.path[:80], type(error).__name__
+            )
+            self.load_failed, self._failed_page = True, self.get_full_name()
+            return type(self).retry_load
+        self.load_failed, self._failed_page = False, ""
+        self._show(data)
+        return None
+
+    @rx.event(background=True)
+    async def retry_load(self):
+        """Reload with back-off while ``load_failed`` (a no-op otherwise)."""
+        async with self:
+            if not self.load_failed or self._failed_page != self.get_full_name():
+                return
+            generation, path = self._load_generation, self.router.url.path
+        for attempt in range(RETRY_ATTEMPTS_MAX):
+            await asyncio.sleep(RETRY_DELAYS_SECONDS[min(attempt, len(RETRY_DELAYS_SECONDS) - 1)])
+            try:
+                signed_in = await self._signed_in()
+                async with self:
+                    if self._load_generation != generation:
+                        return  # a newer load (Retry, another page) took over
+                    actor = await self._adopt(signed_in)
+                if actor is None:
+                    yield rx.redirect(routes.LOGIN)
+                    return
+                data = await asyncio.to_thread(self._read, actor, path)
+            except SQLAlchemyError:
+                continue
+            async with self:
+                if self._load_generation != generation:
+                    return
+                self.load_failed, self._failed_page = False, ""
+                self._show(data)
+            logger.warning("page %s loaded after %d retries", path[:80], attempt + 1)
+            return
+
+
+class HomeState(PageLoadState):
     tenants: list[dict[str, str]] = []
+    loaded: bool = False
+
+    def _begin_load(self) -> None:
+        self.loaded = False
+
+    def _read(self, actor: Actor, path: str) -> list[dict[str, str]]:
+        with Session(get_engine()) as session:
+            return [
+                {
+                    "id": str(t.tenant_id),
+                    "name": t.tenant_name,
+                    "workspace": t.workspace_name,
+                    "role": t.role,
+                    "href": routes.tenant_dashboard(t.tenant_id),
+                }
+                for t in AccessService(session).visible_tenants(actor)
+            ]
+
+    def _show(self, data: list[dict[str, str]]) -> None:
+        self.tenants, self.loaded = data, True
 
     @rx.event
     async def load(self):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-
-        def _read() -> list[dict[str, str]]:
-            with Session(get_engine()) as session:
-                return [
-                    {
-                        "id": str(t.tenant_id),
-                        "name": t.tenant_name,
-                        "workspace": t.workspace_name,
-                        "role": t.role,
-                        "href": routes.tenant_dashboard(t.tenant_id),
-                    }
-                    for t in AccessService(session).visible_tenants(actor)
-                ]
-
-        self.tenants = await asyncio.to_thread(_read)
+        return await self._load_page()
 
 
-class ScopedPageState(SessionState):
+class ScopedPageState(PageLoadState):
     """What the tenant dashboard and run viewer share: scope, not-found, capabilities."""
 
     loaded: bool = False
@@ -53,7 +140,7 @@ class ScopedPageState(SessionState):
     can_request_support: bool = False
     can_view_diagnostics: bool = False
 
-    def _reset_scope(self) -> None:
+    def _begin_load(self) -> None:
         self.loaded = False
         self.not_found = False
         self.can_request_support = self.can_view_diagnostics = False
@@ -70,10 +157,10 @@ class ScopedPageState(SessionState):
         """The kind of context this page shows (``tenant`` or ``operation_run``)."""
         raise NotImplementedError
 
-    def _route_id(self) -> str:
+    def _route_id(self, path: str) -> str:
         """The id in the URL, if the URL names this page's kind (a forged event may
         claim any path); "" otherwise, which the access service answers not found."""
-        context = routes.support_context_from_path(self.router.url.path)
+        context = routes.support_context_from_path(path)
         return context[1] if context and context[0] == self._page_kind() else ""
 
 
@@ -87,35 +174,31 @@ class TenantDashboardState(ScopedPageState):
     def _page_kind(self) -> str:
         return TENANT
 
-    @rx.event
-    async def load(self):
-        self._reset_scope()
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        raw_id = self._route_id()
+    def _read(self, actor: Actor, path: str):
+        with Session(get_engine()) as session:
+            try:
+                tenant = AccessService(session).resolve_tenant(actor, self._route_id(path))
+            except NotFound:
+                return None
+            return read_tenant_dashboard(session, tenant)
 
-        def _read():
-            with Session(get_engine()) as session:
-                tenant = AccessService(session).resolve_tenant(actor, raw_id)
-                return read_tenant_dashboard(session, tenant)
-
-        try:
-            dashboard = await asyncio.to_thread(_read)
-        except NotFound:
+    def _show(self, data) -> None:
+        if data is None:
             self.not_found = True
             return
-        self.connections = [dataclasses.asdict(c) for c in dashboard.connections]
+        self.connections = [dataclasses.asdict(c) for c in data.connections]
         self.runs = [
             {**_str_dict(dataclasses.asdict(r)), "href": routes.operation_run(r.id)}
-            for r in dashboard.runs
+            for r in data.runs
         ]
-        self.findings = [
-            {"severity": s, "count": str(n)} for s, n in dashboard.open_findings.items()
-        ]
-        self.review = _document(dashboard.latest_review)
-        self.report = _document(dashboard.latest_report)
-        self._set_scope(dashboard.tenant)
+        self.findings = [{"severity": s, "count": str(n)} for s, n in data.open_findings.items()]
+        self.review = _document(data.latest_review)
+        self.report = _document(data.latest_report)
+        self._set_scope(data.tenant)
+
+    @rx.event
+    async def load(self):
+        return await self._load_page()
 
 
 class RunViewerState(ScopedPageState):
@@ -124,25 +207,23 @@ class RunViewerState(ScopedPageState):
     def _page_kind(self) -> str:
         return OPERATION_RUN
 
-    @rx.event
-    async def load(self):
-        self._reset_scope()
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        raw_id = self._route_id()
+    def _read(self, actor: Actor, path: str):
+        with Session(get_engine()) as session:
+            try:
+                return read_run(AccessService(session).resolve_run(actor, self._route_id(path)))
+            except NotFound:
+                return None
 
-        def _read():
-            with Session(get_engine()) as session:
-                return read_run(AccessService(session).resolve_run(actor, raw_id))
-
-        try:
-            view = await asyncio.to_thread(_read)
-        except NotFound:
+    def _show(self, data) -> None:
+        if data is None:
             self.not_found = True
             return
-        self.run = _str_dict(dataclasses.asdict(view.run))
-        self._set_scope(view.tenant)
+        self.run = _str_dict(dataclasses.asdict(data.run))
+        self._set_scope(data.tenant)
+
+    @rx.event
+    async def load(self):
+        return await self._load_page()
 
 
 def _document(document: DocumentRow | None) -> dict[str, str]:

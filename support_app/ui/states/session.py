@@ -67,11 +67,21 @@ class SessionState(rx.State):
     async def _actor(self) -> Actor | None:
         """The signed-in actor for this event; per-user data is reset if it changed.
 
-        Every handler starts here; one that gets None redirects to sign-in.
+        Every handler starts here; one that gets None redirects to sign-in. A
+        background handler splits it in two, so that the database lookup runs while
+        the state lock is *not* held: ``_signed_in()`` outside ``async with self``,
+        ``_adopt()`` inside.
         """
+        return await self._adopt(await self._signed_in())
+
+    async def _signed_in(self) -> SignedInSession | None:
+        """The live session named by the socket's cookie (a database read)."""
         cookie = session_cookie_name(get_settings().secure_cookies)
         token_hash = cookie_value(self.router.headers.cookie, cookie)
-        signed_in = await asyncio.to_thread(_session_for, token_hash)
+        return await asyncio.to_thread(_session_for, token_hash)
+
+    async def _adopt(self, signed_in: SignedInSession | None) -> Actor | None:
+        """Make this tab ``signed_in``'s: reset per-user data if the session changed."""
         owner = signed_in.token_hash if signed_in else ""
         if owner != self._owner_session:
             await self._reset_user_states()

@@ -14,9 +14,12 @@ another one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import reflex as rx
+from reflex.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app import routes
@@ -47,7 +50,12 @@ from support_app.services.support_requests.latest_handoff import (
     latest_handoff_in,
 )
 from support_app.services.support_requests.scope import SupportContext
-from support_app.services.support_requests.submission import SupportRequestSubmissionService
+from support_app.services.support_requests.submission import (
+    SupportRequestNotStored,
+    SupportRequestStorageUnknown,
+    SupportRequestSubmissionService,
+)
+from support_app.ui.states.event_errors import new_error_id
 from support_app.ui.states.session import SessionState
 
 logger = logging.getLogger(__name__)
@@ -154,12 +162,14 @@ class SupportRequestState(SessionState):
         self.handoff_mode = INTERNAL_ONLY
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
+        self.submitting = False  # a submit whose last state write failed must not stick
         self.dialog_open = True
 
     @rx.event
     def close_on_page_load(self):
         """A (re)loaded page starts with the dialog closed, empty and unbound."""
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
+        self.submitting = False
         self._unbind()
 
     @rx.event
@@ -180,69 +190,129 @@ class SupportRequestState(SessionState):
 
     @rx.event(background=True)
     async def submit(self, form_data: dict):
-        """Create the request; the desk call (up to 5 s) runs without the state lock.
+        """Create the request; no database or desk I/O while the state lock is held.
 
-        A background event holds this tab's state lock only for the short reads and
-        writes below, so the tab stays responsive and, with Redis, the lock never
-        comes near its expiry while the desk is slow.
+        The first lock only flips ``submitting`` (the button answers at once, even
+        while the database is slow); the session is resolved and the request stored
+        outside the lock, and the lock is taken again only to show the outcome. The
+        flag is cleared on every path (and by ``open_dialog`` and page loads, should
+        even that last write fail). A committed request is always reported with its
+        reference; a failure says what is known about what was stored.
         """
         async with self:
             if self.submitting or not self.dialog_open:
                 return
-            actor, context = await self._actor(), self._bound()
-            locale = self.locale
-            refusal = _refusal(actor, context, self._bound_user_id, self._context(), form_data)
-            if actor is None:
-                self.dialog_open = False
-                self._unbind()
+            self.submitting, self.errors = True, {}
+        locale, reference_toast = self.locale, None
+        outcome = _SubmitOutcome()
+        try:
+            signed_in = await self._signed_in()
+            async with self:
+                actor = await self._adopt(signed_in)
+                context = self._bound()
+                refusal = _refusal(actor, context, self._bound_user_id, self._context(), form_data)
+                handoff_mode = self.handoff_mode
+            if actor is None:  # the session ended while the dialog was open
+                outcome.signed_out = True
             elif refusal is not None:
-                self.errors = {"form": refusal}
+                logger.warning(
+                    "support request submit refused (%s) for user %s", refusal, actor.user_id
+                )
+                outcome.errors = {"form": refusal}
+                outcome.toast = rx.toast.error(translate(locale, refusal))
             else:
                 assert context is not None and isinstance(form_data, dict)
                 form = SupportRequestForm(
                     **{n: _capped(form_data.get(n), cap) for n, cap in _FIELD_CAPS.items()},
-                    handoff_mode=self.handoff_mode,
+                    handoff_mode=handoff_mode,
                 )
-                self.submitting, self.errors = True, {}
-        if actor is None:  # the session expired while the dialog was open
-            yield rx.redirect(routes.LOGIN)
-            return
-        if refusal is not None:
-            logger.warning(
-                "support request submit refused (%s) for user %s", refusal, actor.user_id
+                await _store(outcome, actor, context, form, locale)
+                if outcome.result is not None:
+                    reference_toast = outcome.toast
+        except Exception as error:
+            error_id = new_error_id()
+            logger.error("support request submit failed [error %s]", error_id, exc_info=error)
+            outcome.errors = {"form": "support.error.outcome_unknown"}
+            outcome.toast = rx.toast.error(
+                translate(locale, "support.toast.outcome_unknown", reference=error_id)
             )
-            yield rx.toast.error(translate(locale, refusal))
-            return
-
-        service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
-        result, latest, errors, denied = None, None, {}, None
         try:
-            result = await service.submit(actor, context, form)
-            if result.handoff_mode != INTERNAL_ONLY:
-                # An internal request leaves the latest handoff as the dialog shows it.
-                latest = await asyncio.to_thread(_latest_summary, actor, context)
-        except SupportRequestValidationError as error:
-            errors = dict(error.errors)
-        except (NotFound, Forbidden) as error:
-            denied = error
-        finally:
             async with self:
-                self.submitting, self.errors = False, errors
-                if denied is not None:
+                self.submitting, self.errors = False, outcome.errors
+                if outcome.signed_out or outcome.denied:
                     self.dialog_open = False
                     self._unbind()
-                if result is not None:
-                    self.result = result.as_display()
-                if latest is not None:
-                    self.latest = latest
+                if outcome.result is not None:
+                    self.result = outcome.result
+                if outcome.latest is not None:
+                    self.latest = outcome.latest
+        except Exception as error:
+            logger.error("submit outcome not written to the tab's state: %s", type(error).__name__)
+            if reference_toast is None and outcome.toast is None:
+                raise
+        if outcome.signed_out:
+            yield rx.redirect(routes.LOGIN)
+        elif outcome.toast is not None:
+            yield outcome.toast
 
-        if denied is not None:
-            yield rx.toast.error(translate(locale, _access_error_key(denied)))
-        elif result is not None:
-            failed = result.handoff_failed
-            key = "support.toast.handoff_failed" if failed else "support.toast.created"
-            toast = rx.toast.warning if failed else rx.toast.success
-            yield toast(translate(locale, key, reference=result.reference))
+
+@dataclasses.dataclass
+class _SubmitOutcome:
+    """What one submit ended with, gathered outside the state lock."""
+
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    result: dict[str, str] | None = None
+    latest: dict[str, str] | None = None
+    toast: EventSpec | None = None
+    denied: bool = False
+    signed_out: bool = False
+
+
+async def _store(
+    outcome: _SubmitOutcome,
+    actor: Actor,
+    context: SupportContext,
+    form: SupportRequestForm,
+    locale: str,
+) -> None:
+    """Submit through the service and translate what happened for the screen."""
+    service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
+    try:
+        result = await service.submit(actor, context, form)
+    except SupportRequestValidationError as error:
+        outcome.errors = dict(error.errors)
+        return
+    except (NotFound, Forbidden) as error:
+        outcome.denied = True
+        outcome.toast = rx.toast.error(translate(locale, _access_error_key(error)))
+        return
+    except SupportRequestNotStored:
+        outcome.errors = {"form": "support.error.not_stored"}
+        outcome.toast = rx.toast.error(translate(locale, "support.error.not_stored"))
+        return
+    except SupportRequestStorageUnknown as unknown:
+        outcome.errors = {"form": "support.error.storage_unknown"}
+        outcome.toast = rx.toast.warning(
+            translate(locale, "support.toast.storage_unknown", reference=unknown.reference),
+            duration=60_000,
+            close_button=True,
+        )
+        return
+    # Stored: from here on the operator sees the reference, whatever else fails.
+    outcome.result = result.as_display()
+    if not result.outcome_recorded:
+        key, toast = "support.toast.outcome_not_recorded", rx.toast.warning
+    elif result.handoff_failed:
+        key, toast = "support.toast.handoff_failed", rx.toast.warning
+    else:
+        key, toast = "support.toast.created", rx.toast.success
+    outcome.toast = toast(translate(locale, key, reference=result.reference))
+    if result.handoff_mode != INTERNAL_ONLY:
+        # An internal request leaves the latest handoff as the dialog shows it.
+        try:
+            outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
+        except SQLAlchemyError:
+            logger.warning("latest handoff not refreshed after %s", result.reference)
 
 
 class DiagnosticsState(SessionState):
