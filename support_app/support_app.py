@@ -15,7 +15,7 @@ from reflex.config import get_config
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
 from support_app.ui import event_screen, event_trace
-from support_app.ui.components.shell import PAGES, add_pages
+from support_app.ui.components.shell import PAGES, add_pages, connection_overlay
 from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
@@ -42,6 +42,8 @@ app = rx.App(
         ),
     ],
 )
+# Our own connection banner (translated, persistent) instead of Reflex's English toast.
+app.app_wraps[(5, "Overlay")] = lambda stateful: connection_overlay() if stateful else None
 add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
 app.register_lifespan_task(stale_handoff_sweeper)

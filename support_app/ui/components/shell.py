@@ -16,6 +16,7 @@ from typing import Any
 import reflex as rx
 from reflex_base.utils.imports import ImportVar
 from reflex_base.vars.base import Var, VarData
+from reflex_components_core.core.banner import connection_pulser, has_too_many_connection_errors
 
 from support_app import routes
 from support_app.i18n import DEFAULT_LOCALE, translate
@@ -115,6 +116,37 @@ VISUALLY_HIDDEN = {
     "clip": "rect(0 0 0 0)",
     "white_space": "nowrap",
 }
+
+
+def connection_overlay() -> rx.Component:
+    """Replaces Reflex's English "Cannot connect to server" toast: a persistent banner
+    in the reader's language while the event socket is down (the translations are
+    already in the browser, so it needs no server). Typed text stays in the page's
+    fields; the tab reconnects and reloads its data by itself."""
+    return rx.fragment(
+        connection_pulser(),
+        rx.cond(
+            has_too_many_connection_errors,
+            rx.box(
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("wifi-off")),
+                    rx.callout.text(T["connection.lost"]),
+                    color_scheme="red",
+                    high_contrast=True,
+                    variant="surface",
+                ),
+                role="alert",
+                data_testid="connection-lost",
+                position="fixed",
+                top="12px",
+                left="50%",
+                transform="translateX(-50%)",
+                z_index="1000",
+                max_width="640px",
+                width="calc(100% - 24px)",
+            ),
+        ),
+    )
 
 
 def load_failed_view(retry: Any) -> rx.Component:
