@@ -1,11 +1,11 @@
 """The Reflex app. Importing the page modules records their routes; each is added once.
 
 The lifespan task finalises handoffs a stopped app left pending (see
-services/support_requests/stale_handoffs). The backend gets two additions in front
-of Reflex (``api_transformer``): the sign-in/sign-out routes, and the guard on the
-event socket (allowed ``Origin`` required; the session token hashed before Reflex
-sees it). ``SessionCheckMiddleware`` resets per-user states before a hydration that
-belongs to another session.
+services/support_requests/stale_handoffs). The backend gets these additions in
+front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
+sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
+required; the session token hashed before Reflex sees it). ``SessionCheckMiddleware``
+resets per-user states before a hydration that belongs to another session.
 """
 
 import reflex as rx
@@ -19,6 +19,7 @@ from support_app.ui.pages import home, login, operation_run, tenant_dashboard  #
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
+from support_app.web.health_routes import health_routes
 from support_app.web.socket_guard import EventSocketGuard
 
 _config = get_config()
@@ -28,6 +29,7 @@ app = rx.App(
     stylesheets=["/toasts.css"],
     backend_exception_handler=backend_exception_handler,
     api_transformer=[
+        health_routes(),
         auth_routes(
             allowed_origins=_config.cors_allowed_origins,
             trusted_proxy_hops=_config.trusted_proxy_hops,
