@@ -24,6 +24,8 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, create_engine
 
 from support_app.canonical_json import canonical_json
@@ -33,6 +35,15 @@ from support_app.settings import DatabaseTimeouts, get_settings
 # not a full scan of a large table, whenever a connection closes).
 SQLITE_ANALYSIS_LIMIT = 400
 SQLITE_CONNECTION_MAX_AGE_S = 3600
+
+# What a database that is down, past a bound or out of connections raises: the
+# caller answers "temporarily unavailable" instead of an internal error.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    TimeoutError,
+)
 
 
 def _sqlite_configurer(busy_timeout_ms: int):
