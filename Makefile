@@ -95,8 +95,10 @@ E2E_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 E2E_REDIS_URL ?= redis://127.0.0.1:6379/7
 E2E_WORKERS ?= 2
 
+# tests/resilience breaks PostgreSQL and Redis on purpose, so it starts its own (a
+# private cluster via initdb/pg_ctl as the postgres user, a private redis-server).
 test: install chromium lint
-	$(PY) -m pytest tests/unit tests/feature tests/security tests/e2e
+	$(PY) -m pytest tests/unit tests/feature tests/security tests/resilience tests/e2e
 	SUPPORT_APP_E2E_PG_URL=$(E2E_PG_URL) SUPPORT_APP_E2E_REDIS_URL=$(E2E_REDIS_URL) \
 	  SUPPORT_APP_E2E_WORKERS=$(E2E_WORKERS) $(PY) -m pytest tests/e2e
 
