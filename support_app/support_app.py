@@ -4,7 +4,8 @@ The lifespan task finalises handoffs a stopped app left pending (see
 services/support_requests/stale_handoffs). The backend gets these additions in
 front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
-required; the session token hashed before Reflex sees it). ``SessionCheckMiddleware``
+required; the session token hashed before Reflex sees it), and outermost one log line
+per request (``support_app.logs``). ``SessionCheckMiddleware``
 resets per-user states before a hydration that belongs to another session.
 """
 
@@ -12,6 +13,7 @@ import reflex as rx
 from reflex import constants
 from reflex.config import get_config
 
+from support_app.logs import RequestLog, configure_logging
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.ui import event_trace
 from support_app.ui.components.shell import PAGES, add_pages
@@ -22,6 +24,7 @@ from support_app.web.auth_routes import auth_routes
 from support_app.web.health_routes import health_routes
 from support_app.web.socket_guard import EventSocketGuard
 
+configure_logging()
 _config = get_config()
 
 app = rx.App(
@@ -39,6 +42,8 @@ app = rx.App(
             allowed_origins=_config.cors_allowed_origins,
             event_path=_config.prepend_backend_path(str(constants.Endpoint.EVENT)),
         ),
+        # Outermost, so it sees the raw session cookie (logged as its hash prefix).
+        RequestLog,
     ],
 )
 add_pages(app, PAGES)

@@ -36,6 +36,7 @@ from starlette.routing import Route
 
 from support_app import routes
 from support_app.db import DATABASE_UNAVAILABLE, get_engine, session_scope
+from support_app.logs import note_user
 from support_app.services.authentication import (
     EMAIL_MAX,
     PASSWORD_MAX,
@@ -123,6 +124,7 @@ def auth_routes(
             return _to_login("throttled", minutes=minutes_to_wait(result.retry_after_seconds))
         if result.token is None or result.actor is None:
             return _to_login("invalid")
+        note_user(result.actor.user_id)
         response = RedirectResponse(routes.HOME, status_code=303)
         current = settings()
         set_session_cookie(
