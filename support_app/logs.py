@@ -14,7 +14,7 @@ ms), level, pid and logger, then the message and the record's fields;
   the app sets itself (ids, a session hash prefix, a path without its query) are
   not scanned: they are chosen not to carry secrets, and the scanner would take
   the random ids for tokens.
-- **Repeats rate-limited**: a warning or error with the same logger, template and
+- **Repeats rate-limited**: a warning or error with the same logger, message and
   exception type is written at most ``REPEAT_BURST`` times per ``REPEAT_WINDOW_S``;
   the next one written says how many were left out (``repeats_suppressed``).
 - **Per HTTP request** (``RequestLog``, the outermost ASGI layer): ``request_id``
@@ -144,7 +144,7 @@ class RedactingFilter(logging.Filter):
 
 
 class RepeatLimit(logging.Filter):
-    """At most ``burst`` warnings/errors per (logger, template, exception) per window.
+    """At most ``burst`` identical warnings/errors (logger, message, exception) per window.
 
     A free-text record over the budget is left out, and the next one written says
     how many were (``repeats_suppressed``). A per-request or per-event line (one
@@ -167,7 +167,7 @@ class RepeatLimit(logging.Filter):
         error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
         if fields is not None and not error:
             return True
-        key = (record.name, str(record.msg), error, str((fields or {}).get("event", "")))
+        key = (record.name, record.getMessage(), error, str((fields or {}).get("event", "")))
         if self._within_budget(key):
             if left_out := self._take_left_out(key):
                 record.fields = {**(fields or {}), "repeats_suppressed": left_out}
