@@ -10,8 +10,7 @@ The queue is in-process by design: it needs nothing that may be down too (not th
 database, not Redis), and it holds only SHA-256 hashes. What it cannot survive is
 this worker dying before the database is back; that session then ends at its idle
 timeout (``SUPPORT_APP_SESSION_IDLE_SECONDS``) at the latest, since the browser no
-longer has the cookie. ``is_pending`` lets session resolution refuse a hash that
-waits here in the meantime.
+longer has the cookie.
 """
 
 from __future__ import annotations
@@ -56,12 +55,6 @@ class PendingSignOuts:
             self._pending.pop(next(iter(self._pending)))
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._retry_until_recorded())
-
-    def is_pending(self, token_hash: str | None) -> bool:
-        return token_hash in self._pending
-
-    def __len__(self) -> int:
-        return len(self._pending)
 
     async def _retry_until_recorded(self) -> None:
         delay = self._first_retry_s
