@@ -36,6 +36,13 @@ from support_app.settings import DatabaseTimeouts, get_settings
 SQLITE_ANALYSIS_LIMIT = 400
 SQLITE_CONNECTION_MAX_AGE_S = 3600
 
+# Dead-peer detection on PostgreSQL connections: about 20 s for an idle one, 10 s
+# for data the server host never acknowledges.
+KEEPALIVE_IDLE_S = 10
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_COUNT = 2
+TCP_USER_TIMEOUT_MS = 10_000
+
 # What a database that is down, past a bound or out of connections raises: the
 # caller answers "temporarily unavailable" instead of an internal error.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
@@ -107,6 +114,14 @@ def create_db_engine(
         connect_args={
             "connect_timeout": timeouts.connect_seconds,
             "options": postgresql_options(timeouts),
+            # A database host that vanished (network partition, paused VM) never
+            # answers or acknowledges: TCP keepalives and an unacknowledged-data
+            # bound close such a connection instead of waiting for it forever.
+            "keepalives": 1,
+            "keepalives_idle": KEEPALIVE_IDLE_S,
+            "keepalives_interval": KEEPALIVE_INTERVAL_S,
+            "keepalives_count": KEEPALIVE_COUNT,
+            "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
         },
     )
 
