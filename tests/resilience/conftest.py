@@ -120,17 +120,55 @@ class PrivatePostgres:
 
 @dataclass
 class PrivateRedis:
-    process: subprocess.Popen
+    """A redis-server of the lane's own: stop, start, freeze and thaw it."""
+
     port: int
+    directory: Path
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            != "PONG"
+        ):
+            assert time.monotonic() < deadline, "the private redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
     def freeze(self) -> None:
+        assert self.process is not None
         os.kill(self.process.pid, signal.SIGSTOP)
 
     def thaw(self) -> None:
+        assert self.process is not None
         os.kill(self.process.pid, signal.SIGCONT)
 
 
@@ -162,41 +200,13 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 @pytest.fixture(scope="session")
 def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
-    port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    redis = PrivateRedis(process, port)
-    deadline = time.monotonic() + 10
-    while (
-        subprocess.run(
-            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
-        ).stdout.strip()
-        != "PONG"
-    ):
-        assert time.monotonic() < deadline, "the private redis-server did not start"
-        time.sleep(0.1)
+    redis = PrivateRedis(free_port(), tmp_path_factory.mktemp("redis"))
+    redis.start()
     try:
         yield redis
     finally:
         redis.thaw()
-        process.terminate()
-        process.wait(timeout=10)
+        redis.stop()
 
 
 @dataclass
