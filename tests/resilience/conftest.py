@@ -32,10 +32,16 @@ PG_USER = "postgres"
 
 
 def _pg_bin(name: str) -> str:
-    bindir = subprocess.run(
-        ["pg_config", "--bindir"], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    return str(Path(bindir) / name)
+    """A PostgreSQL server binary: from ``pg_config --bindir``, else Debian's layout."""
+    if shutil.which("pg_config"):
+        bindir = subprocess.run(
+            ["pg_config", "--bindir"], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        if (Path(bindir) / name).exists():
+            return str(Path(bindir) / name)
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    assert found, f"no PostgreSQL {name}: install the PostgreSQL server package"
+    return str(found[-1])
 
 
 def _as_postgres(*command: str) -> list[str]:
