@@ -12,6 +12,8 @@ DESK_PORT ?= 8765
 # Only this machine can reach the app unless HOST says otherwise (e.g. HOST=0.0.0.0
 # behind a reverse proxy; then set SUPPORT_APP_PUBLIC_URL to the proxy's https URL).
 HOST ?= 127.0.0.1
+# Where this machine reaches the app (for the /readyz wait).
+LOCAL_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 # Reflex needs bun >= 1.4.4; its own download fails offline, so we install bun from
 # the npm registry into .tools/ and tell Reflex to use it.
@@ -44,7 +46,8 @@ seed: migrate
 
 # Starts the local support-desk emulator beside the app (unless SUPPORT_DESK_URL
 # points at a real desk), then the app in production mode on one port; $(1) are extra
-# environment assignments for the app.
+# environment assignments for the app. "Ready … Open" is printed once the app's
+# /readyz answers 200 (database and Redis reachable), not when the build starts.
 define serve
 	@set -euo pipefail; \
 	if [ -z "$${SUPPORT_DESK_URL:-}" ]; then \
@@ -52,10 +55,12 @@ define serve
 	         SUPPORT_DESK_EMAIL=agent@desk.example SUPPORT_DESK_API_TOKEN=local-emulator-token; \
 	  export SUPPORT_DESK_EMULATOR_CONTROL_TOKEN=$${SUPPORT_DESK_EMULATOR_CONTROL_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))')}; \
 	  $(PY) -m support_app desk-emulator --port $(DESK_PORT) & desk=$$!; \
-	  trap 'kill $$desk 2>/dev/null' EXIT; \
 	  echo "Support-desk emulator: $$SUPPORT_DESK_URL"; \
 	fi; \
-	echo "Open $${SUPPORT_APP_PUBLIC_URL:-http://localhost:$(PORT)}  (demo users: see README; password demo-Passw0rd!)"; \
+	{ $(PY) -m support_app wait-ready http://$(LOCAL_HOST):$(PORT) && \
+	  echo "Ready (/readyz answers 200). Open $${SUPPORT_APP_PUBLIC_URL:-http://localhost:$(PORT)}  (demo users: see README; password demo-Passw0rd!)"; } & \
+	waiter=$$!; \
+	trap 'kill $$waiter $${desk:-} 2>/dev/null' EXIT; \
 	SUPPORT_APP_PORT=$(PORT) $(1) $(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) \
 	  --backend-host $(HOST)
 endef
@@ -90,8 +95,10 @@ E2E_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 E2E_REDIS_URL ?= redis://127.0.0.1:6379/7
 E2E_WORKERS ?= 2
 
+# tests/resilience breaks PostgreSQL and Redis on purpose, so it starts its own (a
+# private cluster via initdb/pg_ctl as the postgres user, a private redis-server).
 test: install chromium lint
-	$(PY) -m pytest tests/unit tests/feature tests/security tests/e2e
+	$(PY) -m pytest tests/unit tests/feature tests/security tests/resilience tests/e2e
 	SUPPORT_APP_E2E_PG_URL=$(E2E_PG_URL) SUPPORT_APP_E2E_REDIS_URL=$(E2E_REDIS_URL) \
 	  SUPPORT_APP_E2E_WORKERS=$(E2E_WORKERS) $(PY) -m pytest tests/e2e
 

@@ -9,6 +9,10 @@ open it (CORS is never ``*``).
 The state manager is pinned: in memory for one process, Redis when
 ``REFLEX_REDIS_URL`` is set (several workers). Never Reflex's disk manager, which
 would pickle every tab's state into ``.states/`` and keep it across restarts.
+Reflex builds its Redis clients from ``REFLEX_REDIS_URL`` alone, so the connect
+timeout and keepalive are added to that URL here, before Reflex reads it. A backend
+worker that dies is respawned (``support_app.worker_respawn``) instead of taking
+the whole server down.
 """
 
 import logging
@@ -16,9 +20,14 @@ import os
 
 import reflex as rx
 
-from support_app.settings import DEFAULT_DB_URL, get_settings
+from support_app.settings import DEFAULT_DB_URL, bounded_redis_url, get_settings
+from support_app.worker_respawn import enable_worker_respawn
 
 _settings = get_settings()
+if _settings.redis_url:
+    os.environ["REFLEX_REDIS_URL"] = bounded_redis_url(
+        _settings.redis_url, _settings.redis_connect_seconds
+    )
 
 
 class _NodeVersionNotice(logging.Filter):
@@ -34,6 +43,7 @@ class _NodeVersionNotice(logging.Filter):
 
 
 logging.getLogger("reflex.utils.js_runtimes").addFilter(_NodeVersionNotice())
+enable_worker_respawn()
 
 config = rx.Config(
     app_name="support_app",

@@ -21,7 +21,9 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_online() -> None:
-    engine = create_db_engine(config.attributes.get("url") or get_settings().db_url)
+    engine = create_db_engine(
+        config.attributes.get("url") or get_settings().db_url, maintenance=True
+    )
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from datetime import timedelta
 
-from support_app import migrations
+from support_app import migrations, routes
 from support_app.db import session_scope
 from support_app.services.support_desk import emulator as desk_emulator
 from support_app.settings import get_settings
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL: reset ROLE's privileges to what the running app needs (run as owner)",
     )
     grant.add_argument("role")
+    ready = commands.add_parser(
+        "wait-ready", help="wait until the app's /readyz answers 200 (used by make run)"
+    )
+    ready.add_argument("url", help="the app's base URL, e.g. http://127.0.0.1:3000")
+    ready.add_argument("--timeout", type=float, default=900, metavar="SECONDS")
     emulator = commands.add_parser("desk-emulator", help="run the local support-desk emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8765)
@@ -92,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
 
         for statement in grant_runtime_role(get_engine(), args.role):
             print(statement)
+    elif args.command == "wait-ready":
+        return 0 if _wait_ready(args.url.rstrip("/") + routes.READYZ, args.timeout) else 1
     elif args.command == "desk-emulator":
         desk_emulator.serve(
             args.host,
@@ -102,6 +110,22 @@ def main(argv: list[str] | None = None) -> int:
             control_token=args.control_token,
         )
     return 0
+
+
+def _wait_ready(url: str, timeout: float) -> bool:
+    """Poll ``url`` once a second until it answers 200; False after ``timeout`` seconds."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    print(f"{url} did not answer 200 within {timeout:.0f} s")
+    return False
 
 
 if __name__ == "__main__":

@@ -2,6 +2,12 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout so that several
 users writing at once wait briefly instead of failing with "database is locked".
+Every wait is bounded (``Settings.database``): opening a connection, waiting for
+one from the pool, a statement and a lock wait on PostgreSQL, the busy timeout on
+SQLite. A database that does not answer in time ends the request with an error
+the caller can report, never with a request that hangs. (A statement already sent
+to a PostgreSQL that is frozen, not down, waits on the socket: the server enforces
+``statement_timeout``, so such waits need a bound in the caller, as ``/readyz`` has.)
 SQLite keeps no planner statistics by itself: each connection runs ``PRAGMA
 optimize`` (a bounded ``ANALYZE`` of the tables whose statistics are missing or
 stale) when it closes, and the pool retires connections hourly so a long-running
@@ -13,29 +19,50 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, create_engine
 
 from support_app.canonical_json import canonical_json
-from support_app.settings import get_settings
+from support_app.settings import DatabaseTimeouts, get_settings
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
 # Rows sampled per index by PRAGMA optimize (SQLite's recommended bound: milliseconds,
 # not a full scan of a large table, whenever a connection closes).
 SQLITE_ANALYSIS_LIMIT = 400
 SQLITE_CONNECTION_MAX_AGE_S = 3600
 
+# Dead-peer detection on PostgreSQL connections: about 20 s for an idle one, 10 s
+# for data the server host never acknowledges.
+KEEPALIVE_IDLE_S = 10
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_COUNT = 2
+TCP_USER_TIMEOUT_MS = 10_000
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+# What a database that is down, past a bound or out of connections raises: the
+# caller answers "temporarily unavailable" instead of an internal error.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    TimeoutError,
+)
+
+
+def _sqlite_configurer(busy_timeout_ms: int):
+    def configure(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
 def _optimize_sqlite(dbapi_connection, _record) -> None:
@@ -46,19 +73,57 @@ def _optimize_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """A new engine for ``url`` with the project's connection settings."""
+def postgresql_options(timeouts: DatabaseTimeouts) -> str:
+    """libpq ``options``: the server-side bounds every session of the app runs with
+    (0 = none, for a migration's statements)."""
+    return (
+        f"-c statement_timeout={timeouts.statement_seconds * 1000}"
+        f" -c lock_timeout={timeouts.lock_seconds * 1000}"
+    )
+
+
+def create_db_engine(
+    url: str, timeouts: DatabaseTimeouts | None = None, *, maintenance: bool = False
+) -> Engine:
+    """A new engine for ``url`` with the project's connection settings.
+
+    ``timeouts`` default to the configured ones. ``maintenance`` (migrations and
+    ``ANALYZE``) lifts the statement bound only: building an index on a large
+    table may take longer than any request should, but it still must not queue
+    for a lock without end.
+    """
+    timeouts = timeouts or get_settings().database
+    if maintenance:
+        timeouts = replace(timeouts, statement_seconds=0)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False},
             json_serializer=canonical_json,
             pool_recycle=SQLITE_CONNECTION_MAX_AGE_S,
+            pool_timeout=timeouts.pool_seconds,
         )
-        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "connect", _sqlite_configurer(timeouts.lock_seconds * 1000))
         event.listen(engine, "close", _optimize_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=canonical_json)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.pool_seconds,
+        json_serializer=canonical_json,
+        connect_args={
+            "connect_timeout": timeouts.connect_seconds,
+            "options": postgresql_options(timeouts),
+            # A database host that vanished (network partition, paused VM) never
+            # answers or acknowledges: TCP keepalives and an unacknowledged-data
+            # bound close such a connection instead of waiting for it forever.
+            "keepalives": 1,
+            "keepalives_idle": KEEPALIVE_IDLE_S,
+            "keepalives_interval": KEEPALIVE_INTERVAL_S,
+            "keepalives_count": KEEPALIVE_COUNT,
+            "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+        },
+    )
 
 
 def refresh_statistics(engine: Engine) -> None:

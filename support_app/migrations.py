@@ -43,7 +43,7 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Migrate, then refresh the planner statistics (new indexes have none yet)."""
     url = url or get_settings().db_url
     command.upgrade(alembic_config(url), revision)
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, maintenance=True)
     try:
         refresh_statistics(engine)
     finally:

@@ -10,6 +10,10 @@ SIGN_IN = "/auth/sign-in"
 SIGN_OUT = "/auth/sign-out"
 SIGN_OUT_EVERYWHERE = "/auth/sign-out-everywhere"
 
+# Probes for supervisors and load balancers (support_app.web.health_routes).
+HEALTHZ = "/healthz"
+READYZ = "/readyz"
+
 
 def tenant_dashboard(tenant_id: int | str) -> str:
     return f"/tenants/{tenant_id}"

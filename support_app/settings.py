@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_DB_URL = "sqlite:///support_app.db"
 DEFAULT_PORT = "3000"
@@ -68,6 +68,17 @@ class SignInSessions:
 
 
 @dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long any database wait may last, so a slow or frozen database ends in an
+    error the app can report instead of a request that never answers."""
+
+    connect_seconds: int = 3  # opening a connection (PostgreSQL; libpq's minimum is 2)
+    pool_seconds: int = 5  # waiting for a free connection from the pool
+    statement_seconds: int = 10  # one statement (PostgreSQL statement_timeout)
+    lock_seconds: int = 5  # a row/table lock (PostgreSQL lock_timeout, SQLite busy_timeout)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_url: str
     product_name: str
@@ -80,6 +91,10 @@ class Settings:
     support_desk: SupportDeskTarget | None
     support_desk_problem: str | None = None  # why a configured desk URL was refused
     support_desk_link_hosts: tuple[str, ...] = ()  # "host" or "host:port", lower case
+    database: DatabaseTimeouts = DatabaseTimeouts()
+    redis_url: str | None = None  # REFLEX_REDIS_URL (checked by /readyz)
+    redis_connect_seconds: int = 2  # opening a Redis connection (Reflex's state manager)
+    log_format: str = "text"  # "text" (one key=value line) or "json" (one object per line)
 
     @property
     def secure_cookies(self) -> bool:
@@ -148,6 +163,21 @@ def _link_hosts_from_env() -> tuple[str, ...]:
     return tuple(hosts)
 
 
+def bounded_redis_url(url: str, connect_seconds: int) -> str:
+    """``url`` with a connect timeout and TCP keepalive for redis-py, unless it sets them.
+
+    Reflex builds its Redis clients from the URL alone, so the bounds travel in its
+    query string. There is deliberately no ``socket_timeout``: redis-py applies it
+    to every read, including the idle ``listen()`` of Reflex's pub/sub listeners,
+    which would then fail each time nothing was published for that long.
+    """
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", str(connect_seconds))
+    query.setdefault("socket_keepalive", "true")
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _public_url_from_env() -> str:
     port = os.environ.get("SUPPORT_APP_PORT", "").strip() or DEFAULT_PORT
     url = os.environ.get("SUPPORT_APP_PUBLIC_URL", "").strip().rstrip("/")
@@ -165,10 +195,18 @@ def _int_env(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings for this process; cached because the environment does not change."""
     support_desk, support_desk_problem = _support_desk_from_env()
+    redis_url = os.environ.get("REFLEX_REDIS_URL", "").strip()
     return Settings(
         db_url=os.environ.get("REFLEX_DB_URL", DEFAULT_DB_URL),
         product_name=os.environ.get("SUPPORT_APP_PRODUCT_NAME", "").strip() or "TenantPilot",
@@ -180,8 +218,17 @@ def get_settings() -> Settings:
             backoff_seconds=_int_env("SUPPORT_APP_SIGN_IN_BACKOFF_SECONDS", 60),
             account_failures=_int_env("SUPPORT_APP_SIGN_IN_ACCOUNT_FAILURES", 100),
         ),
-        multi_worker=bool(os.environ.get("REFLEX_REDIS_URL", "").strip()),
+        multi_worker=bool(redis_url),
         support_desk=support_desk,
         support_desk_problem=support_desk_problem,
         support_desk_link_hosts=_link_hosts_from_env(),
+        database=DatabaseTimeouts(
+            connect_seconds=_int_env("SUPPORT_APP_DB_CONNECT_TIMEOUT_SECONDS", 3, minimum=2),
+            pool_seconds=_int_env("SUPPORT_APP_DB_POOL_TIMEOUT_SECONDS", 5),
+            statement_seconds=_int_env("SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS", 10),
+            lock_seconds=_int_env("SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS", 5),
+        ),
+        redis_url=redis_url or None,
+        redis_connect_seconds=_int_env("SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS", 2),
+        log_format=_choice_env("SUPPORT_APP_LOG_FORMAT", "text", ("text", "json")),
     )

@@ -1,17 +1,19 @@
 """The Reflex app. Importing the page modules records their routes; each is added once.
 
 The lifespan task finalises handoffs a stopped app left pending (see
-services/support_requests/stale_handoffs). The backend gets two additions in front
-of Reflex (``api_transformer``): the sign-in/sign-out routes, and the guard on the
-event socket (allowed ``Origin`` required; the session token hashed before Reflex
-sees it). ``SessionCheckMiddleware`` resets per-user states before a hydration that
-belongs to another session.
+services/support_requests/stale_handoffs). The backend gets these additions in
+front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
+sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
+required; the session token hashed before Reflex sees it), and outermost one log line
+per request (``support_app.logs``). ``SessionCheckMiddleware``
+resets per-user states before a hydration that belongs to another session.
 """
 
 import reflex as rx
 from reflex import constants
 from reflex.config import get_config
 
+from support_app.logs import RequestLog, configure_logging
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
 from support_app.ui import event_screen, event_trace
@@ -21,8 +23,10 @@ from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
 from support_app.web.cookies import session_cookie_name
+from support_app.web.health_routes import health_routes
 from support_app.web.socket_guard import EventSocketGuard
 
+configure_logging()
 _config = get_config()
 
 app = rx.App(
@@ -30,6 +34,7 @@ app = rx.App(
     stylesheets=["/toasts.css"],
     backend_exception_handler=backend_exception_handler,
     api_transformer=[
+        health_routes(),
         auth_routes(
             allowed_origins=_config.cors_allowed_origins,
             trusted_proxy_hops=_config.trusted_proxy_hops,
@@ -40,6 +45,8 @@ app = rx.App(
             event_path=_config.prepend_backend_path(str(constants.Endpoint.EVENT)),
             session_cookie=session_cookie_name(get_settings().secure_cookies),
         ),
+        # Outermost, so it sees the raw session cookie (logged as its hash prefix).
+        RequestLog,
     ],
 )
 # Our own connection banner (translated, persistent) instead of Reflex's English toast.

@@ -47,6 +47,7 @@ def free_port() -> int:
 
 
 def wait_for(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    """Until ``url`` answers below 500 (``/readyz``: 200, every dependency reachable)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -170,7 +171,7 @@ def running_app(
         )
         url = f"http://localhost:{port}"
         try:
-            wait_for(url + "/ping", timeout, proc)
+            wait_for(url + "/readyz", timeout, proc)
             if not backend_only:
                 wait_for(url + "/login", 60, proc)
             yield url

@@ -14,14 +14,22 @@ new cookie (Reflex cannot set an HttpOnly cookie from an event; a route can).
   ends neither, sign-out ends every session it names.
 - Failures answer ``/login?error=invalid|required|throttled[&minutes=N]``; the
   page shows the translated message.
+- The database down (refused, out of connections, or not answering within
+  ``DATABASE_DEADLINE_S``): both routes answer the branded ``503`` page with
+  ``Retry-After`` (``unavailable_page``); sign-in keeps the e-mail in its form.
+- Sign-out fails closed: the cookie is expired whatever the database does; a
+  sign-out it could not record waits in ``PendingSignOuts`` and is recorded as
+  soon as the database is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sqlalchemy.engine import Engine
@@ -31,7 +39,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from support_app import routes
-from support_app.db import get_engine, session_scope
+from support_app.db import DATABASE_UNAVAILABLE, get_engine, session_scope
+from support_app.logs import note_user
 from support_app.services.authentication import (
     EMAIL_MAX,
     PASSWORD_MAX,
@@ -48,10 +57,21 @@ from support_app.web.cookies import (
     session_cookie_name,
     set_session_cookie,
 )
+from support_app.web.pending_sign_outs import PendingSignOuts
+from support_app.web.unavailable_page import unavailable_page
 
 SIGN_IN_WORKERS = os.cpu_count() or 1
+# Sign-outs get threads of their own, so a frozen database that holds them cannot
+# take the threads other work of the process shares (asyncio's default pool).
+SIGN_OUT_WORKERS = 2
+# The longest a browser waits for either route's database work, queueing included;
+# then it gets the 503 page (the work may still finish in the background).
+DATABASE_DEADLINE_S = 10.0
 # A sign-in form is two short fields; anything larger is not one.
 FORM_BYTES_MAX = 4 * (EMAIL_MAX + PASSWORD_MAX)
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def auth_routes(
@@ -65,6 +85,7 @@ def auth_routes(
     origins = frozenset(o for o in allowed_origins if o != "*")
     pool = ThreadPoolExecutor(max_workers=SIGN_IN_WORKERS, thread_name_prefix="sign-in")
     cookie_name = session_cookie_name(settings().secure_cookies)
+    sign_out_pool = ThreadPoolExecutor(max_workers=SIGN_OUT_WORKERS, thread_name_prefix="sign-out")
 
     def service_call(call: Callable[[AuthenticationService], object]):
         def run():
@@ -73,6 +94,15 @@ def auth_routes(
 
         return run
 
+    def end_session(token_hash: str, everywhere: bool) -> None:
+        service_call(
+            lambda auth: (
+                auth.sign_out_everywhere(token_hash) if everywhere else auth.sign_out(token_hash)
+            )
+        )()
+
+    pending_sign_outs = PendingSignOuts(end_session, sign_out_pool)
+
     async def sign_in(request: Request) -> Response:
         if not _same_origin(request, origins):
             return _forbidden()
@@ -80,21 +110,26 @@ def auth_routes(
         email, password = form.get("email", ""), form.get("password", "")
         if not email.strip() or not password:
             return _to_login("required")
-        result: SignInResult = await asyncio.get_running_loop().run_in_executor(
-            pool,
-            service_call(
-                lambda auth: auth.sign_in(
-                    email[:EMAIL_MAX],
-                    password[:PASSWORD_MAX],
-                    client_address=_client_address(request, trusted_proxy_hops),
-                    previous_token_hash=_only(_token_hashes(request, cookie_name)),
-                )
-            ),
-        )
+        try:
+            result: SignInResult = await _within_deadline(
+                pool,
+                service_call(
+                    lambda auth: auth.sign_in(
+                        email[:EMAIL_MAX],
+                        password[:PASSWORD_MAX],
+                        client_address=_client_address(request, trusted_proxy_hops),
+                        previous_token_hash=_only(_token_hashes(request, cookie_name)),
+                    )
+                ),
+            )
+        except DATABASE_UNAVAILABLE as error:
+            logger.error("sign-in: database unavailable: %s", type(error).__name__)
+            return unavailable_page(request, "sign_in", email=email)
         if result.retry_after_seconds:
             return _to_login("throttled", minutes=minutes_to_wait(result.retry_after_seconds))
         if result.token is None or result.actor is None:
             return _to_login("invalid")
+        note_user(result.actor.user_id)
         response = RedirectResponse(routes.HOME, status_code=303)
         current = settings()
         set_session_cookie(
@@ -110,29 +145,34 @@ def auth_routes(
         async def sign_out(request: Request) -> Response:
             if not _same_origin(request, origins):
                 return _forbidden()
-            token_hashes = _token_hashes(request, cookie_name)
-
-            def end(auth: AuthenticationService) -> None:
-                for token_hash in token_hashes:
-                    if everywhere:
-                        auth.sign_out_everywhere(token_hash)
-                    else:
-                        auth.sign_out(token_hash)
-
-            await asyncio.to_thread(service_call(end))
-            response = RedirectResponse(routes.LOGIN, status_code=303)
+            response: Response = RedirectResponse(routes.LOGIN, status_code=303)
+            for token_hash in _token_hashes(request, cookie_name):
+                try:
+                    await _within_deadline(sign_out_pool, end_session, token_hash, everywhere)
+                except DATABASE_UNAVAILABLE as error:
+                    logger.error("sign-out: database unavailable: %s", type(error).__name__)
+                    pending_sign_outs.add(token_hash, everywhere=everywhere)
+                    response = unavailable_page(request, "sign_out")
             delete_session_cookie(response, secure=settings().secure_cookies)
             return response
 
         return sign_out
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route(routes.SIGN_IN, sign_in, methods=["POST"]),
             Route(routes.SIGN_OUT, sign_out_route(everywhere=False), methods=["POST"]),
             Route(routes.SIGN_OUT_EVERYWHERE, sign_out_route(everywhere=True), methods=["POST"]),
         ]
     )
+    app.state.pending_sign_outs = pending_sign_outs
+    return app
+
+
+async def _within_deadline(executor: Executor, call: Callable[..., T], *args: object) -> T:
+    """``call(*args)`` on ``executor``; TimeoutError after ``DATABASE_DEADLINE_S``."""
+    future = asyncio.get_running_loop().run_in_executor(executor, call, *args)
+    return await asyncio.wait_for(future, DATABASE_DEADLINE_S)
 
 
 def _same_origin(request: Request, origins: frozenset[str]) -> bool:

@@ -21,8 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 
 from support_app import migrations
-from support_app.db import SQLITE_BUSY_TIMEOUT_MS, create_db_engine
+from support_app.db import create_db_engine
 from support_app.models import Workspace
+from support_app.settings import DatabaseTimeouts
 from tests.conftest import _pg_admin, _pg_url, migrate_and_seed
 
 REVISIONS = [
@@ -174,9 +175,9 @@ def sqlite_engine_on_file(tmp_path: Path) -> Iterator[Engine]:
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_engine_on_file: Engine) -> None:
     with sqlite_engine_on_file.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+        busy_timeout_ms = conn.execute(text("PRAGMA busy_timeout")).scalar()
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-    assert SQLITE_BUSY_TIMEOUT_MS >= 1000
+    assert busy_timeout_ms == DatabaseTimeouts().lock_seconds * 1000 >= 1000
 
 
 def test_a_second_writer_waits_for_the_first_instead_of_failing(

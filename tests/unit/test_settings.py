@@ -1,4 +1,4 @@
-"""Settings from the environment: the desk URL rules and the allowed link hosts.
+"""Settings from the environment: the desk URL rules, the allowed link hosts, the bounds.
 
 A desk URL that would send the API token in clear, to someone else's user-info, or
 to a path we never meant is refused when the settings are read: the desk then
@@ -12,7 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from support_app.settings import Settings, SupportDeskTarget, desk_url_problem, get_settings
+from support_app.settings import (
+    DatabaseTimeouts,
+    Settings,
+    SupportDeskTarget,
+    bounded_redis_url,
+    desk_url_problem,
+    get_settings,
+)
 
 DESK_VARS = ("SUPPORT_DESK_URL", "SUPPORT_DESK_EMAIL", "SUPPORT_DESK_API_TOKEN")
 
@@ -110,3 +117,61 @@ def test_link_hosts_are_read_lower_cased_and_bad_entries_are_ignored(
         "localhost:8765",
     )
     assert "https://x.example" in caplog.text and "a b" in caplog.text
+
+
+BOUND_VARS = (
+    "SUPPORT_APP_DB_CONNECT_TIMEOUT_SECONDS",
+    "SUPPORT_APP_DB_POOL_TIMEOUT_SECONDS",
+    "SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS",
+    "SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS",
+    "SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS",
+    "SUPPORT_APP_LOG_FORMAT",
+    "REFLEX_REDIS_URL",
+)
+
+
+def test_waits_are_bounded_by_default_and_configurable(env: pytest.MonkeyPatch) -> None:
+    for name in BOUND_VARS:
+        env.delenv(name, raising=False)
+    get_settings.cache_clear()
+    defaults = get_settings()
+    assert defaults.database == DatabaseTimeouts(3, 5, 10, 5)
+    assert (defaults.redis_url, defaults.redis_connect_seconds, defaults.log_format) == (
+        None,
+        2,
+        "text",
+    )
+
+    env.setenv("SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS", "2")
+    env.setenv("SUPPORT_APP_LOG_FORMAT", "JSON")
+    env.setenv("REFLEX_REDIS_URL", "redis://cache:6379/3")
+    get_settings.cache_clear()
+    configured = get_settings()
+    assert configured.database.lock_seconds == 2 and configured.log_format == "json"
+    assert configured.redis_url == "redis://cache:6379/3" and configured.multi_worker
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUPPORT_APP_DB_CONNECT_TIMEOUT_SECONDS", "1"),  # libpq's minimum is 2
+        ("SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS", "0"),  # 0 would mean no bound
+        ("SUPPORT_APP_LOG_FORMAT", "xml"),
+    ],
+)
+def test_an_unbounded_or_unknown_value_is_refused(
+    env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    env.setenv(name, value)
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match=name):
+        get_settings()
+
+
+def test_the_redis_url_carries_a_connect_timeout_and_keepalive_but_no_read_timeout() -> None:
+    assert bounded_redis_url("redis://cache:6379/3", 2) == (
+        "redis://cache:6379/3?socket_connect_timeout=2&socket_keepalive=true"
+    )
+    assert bounded_redis_url("rediss://:pw@cache/0?socket_connect_timeout=9", 2) == (
+        "rediss://:pw@cache/0?socket_connect_timeout=9&socket_keepalive=true"
+    )
