@@ -52,7 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from support_app.services.redaction import redact_text
 from support_app.settings import Settings, get_settings
-from support_app.web.cookies import SESSION_COOKIE, cookie_value
+from support_app.web.cookies import cookie_value, session_cookie_name
 
 REPEAT_BURST = 5
 REPEAT_WINDOW_S = 60.0
@@ -306,7 +306,8 @@ class RequestLog:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "session": session_fingerprint(
                             cookie_value(
-                                headers.get(b"cookie", b"").decode("latin-1"), SESSION_COOKIE
+                                headers.get(b"cookie", b"").decode("latin-1"),
+                                session_cookie_name(get_settings().secure_cookies),
                             )
                         ),
                         "user_id": context.user_id,
