@@ -21,11 +21,13 @@ previous user's data.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 from reflex.middleware.middleware import Middleware
 from reflex_base.constants import CompileVars
 from reflex_base.event import get_event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app.db import get_engine, session_scope
@@ -34,6 +36,8 @@ from support_app.services.access import Actor
 from support_app.services.authentication import AuthenticationService, SignedInSession
 from support_app.settings import get_settings
 from support_app.web.cookies import LOCALE_COOKIE, cookie_value, session_cookie_name
+
+logger = logging.getLogger(__name__)
 
 
 def _auth(session: Session) -> AuthenticationService:
@@ -129,12 +133,22 @@ class SessionState(rx.State):
 
 
 class SessionCheckMiddleware(Middleware):
-    """Runs ``_actor()`` before a hydration, so its full snapshot is the right user's."""
+    """Runs ``_actor()`` before a hydration, so its full snapshot is the right user's.
+
+    If the session cannot be looked up (the database is down), the tab's per-user
+    data is dropped (fail closed: nobody's data is sent on a guess) and the hydration
+    goes on, so the page renders and its own load says it could not load and retries.
+    """
 
     async def preprocess(self, app, state, event):
         if event.name in (
             get_event(state, CompileVars.HYDRATE),
             get_event(state, CompileVars.HYDRATE_AND_LOAD),
         ):
-            await (await state.get_state(SessionState))._actor()
+            session_state = await state.get_state(SessionState)
+            try:
+                await session_state._actor()
+            except SQLAlchemyError as error:
+                logger.error("session check before hydration failed: %s", type(error).__name__)
+                await session_state._adopt(None)
         return None
