@@ -296,17 +296,22 @@ def _descendants(pid: int) -> list[int]:
 def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
     page: Page, operator_app: OperatorApp, private_redis: PrivateRedis
 ) -> None:
+    """The review: one click during a Redis outage cost 0.7 of a core and 4,114 log
+    lines in 10 s (the error answer was itself a server event that needed Redis).
+    Compared here with the same tab idle through the same outage, so Reflex's own
+    one-off reports of its lost subscriptions count for neither."""
     _signed_in(page)
     page.goto(f"/tenants/{_tenant_id(operator_app.database, 'Fabrikam')}")
     expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
-    idle_start = _worker_cpu_seconds(operator_app.url)
-    time.sleep(10)
-    idle = _worker_cpu_seconds(operator_app.url) - idle_start
-
     private_redis.stop()
     try:
-        outage_start = _worker_cpu_seconds(operator_app.url)
-        logged_before = len(operator_app.log.read_bytes().splitlines())
+        time.sleep(12)  # the outage begins: the workers notice and report it
+        idle_start, idle_lines = _worker_cpu_seconds(operator_app.url), _log_lines(operator_app)
+        time.sleep(10)
+        idle = _worker_cpu_seconds(operator_app.url) - idle_start
+        idle_logged = _log_lines(operator_app) - idle_lines
+
+        clicks_start, clicks_lines = _worker_cpu_seconds(operator_app.url), _log_lines(operator_app)
         started = time.monotonic()
         _request_support(page)
         expect(page.get_by_text("temporarily unavailable").first).to_be_visible(timeout=10_000)
@@ -317,19 +322,20 @@ def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
             page.keyboard.press("Escape")
             _request_support(page)
         time.sleep(max(0.0, 10 - (time.monotonic() - started)))
-        outage = _worker_cpu_seconds(operator_app.url) - outage_start
-        lines = operator_app.log.read_bytes().splitlines()[logged_before:]
+        clicks = _worker_cpu_seconds(operator_app.url) - clicks_start
+        new_lines = operator_app.log.read_bytes().splitlines()[clicks_lines:]
     finally:
         private_redis.start()
     print(
-        f"\nRedis stopped: answer in {answered_after:.1f} s; 5 clicks cost {outage:.2f} s CPU"
-        f" in 10 s (idle tab {idle:.2f} s); {len(lines)} log lines"
+        f"\nRedis stopped: the click is answered in {answered_after:.1f} s; 10 s with 5 clicks"
+        f" cost {clicks:.2f} s CPU and {len(new_lines)} log lines; 10 s idle through the same"
+        f" outage {idle:.2f} s and {idle_logged} lines"
     )
-    assert outage <= idle + 1.5, (idle, outage)
-    assert len(lines) <= 30, b"\n".join(lines)[-3000:]
-    assert not [line for line in lines if b"malformed" in line]  # not blamed on the client
+    assert clicks <= idle + 1.0, (idle, clicks)
+    assert len(new_lines) <= idle_logged + 8, b"\n".join(new_lines)[-3000:]
+    assert not [line for line in new_lines if b"malformed" in line]  # not blamed on the client
     # Once Redis is back, the next click works without a reload.
-    deadline = time.monotonic() + 60
+    restarted = time.monotonic()
     while True:
         page.keyboard.press("Escape")
         _request_support(page)
@@ -337,10 +343,14 @@ def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
             expect(page.get_by_role("dialog")).to_be_visible(timeout=3_000)
             break
         except AssertionError:
-            assert time.monotonic() < deadline, "no dialog after Redis came back"
+            assert time.monotonic() - restarted < 60, "no dialog after Redis came back"
     print(
-        f"Redis back: the dialog opens again, no reload ({time.monotonic() - deadline + 60:.1f} s)"
+        f"Redis back: the dialog opens again after {time.monotonic() - restarted:.1f} s, no reload"
     )
+
+
+def _log_lines(app: OperatorApp) -> int:
+    return len(app.log.read_bytes().splitlines())
 
 
 def _request_support(page: Page) -> None:

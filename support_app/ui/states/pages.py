@@ -40,8 +40,6 @@ class PageLoadState(SessionState):
     """
 
     load_failed: bool = False
-    _load_generation: int = 0
-    _failed_page: str = ""  # the page state whose load failed (retry_load runs for it only)
 
     def _begin_load(self) -> None:
         """Forget what the previous load showed."""
@@ -71,9 +69,10 @@ class PageLoadState(SessionState):
         self._show(data)
         return None
 
-    @rx.event(background=True)
-    async def retry_load(self):
-        """Reload with back-off while ``load_failed`` (a no-op otherwise)."""
+    async def _retry_loading(self):
+        """Reload with back-off while ``load_failed`` (a no-op otherwise). Each page
+        state has its own ``retry_load`` background event running this: a handler is
+        bound to the class that declares it, and this must run as the page's state."""
         async with self:
             if not self.load_failed or self._failed_page != self.get_full_name():
                 return
@@ -127,6 +126,11 @@ class HomeState(PageLoadState):
     @rx.event
     async def load(self):
         return await self._load_page()
+
+    @rx.event(background=True)
+    async def retry_load(self):
+        async for event in self._retry_loading():
+            yield event
 
 
 class ScopedPageState(PageLoadState):
@@ -200,6 +204,11 @@ class TenantDashboardState(ScopedPageState):
     async def load(self):
         return await self._load_page()
 
+    @rx.event(background=True)
+    async def retry_load(self):
+        async for event in self._retry_loading():
+            yield event
+
 
 class RunViewerState(ScopedPageState):
     run: dict[str, str] = {}
@@ -224,6 +233,11 @@ class RunViewerState(ScopedPageState):
     @rx.event
     async def load(self):
         return await self._load_page()
+
+    @rx.event(background=True)
+    async def retry_load(self):
+        async for event in self._retry_loading():
+            yield event
 
 
 def _document(document: DocumentRow | None) -> dict[str, str]:

@@ -206,7 +206,10 @@ class SupportRequestState(SessionState):
         locale, reference_toast = self.locale, None
         outcome = _SubmitOutcome()
         try:
-            signed_in = await self._signed_in()
+            try:
+                signed_in = await self._signed_in()
+            except SQLAlchemyError as error:  # before anything could be stored
+                raise SupportRequestNotStored() from error
             async with self:
                 actor = await self._adopt(signed_in)
                 context = self._bound()
@@ -229,6 +232,9 @@ class SupportRequestState(SessionState):
                 await _store(outcome, actor, context, form, locale)
                 if outcome.result is not None:
                     reference_toast = outcome.toast
+        except SupportRequestNotStored:
+            outcome.errors = {"form": "support.error.not_stored"}
+            outcome.toast = rx.toast.error(translate(locale, "support.error.not_stored"))
         except Exception as error:
             error_id = new_error_id()
             logger.error("support request submit failed [error %s]", error_id, exc_info=error)
@@ -275,7 +281,8 @@ async def _store(
     form: SupportRequestForm,
     locale: str,
 ) -> None:
-    """Submit through the service and translate what happened for the screen."""
+    """Submit through the service and translate what happened for the screen
+    (``SupportRequestNotStored`` is left to the caller, which also raises it)."""
     service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
     try:
         result = await service.submit(actor, context, form)
@@ -285,10 +292,6 @@ async def _store(
     except (NotFound, Forbidden) as error:
         outcome.denied = True
         outcome.toast = rx.toast.error(translate(locale, _access_error_key(error)))
-        return
-    except SupportRequestNotStored:
-        outcome.errors = {"form": "support.error.not_stored"}
-        outcome.toast = rx.toast.error(translate(locale, "support.error.not_stored"))
         return
     except SupportRequestStorageUnknown as unknown:
         outcome.errors = {"form": "support.error.storage_unknown"}
