@@ -82,23 +82,36 @@ class _Selection:
             first = index + 1
         return None
 
-    def apply(self, text: str, allowed: frozenset[str]) -> str:
+    def apply(self, text: str, allowed: frozenset[str], start: int = 0, end: int = -1) -> str:
+        """``text[start:end]`` redacted (``end`` -1: to the end of the text).
+
+        Within a bound, matches still see the whole text (a quote closes where it
+        closes), and only verdicts that end inside the bound are applied.
+        """
+        end = len(text) if end < 0 else end
         out: list[str] = []
-        pos = 0
-        while hit := self._search.search(text, pos):
+        pos = start
+        while (hit := self._search.search(text, pos)) and hit.start() < end:
             at = hit.start()
             found = self._verdict(text, at, hit.lastindex - 1, allowed)
-            if found is None:  # every detector declined here: move on by one character
+            if found is None or found[1].end > end:
+                # every detector declined here: move on by one character
                 out.append(text[pos : at + 1])
                 pos = at + 1
                 continue
             detector, verdict = found
             if isinstance(verdict, Redact):
-                out += (text[pos : verdict.start], _PLACEHOLDERS[detector.name])
+                # What a match holds before the secret it removes ("net use Z: \\\\fs\\s
+                # /user:x <password>") is scanned too: nothing in it is skipped unread.
+                if verdict.start > at + 1:
+                    out += (text[pos : at + 1], self.apply(text, allowed, at + 1, verdict.start))
+                else:
+                    out.append(text[pos : verdict.start])
+                out.append(_PLACEHOLDERS[detector.name])
             else:
                 out.append(text[pos : verdict.end])
             pos = verdict.end
-        out.append(text[pos:])
+        out.append(text[pos:end])
         return "".join(out)
 
 
