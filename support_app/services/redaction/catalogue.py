@@ -114,6 +114,8 @@ _KEY_WORDS = (
     "clave",
     "contrase",
     "hook",
+    "zugangsdaten",
+    "anmeldedaten",
     "secret",
     "token",
     "key",
@@ -136,20 +138,25 @@ _TOKEN = r"[^\s,;&\"'<>)\]}]*[^\s,;&\"'<>)\]}.]"
 # A quote, also escaped as in JSON inside a JSON string (\"password\": \"…\").
 _Q = r"(?:\\?[\"'])?"
 # Quoted contents up to the closing quote: a value holds escaped quotes (\"), doubled
-# quotes ('' in PowerShell and SQL, "" in CSV), PowerShell's `" and any other escape.
-# Opened with an escaped quote (JSON inside JSON), it closes at the escaped quote and
-# holds doubly escaped ones (\\\"). A quote that never closes on its line leaves the
-# rest of the line as the value ("unclosed"): never a placeholder before the tail.
+# quotes ('' in PowerShell and SQL, "" in CSV), PowerShell's `" and any other escape;
+# where that reading finds no closing quote, a backslash is a plain character (a
+# Windows path, a shell's '…\'). Opened with an escaped quote (JSON inside JSON), it
+# closes at the escaped quote and holds doubly escaped ones (\\\"). A quote that
+# never closes on its line leaves the rest of the line as the value ("unclosed"):
+# never a placeholder before the tail. Each reading is possessive: a doubled quote is
+# never given back to close the value early, and no reading backtracks.
 _DQ = (
-    r"(?:\"(?P<dq>(?:`\"|\"\"|\\[^\r\n]|[^\"\\\r\n])*)\""
-    r"|\\\"(?P<edq>(?:\\\\\\\"|\\\\|\\[^\"\\\r\n]|[^\"\\\r\n])*)\\\")"
+    r"(?:\"(?P<dq>(?:`\"|\"\"|\\[^\r\n]|[^\"\\\r\n])*+)\""
+    r"|\"(?P<rdq>(?:\"\"|[^\"\r\n])*+)\""
+    r"|\\\"(?P<edq>(?:\\\\\\\"|\\\\|\\[^\"\\\r\n]|[^\"\\\r\n])*+)\\\")"
 )
 _SQ = (
-    r"(?:'(?P<sq>(?:''|\\[^\r\n]|[^'\\\r\n])*)'"
-    r"|\\'(?P<esq>(?:\\\\|\\[^'\\\r\n]|[^'\\\r\n])*)\\')"
+    r"(?:'(?P<sq>(?:''|\\[^\r\n]|[^'\\\r\n])*+)'"
+    r"|'(?P<rsq>(?:''|[^'\r\n])*+)'"
+    r"|\\'(?P<esq>(?:\\\\|\\[^'\\\r\n]|[^'\\\r\n])*+)\\')"
 )
 _UNCLOSED = r"(?:\\?[\"'])(?P<unclosed>[^\r\n]*)"
-_QUOTED_GROUPS = ("dq", "edq", "sq", "esq", "unclosed")
+_QUOTED_GROUPS = ("dq", "rdq", "edq", "sq", "rsq", "esq", "unclosed")
 # A header-like value: quoted, or the rest of the line.
 _HEADER_VALUE = rf"(?:{_DQ}|{_SQ}|{_UNCLOSED}|(?P<line>[^\r\n]*))"
 
@@ -448,7 +455,9 @@ CLI_CREDENTIALS = Detector(
 
 _ARGUMENT = r"[^\s\"',;|&<>()\[\]{}`]+"
 # A value that is no secret of its own: a variable, an expression, a prompt ("*").
-_NOT_A_LITERAL = re.compile(r"[$%(*]|-[\w\-]|(?:env|file|fd):|stdin\b")
+_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd):|stdin\b")
+# After a short option, a value that starts like an option is the next option.
+_OPTION = re.compile(r"-[\w\-]")
 
 
 def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
@@ -458,10 +467,12 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     if span is not None:
         how = ATTACHED if match.group("colon") else SPACED
         start, end = span
-        quoted = match.start("sq") >= 0 or match.start("esq") >= 0
-        if option_takes_secret(option, command, how) and (
-            quoted or not _NOT_A_LITERAL.match(text, start, end)
-        ):
+        quoted = any(match.start(g) >= 0 for g in ("sq", "rsq", "esq"))
+        literal = quoted or not (
+            _NOT_A_LITERAL.match(text, start, end)
+            or (len(option) == 2 and _OPTION.match(text, start, end))
+        )
+        if literal and option_takes_secret(option, command, how):
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
             return _unredacted(text, (start, end))
@@ -484,7 +495,7 @@ CLI_OPTION = Detector(
     pattern=re.compile(
         r"(?<![\w\-/\\.:])(?P<opt>--?[A-Za-z][\w\-]*|/[A-Za-z][\w\-]*)"
         r"(?:(?:\\?[\"'][ \t]*,[ \t]*(?=\\?[\"'])|(?P<colon>:)|[ \t]+)"
-        rf"(?:{_DQ}|{_SQ}|(?P<tok>{_ARGUMENT})))?"
+        rf"(?:{_DQ}|{_SQ}|{_UNCLOSED}|(?P<tok>{_ARGUMENT})))?"
     ),
     locate=_locate_cli_option,
 )

@@ -144,8 +144,9 @@ def secret_argument_positions(args: list[str]) -> dict[int, int]:
     """In an argv list, the elements that hold a secret: index → where the secret starts.
 
     The secret is the element after an option that takes one (from 0), or the rest
-    of a glued short option (``-pS3cret`` → from 2). An element that is itself an
-    option is not taken as a value. (``--password=X`` in one element is the text
+    of a glued short option (``-pS3cret`` → from 2). After a short option, an element
+    that looks like an option is the next option, not a value; after a named one
+    (``--password``) it is the value. (``--password=X`` in one element is the text
     scan's, as anywhere else.)
     """
     found: dict[int, int] = {}
@@ -158,7 +159,7 @@ def secret_argument_positions(args: list[str]) -> dict[int, int]:
         elif (
             i + 1 < len(args)
             and args[i + 1]
-            and not args[i + 1].startswith("-")
+            and (len(arg) > 2 or not args[i + 1].startswith("-"))
             and option_takes_secret(arg, command, SPACED)
         ):
             found[i + 1] = 0

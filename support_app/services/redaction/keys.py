@@ -70,6 +70,8 @@ SECRET_WORDS = frozenset(
         "credentials",
         "cred",
         "creds",
+        "zugangsdaten",  # German "access data": user and password
+        "anmeldedaten",
         "session",
         "sessions",
         "sessionid",
@@ -226,6 +228,8 @@ PASSWORD_WORDS = frozenset(
         "creds",
         "credential",
         "credentials",
+        "zugangsdaten",
+        "anmeldedaten",
     }
 )
 
