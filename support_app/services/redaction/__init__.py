@@ -64,20 +64,28 @@ def _redact(value: Any, allowed: frozenset[str]) -> Any:
     if value is None or isinstance(value, int | float):
         return value
     if isinstance(value, Mapping):
-        paired = _paired_value_fields(value)
+        if "value" in value or "Value" in value or "secretValue" in value:
+            paired = _paired_value_fields(value)
+            if paired:
+                return {
+                    str(k): (
+                        paired.get(k, SECRET_KEY_PLACEHOLDER)
+                        if (k in paired or is_secret_key(str(k))) and not isinstance(v, bool | None)
+                        else _redact(v, allowed)
+                    )
+                    for k, v in value.items()
+                }
         return {
             str(k): (
                 SECRET_KEY_PLACEHOLDER
                 if is_secret_key(str(k)) and not isinstance(v, bool | None)
-                else paired[k]
-                if k in paired and not isinstance(v, bool | None)
                 else _redact(v, allowed)
             )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
         if len(value) > 1 and all(isinstance(v, str) for v in value):
-            return _redact_strings(list(value), allowed)
+            return _redact_strings(value, allowed)
         return [_redact(v, allowed) for v in value]
     return value
 
@@ -103,7 +111,7 @@ def _paired_value_fields(mapping: Mapping[Any, Any]) -> dict[Any, str]:
     return {}
 
 
-def _redact_strings(values: list[str], allowed: frozenset[str]) -> list[str]:
+def _redact_strings(values: list[str] | tuple[str, ...], allowed: frozenset[str]) -> list[str]:
     """A list of strings: an argv list or a header tuple pairs a secret with its name."""
     hidden = secret_argument_positions(values)
     if len(values) == 2 and not values[0].startswith(("-", "/")) and is_secret_key(values[0]):

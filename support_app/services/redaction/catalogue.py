@@ -79,6 +79,10 @@ class Detector:
     # a text with none of the catalogue's triggers is skipped without a scan.
     triggers: tuple[str, ...]
     locate: Locate = _secret_group
+    # For a form without any literal (a BitLocker key is digits and dashes): a pattern
+    # every match contains, searched only in texts holding at least ``count`` of
+    # ``char`` (a cheap count keeps the search off timestamps and ids).
+    shape_trigger: tuple[str, str, int] | None = None  # (pattern, char, count)
     # Applied in a pass of its own before the others, because its match spans lines
     # and must win over anything that would otherwise match inside it.
     spans_lines: bool = False
@@ -591,7 +595,8 @@ NAME_VALUE = Detector(
     '(App Service settings, Kubernetes env, HAR headers and query strings), {"key": '
     '"api_key", "value": X} (Postman), YAML "- name: X / value: Y", header tuples '
     '[["X-Api-Key", X]]',
-    triggers=_KEY_WORDS,
+    # "value" (JSON, YAML), or a list or tuple opening on a quote (header tuples)
+    triggers=("value", '["', "['", '("', "('", '[\\"', '(\\"'),
     pattern=re.compile(
         rf"(?:{_ANY_QUOTE}(?:name|key|header|parameter|variable){_ANY_QUOTE}[ \t]*:[ \t]*"
         rf"{_ANY_QUOTE}(?P<key>[^\"'\\\r\n]{{1,120}}){_ANY_QUOTE}(?:{_JSON_PAIR})*"
@@ -655,7 +660,14 @@ TOOL_OUTPUT = Detector(
     name="tool-output",
     summary="the rest of the line after a secret's label in tool output: netsh wlan "
     "'Key Content : X' (also German/French), 'Pre-shared key: X', 'Shared secret: X'",
-    triggers=("key content", "schlüsselinhalt", "contenu de la c", "shared"),
+    triggers=(
+        "key content",
+        "schlüsselinhalt",
+        "contenu de la c",
+        "pre-shared",
+        "preshared",
+        "shared secret",
+    ),
     pattern=re.compile(
         r"(?<![\w\-])(?:Key[ \t]+Content|Schlüsselinhalt|Contenu[ \t]+de[ \t]+la[ \t]+clé"
         r"|Pre-?shared[ \t]+key|Shared[ \t]+secret)[ \t]*:[ \t]*(?P<secret>[^\r\n]*[^\s])",
@@ -669,7 +681,19 @@ NETWORK_DEVICE_SECRET = Detector(
     summary="secrets in network device configuration (Cisco IOS and alike): password/secret "
     "with a type digit (password 0 X, secret 5 $1$…), username … password X, enable "
     "secret X, snmp-server community X, isakmp/tacacs/radius key X, pre-shared-key X",
-    triggers=("password", "secret", "key", "community"),
+    triggers=(
+        "username",
+        "enable password",
+        "enable secret",
+        "snmp-server",
+        "isakmp",
+        "tacacs-server",
+        "radius-server",
+        "pre-shared-key",
+        "key-string",
+        "authentication-key",
+        *(f"{word} {kind}" for word in ("password", "secret") for kind in "05789"),
+    ),
     pattern=re.compile(
         r"(?<![\w\-])(?:"
         r"(?:password|secret|key-string|authentication-key)[ \t]+[05789][ \t]+"
@@ -741,7 +765,8 @@ STATED_SECRET = Detector(
         "secret",
         "token",
         "key",
-        "pin",
+        "pin ",  # not "mapping", "shipping"
+        "pin\t",
         "geheim",
         "contrase",
         "clave",
@@ -762,9 +787,9 @@ NETRC = Detector(
     name="netrc",
     summary="the password of a .netrc entry (machine host login user password X), on one "
     "line or several",
-    triggers=("machine", "default"),
+    triggers=("machine",),
     pattern=re.compile(
-        r"(?<![\w\-])(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*"
+        r"(?<![\w\-])machine[ \t]+\S+(?:\s+(?:login|account|port)[ \t]+\S+)*"
         r"\s+password[ \t]+(?P<secret>\S+)"
     ),
 )
@@ -1055,7 +1080,8 @@ FUNCTION_KEY = Detector(
 BITLOCKER_RECOVERY_KEY = Detector(
     name="bitlocker-recovery-key",
     summary="BitLocker recovery passwords (48 digits in 8 groups of 6)",
-    triggers=tuple(f"{digit}-" for digit in "0123456789"),
+    triggers=(),
+    shape_trigger=(r"\d{6}(?:-\d{6}){7}", "-", 7),
     pattern=re.compile(r"(?<![\d\-])\d{6}(?:-\d{6}){7}(?![\d\-])"),
 )
 

@@ -61,8 +61,9 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
 }
 # The literals a text must hold for a short option to count: its command's name, or a
 # slash option glued to its value.
+# (a command of two words by its last, "login": an argv list quotes them apart).
 COMMAND_TRIGGERS = (
-    *sorted({command.split()[0] for command in _SHORT_PASSWORD_OPTIONS}),
+    *sorted({command.split()[-1] for command in _SHORT_PASSWORD_OPTIONS}),
     "schtasks",
     "/p:",
 )
@@ -140,7 +141,7 @@ def option_takes_secret(option: str, command: str, how: str) -> bool:
     )
 
 
-def secret_argument_positions(args: list[str]) -> dict[int, int]:
+def secret_argument_positions(args: list[str] | tuple[str, ...]) -> dict[int, int]:
     """In an argv list, the elements that hold a secret: index → where the secret starts.
 
     The secret is the element after an option that takes one (from 0), or the rest
@@ -150,6 +151,8 @@ def secret_argument_positions(args: list[str]) -> dict[int, int]:
     scan's, as anywhere else.)
     """
     found: dict[int, int] = {}
+    if not any(arg[:1] in ("-", "/") for arg in args):
+        return found
     command = " ".join(args[:3])
     for i, arg in enumerate(args):
         if len(arg) < 2 or not arg.startswith(("-", "/")) or "=" in arg:

@@ -115,6 +115,32 @@ class _Selection:
         return "".join(out)
 
 
+def _trie_pattern(literals: Iterable[str]) -> str:
+    """An alternation of ``literals`` as a trie, longest first at every branch.
+
+    ``findall`` reports the same literals as an alternation sorted longest first
+    (one per position, without overlaps), in a fraction of the time.
+    """
+    trie: dict[str, dict] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a literal ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        # a longer literal wins over one that ends here: the empty end goes last
+        body = "|".join(branches)
+        if "" in node:
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else f"(?:{body})"
+
+    return pattern(trie)
+
+
 class _Pass:
     """The detectors of one pass and the trigger search that selects among them."""
 
@@ -133,16 +159,25 @@ class _Pass:
             )
             for literal in literals
         }
-        # Plain literals, case-sensitive over the lower-cased text, let the engine
-        # skip positions by their first character.
-        ordered = sorted(literals, key=lambda t: (-len(t), t))
-        self._triggers = re.compile("|".join(re.escape(t) for t in ordered))
+        # Plain literals, case-sensitive over the lower-cased text, merged into a trie
+        # so that each position tries one branch per character, not every literal.
+        self._triggers = re.compile(_trie_pattern(literals))
+        self._shapes = tuple(
+            (re.compile(d.shape_trigger[0]), d.shape_trigger[1], d.shape_trigger[2], i)
+            for i, d in enumerate(detectors)
+            if d.shape_trigger
+        )
 
     def apply(self, text: str, allowed: frozenset[str]) -> str:
         found = self._triggers.findall(text.lower())
-        if not found:
+        shaped = [
+            i
+            for shape, char, count, i in self._shapes
+            if text.count(char) >= count and shape.search(text)
+        ]
+        if not found and not shaped:
             return text  # the common case: nothing any detector could match
-        selected = frozenset().union(*(self._selects[t] for t in set(found)))
+        selected = frozenset(shaped).union(*(self._selects[t] for t in set(found)))
         return self._selection(selected).apply(text, allowed)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (two passes, alive as long as the module)
