@@ -109,7 +109,9 @@ def readable_context(envelope: dict[str, Any]) -> list[ContextRow]:
             text = "—" if empty else str(value).lower() if isinstance(value, bool) else str(value)
             heading = "" if section in headed else section
             headed.add(section)
-            rows.append(ContextRow(heading, " · ".join(path), text))
+            # a value right under its section ("schema_version": 1) is named by its key
+            name = " · ".join(path) or section.replace("_", " ")
+            rows.append(ContextRow(heading, name, text))
 
     for section, value in envelope.items():
         walk(str(section), (), value)

@@ -82,11 +82,13 @@ def test_every_detector_has_a_label_in_every_language(locale: str) -> None:
 
 def test_the_context_reads_as_rows_with_one_heading_per_section() -> None:
     envelope = {
+        "schema_version": 1,
         "primary_context": {"type": "tenant", "tenant_id": 3},
         "references": {"tenant": {"id": 3, "name": "Fabrikam"}, "open_findings": []},
         "redaction": {"applied": True, "excluded": ["provider credentials and tokens"]},
     }
     assert readable_context(envelope) == [
+        ContextRow("schema_version", "schema version", "1"),
         ContextRow("primary_context", "type", "tenant"),
         ContextRow("", "tenant id", "3"),
         ContextRow("references", "tenant · id", "3"),
