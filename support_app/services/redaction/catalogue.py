@@ -9,6 +9,14 @@ SendGrid, npm, PyPI, OpenAI, JWT, private keys, basic auth), widened where provi
 errors showed other shapes (unsigned JWTs, an empty URL user, any PEM key block,
 Azure AD client secrets, connection strings).
 
+The second round added the forms operators paste from shells, configs and tools:
+command-line options with their value (also as argv lists), passwords stated in
+prose (English, German, French, Spanish), values paired with a secret name in JSON,
+YAML and header tuples, Key Vault bundles, XML settings, network device
+configuration, .netrc/.pgpass, pwdump hashes, webhooks (Teams, Discord, Slack), and
+more token shapes (Azure DevOps, PuTTY, PFX, Hugging Face, DigitalOcean, Vault,
+Telegram, Functions keys, BitLocker recovery keys).
+
 Detectors are tried at each position in catalogue order (see ``scanner``), so the
 order matters: structural forms that carry a secret of any shape (URL credentials,
 Authorization and Cookie headers, connection strings, secret-named keys) come

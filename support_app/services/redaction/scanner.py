@@ -3,14 +3,17 @@
 Redaction runs over the whole context envelope of every submission, so it has to be
 cheap for the common case and bounded for the rest:
 
-1. triggers: one search for the catalogue's trigger literals over the lower-cased
-   text. Most strings of an envelope (names, statuses, timestamps) contain none and
-   are returned as they are; otherwise the triggers found select the detectors that
-   can match at all.
+1. triggers: one search for the catalogue's trigger literals (merged into a trie)
+   over the lower-cased text. Most strings of an envelope (names, statuses,
+   timestamps) contain none and are returned as they are; otherwise the triggers
+   found select the detectors that can match at all. A form without any literal (a
+   BitLocker key) has a shape trigger, searched only in texts that hold enough of
+   its character.
 2. one alternation of the selected detectors (compiled once per selection and
    cached) walks the text; where it stops, the matching detector — and, if its
    ``locate`` step declines, every later one that matches at the same position —
-   decides what to remove.
+   decides what to remove. What a match holds before the secret it removes is
+   scanned too ("net use Z: \\\\fs\\s /user:<e-mail> <password>").
 
 Multi-line private-key blocks are a pass of their own, before the others, so a key
 block always wins over a ``private_key: -----BEGIN …`` key-value match.
