@@ -829,7 +829,7 @@ TEAMS_WEBHOOK = Detector(
     "outlook.office.com/webhook/…, with the /V2… suffix), also with \\/-escaped slashes",
     triggers=("webhook.office.com", "outlook.office"),
     pattern=re.compile(
-        rf"(?:[\w\-]+\.webhook\.office\.com{_SLASH}webhookb2"
+        rf"(?:(?<![\w\-])[\w\-]++\.webhook\.office\.com{_SLASH}webhookb2"
         rf"|outlook\.office(?:365)?\.com{_SLASH}webhook(?:b2)?){_SLASH}(?P<secret>{_URL_PATH})",
         re.IGNORECASE,
     ),

@@ -105,10 +105,14 @@ def _command_names(segment: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# The command's name and sub-command are at its start: no need to read further.
+_COMMAND_HEAD = 200
+
+
 def command_of(text: str, option_start: int) -> str:
-    """The text of the command an option at ``option_start`` belongs to, up to it."""
+    """The head of the command an option at ``option_start`` belongs to, up to it."""
     start = max(text.rfind(c, 0, option_start) for c in "\n|;&") + 1
-    return text[start:option_start]
+    return text[start : min(option_start, start + _COMMAND_HEAD)]
 
 
 @lru_cache(maxsize=1024)
