@@ -30,6 +30,7 @@ from support_app.services.redaction.catalogue import (
     NAME_VALUE,
     PLACEHOLDER_PREFIX,
     SECRET_KEY_PLACEHOLDER,
+    names_a_header,
     placeholder,
 )
 from support_app.services.redaction.commands import secret_argument_positions
@@ -114,7 +115,7 @@ def _paired_value_fields(mapping: Mapping[Any, Any]) -> dict[Any, str]:
 def _redact_strings(values: list[str] | tuple[str, ...], allowed: frozenset[str]) -> list[str]:
     """A list of strings: an argv list or a header tuple pairs a secret with its name."""
     hidden = secret_argument_positions(values)
-    if len(values) == 2 and not values[0].startswith(("-", "/")) and is_secret_key(values[0]):
+    if len(values) == 2 and names_a_header(values[0]) and is_secret_key(values[0]):
         hidden[1] = 0  # ("X-Api-Key", "…"), ["Authorization", "Bearer …"]
     out = []
     for i, item in enumerate(values):

@@ -587,10 +587,30 @@ _JSON_PAIR = (
 )
 
 
+_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_PAIR_END = re.compile(r"[ \t]*[\])]")
+_HEADER_NAME = re.compile(r"[\w.\-]+")
+
+
+def names_a_header(name: str) -> bool:
+    """Whether the first of two strings names a header or setting ("X-Api-Key",
+    "DB_PASSWORD", "apiKey", "Authorization"), not a word of a list ("password",
+    "Token"): only then is the second its value."""
+    if not _HEADER_NAME.fullmatch(name):
+        return False
+    if name.lower() in _HEADER_NAMES or any(c in name for c in "-_."):
+        return True
+    return not (name.islower() or name.istitle())
+
+
 def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     name = next(match.group(g) for g in ("key", "ykey", "tkey") if match.start(g) >= 0)
     if not is_secret_key(name):
         return None
+    if match.start("tkey") >= 0 and not (
+        names_a_header(name) and _PAIR_END.match(match.string, match.end())
+    ):
+        return None  # a header tuple is a pair: ["X-Api-Key", "…"], not a list of words
     span = _quoted_span(match) or _trimmed(match.string, *match.span("tok"))
     if (reference := _reference_end(match.string, *span)) is not None:
         return Keep(reference)

@@ -469,6 +469,7 @@ UNCHANGED = [
     "2026-11-30 10:00:01; 12:34:56:78:90; fe80:0:0:0:1",
     "interface gi0/1 description key 2 uplink; password policy updated",
     "Discord and Teams (contoso.webhook.office.com) webhooks are configured",
+    '["password", "SR-01JD8X5V3T6Q2W4R7Y9Z0A1B2C"], ["Token", "expired"]',  # words, no pair
 ]
 
 

@@ -159,7 +159,7 @@ def test_a_structure_holding_the_value_under_a_secret_key_or_name_keeps_no_word(
     structure = {
         "settings": [{"name": key, "value": raw}],
         "env": {key: raw},
-        "headers": [[key, raw]],
+        "headers": [[f"X-{key}", raw]],  # a header name, not a word of a list
         "argv": ["restic", f"--{key}", raw],
     }
     flat = json.dumps(redact(structure))
