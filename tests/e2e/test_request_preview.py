@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect
 from sqlalchemy import inspect, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from support_app.models import User
 from tests.e2e.conftest import screenshot, signed_in
 from tests.e2e.test_support_request import REFERENCE, open_request_dialog, stored, tenant_id
 from tests.running_app import DESK_EMAIL, DESK_TOKEN
@@ -79,3 +80,31 @@ def test_notes_are_previewed_redacted_and_stored_and_sent_as_previewed(
         assert secret not in sent
         assert secret not in logs
         assert secret not in trace
+
+
+def test_the_preview_speaks_german(page: Page, app_db_session: Session) -> None:
+    email = "operator@contoso.example"
+    signed_in(page, email)
+    try:
+        page.get_by_role("combobox", name="Language").click()
+        page.get_by_role("option", name="Deutsch").click()
+        expect(page.get_by_role("heading", name="Ihre Mandanten")).to_be_visible()
+        page.goto(f"/tenants/{tenant_id(app_db_session, 'Northwind')}")
+        page.get_by_role("button", name="Mehr").click()
+        page.get_by_role("menuitem", name="Support anfordern").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Schritte zur Reproduktion (optional)").fill(NOTES)
+        expect(dialog.get_by_test_id("preview-removed")).to_have_text(
+            "Vor dem Speichern entfernt: 1 Teams-Webhook, 1 Passwort."
+        )
+        expect(dialog.get_by_test_id("request-preview")).to_contain_text(
+            "Was gespeichert und gesendet wird"
+        )
+        dialog.get_by_text("Kontext so anzeigen, wie er gespeichert wird").click()
+        expect(dialog.get_by_test_id("preview-context")).to_contain_text("Verweise")
+        screenshot(page, "support-dialog-preview-de")
+    finally:
+        user = app_db_session.exec(select(User).where(User.email == email)).one()
+        user.preferred_locale = "en"  # the language choice must not leak into other tests
+        app_db_session.add(user)
+        app_db_session.commit()
