@@ -268,17 +268,19 @@ class SupportRequestState(SessionState):
         return _removed_line(self.locale, self.removed_from_summary, self.removed_from_notes)
 
     @rx.event
-    def preview_summary_typed(self, value: str):
-        """The summary as it will be stored (debounced in the browser)."""
+    async def preview_summary_typed(self, value: str):
+        """The summary as it will be stored (debounced in the browser; redacted in a
+        worker thread, so a long paste never holds up the event loop)."""
         if isinstance(value, str) and self._bound() is not None:
-            shown = preview_summary(value[: _FIELD_CAPS["summary"]])
+            shown = await asyncio.to_thread(preview_summary, value[: _FIELD_CAPS["summary"]])
             self.preview_summary, self.removed_from_summary = shown.text, shown.removed
 
     @rx.event
-    def preview_notes_typed(self, value: str):
-        """The notes as they will be stored (debounced in the browser)."""
+    async def preview_notes_typed(self, value: str):
+        """The notes as they will be stored (as ``preview_summary_typed``)."""
         if isinstance(value, str) and self._bound() is not None:
-            shown = preview_notes(value[: _FIELD_CAPS["reproduction_notes"]])
+            notes = value[: _FIELD_CAPS["reproduction_notes"]]
+            shown = await asyncio.to_thread(preview_notes, notes)
             self.preview_notes, self.removed_from_notes = shown.text, shown.removed
 
     @rx.event
