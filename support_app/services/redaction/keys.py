@@ -14,14 +14,22 @@ unless a part after the secret word turns the name into metadata *about* the sec
 ``client_secret_expires_at``): such values describe a secret and help support.
 
 Deliberately not secret: ``key`` alone (an identifier in most APIs: issue keys,
-registry keys, catalog keys), and words that merely contain a secret word as a part of
+registry keys, catalog keys), words that merely contain a secret word as a part of
 a longer word (``author``, ``authority``, ``passenger``, ``keyboard``, ``tokenizer``,
-``secretary``, ``passwordless``).
+``secretary``, ``passwordless``), paging cursors (``$skiptoken``, ``nextPageToken``,
+``continuationToken``: they page a listing, they open nothing), and Microsoft Graph's
+``passwordCredentials`` / ``keyCredentials`` collections, whose entries are metadata
+(key ids, hints, expiry dates) support needs; the one secret inside, ``secretText``,
+is a secret key of its own.
+
+A webhook is a secret whose value is a URL, so ``TEAMS_WEBHOOK_URL`` names a secret
+although ``token_url`` names an endpoint. Accents are folded (``contraseña``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # Secret words that must be a whole word part.
@@ -36,6 +44,13 @@ SECRET_WORDS = frozenset(
         "passphrase",
         "passwort",
         "kennwort",
+        "passe",  # French "mot de passe"
+        "motdepasse",
+        "mdp",
+        "contrasena",  # Spanish, accent folded
+        "clave",
+        "psk",  # Wi-Fi pre-shared key (wpa_supplicant psk=)
+        "skey",  # Duo secret key
         "secret",
         "secrets",
         "token",
@@ -55,9 +70,13 @@ SECRET_WORDS = frozenset(
         "credentials",
         "cred",
         "creds",
+        "zugangsdaten",  # German "access data": user and password
+        "anmeldedaten",
         "session",
         "sessions",
         "sessionid",
+        "webhook",
+        "webhooks",
     }
 )
 # A single part that ends with one of these is a secret too (``userpassword``,
@@ -81,6 +100,9 @@ _SECRET_SUFFIXES = (
     "cookie",
     "authorization",
     "signature",
+    "webhook",
+    "webhookurl",
+    "webhookuri",
 )
 # Consecutive parts that together name a secret.
 SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
@@ -104,6 +126,13 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("write", "key"),
     ("deploy", "key"),
     ("license", "key"),
+    ("shared", "key"),
+    ("shared", "secret"),
+    ("preshared", "key"),
+    ("pre", "shared", "key"),
+    ("recovery", "key"),
+    ("key", "material"),  # WLAN profile <keyMaterial>
+    ("key", "content"),  # netsh wlan show profile "Key Content"
     ("connection", "string"),
     ("conn", "str"),
     ("conn", "string"),
@@ -156,11 +185,52 @@ QUALIFIERS = frozenset(
         "algorithm",
         "alg",
         "scheme",
+        "file",
+        "files",
+        "path",
+        "stdin",
+        "prompt",
+        "helper",
+        "ref",
+        "reference",
     }
 )
+# A webhook's URL is the secret itself: these qualifiers do not apply after "webhook",
+# but its id does describe it.
+_WEBHOOK_QUALIFIERS = (QUALIFIERS - {"url", "uri", "endpoint"}) | {"id", "ids"}
+_WEBHOOK_WORDS = ("webhook", "webhooks", "webhookurl", "webhookuri")
+# A "token" after one of these is a paging cursor, not a credential.
+_PAGING_WORDS = frozenset({"skip", "delta", "continuation", "page", "sync", "next"})
+_PAGING_TOKENS = frozenset(f"{w}token" for w in (*_PAGING_WORDS, "nextpage"))
+# Microsoft Graph collections of credential metadata (walked into, not replaced whole).
+_CREDENTIAL_METADATA = frozenset(
+    {"passwordcredentials", "keycredentials", "federatedidentitycredentials"}
+)
 # The key names whose value after ``:`` may be several words ("Passwort: mein Haus").
+# Credentials ("creds: admin / Adm1n!") are a phrase too: user and password together.
 PASSWORD_WORDS = frozenset(
-    {"password", "passwords", "passwd", "pwd", "pw", "pass", "passphrase", "passwort", "kennwort"}
+    {
+        "password",
+        "passwords",
+        "passwd",
+        "pwd",
+        "pw",
+        "pass",
+        "passphrase",
+        "passwort",
+        "kennwort",
+        "passe",
+        "motdepasse",
+        "mdp",
+        "contrasena",
+        "clave",
+        "cred",
+        "creds",
+        "credential",
+        "credentials",
+        "zugangsdaten",
+        "anmeldedaten",
+    }
 )
 
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
@@ -170,6 +240,9 @@ _SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 def key_parts(key: str) -> tuple[str, ...]:
     """The lower-case word parts of a key name (case, ``-``/``_``/spaces, camelCase)."""
+    if not key.isascii():
+        folded = unicodedata.normalize("NFKD", key)
+        key = "".join(c for c in folded if not unicodedata.combining(c))
     spaced = _CAMEL_ACRONYM.sub(r"\1 \2", _CAMEL_LOWER_UPPER.sub(r"\1 \2", key))
     return tuple(p for p in _SEPARATORS.split(spaced.lower()) if p)
 
@@ -178,6 +251,10 @@ def _secret_end(parts: tuple[str, ...]) -> int:
     """Index just after the last secret word or phrase in ``parts``; 0 when none."""
     end = 0
     for i, part in enumerate(parts):
+        if part in _PAGING_TOKENS or (
+            part in ("token", "tokens") and i > 0 and parts[i - 1] in _PAGING_WORDS
+        ):
+            continue
         if part in SECRET_WORDS or part in _JOINED_PHRASES or part.endswith(_SECRET_SUFFIXES):
             end = i + 1
         for phrase in SECRET_PHRASES:
@@ -190,8 +267,13 @@ def _secret_end(parts: tuple[str, ...]) -> int:
 def is_secret_key(key: str) -> bool:
     """True when a value stored under ``key`` must be treated as a secret."""
     parts = key_parts(key)
+    if "".join(parts) in _CREDENTIAL_METADATA:
+        return False
     end = _secret_end(parts)
-    return end > 0 and not any(p in QUALIFIERS for p in parts[end:])
+    if end == 0:
+        return False
+    qualifiers = _WEBHOOK_QUALIFIERS if parts[end - 1].endswith(_WEBHOOK_WORDS) else QUALIFIERS
+    return not any(p in qualifiers for p in parts[end:])
 
 
 @lru_cache(maxsize=1024)

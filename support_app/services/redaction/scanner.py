@@ -3,14 +3,17 @@
 Redaction runs over the whole context envelope of every submission, so it has to be
 cheap for the common case and bounded for the rest:
 
-1. triggers: one search for the catalogue's trigger literals over the lower-cased
-   text. Most strings of an envelope (names, statuses, timestamps) contain none and
-   are returned as they are; otherwise the triggers found select the detectors that
-   can match at all.
+1. triggers: one search for the catalogue's trigger literals (merged into a trie)
+   over the lower-cased text. Most strings of an envelope (names, statuses,
+   timestamps) contain none and are returned as they are; otherwise the triggers
+   found select the detectors that can match at all. A form without any literal (a
+   BitLocker key) has a shape trigger, searched only in texts that hold enough of
+   its character.
 2. one alternation of the selected detectors (compiled once per selection and
    cached) walks the text; where it stops, the matching detector — and, if its
    ``locate`` step declines, every later one that matches at the same position —
-   decides what to remove.
+   decides what to remove. What a match holds before the secret it removes is
+   scanned too ("net use Z: \\\\fs\\s /user:<e-mail> <password>").
 
 Multi-line private-key blocks are a pass of their own, before the others, so a key
 block always wins over a ``private_key: -----BEGIN …`` key-value match.
@@ -82,24 +85,63 @@ class _Selection:
             first = index + 1
         return None
 
-    def apply(self, text: str, allowed: frozenset[str]) -> str:
+    def apply(self, text: str, allowed: frozenset[str], start: int = 0, end: int = -1) -> str:
+        """``text[start:end]`` redacted (``end`` -1: to the end of the text).
+
+        Within a bound, matches still see the whole text (a quote closes where it
+        closes), and only verdicts that end inside the bound are applied.
+        """
+        end = len(text) if end < 0 else end
         out: list[str] = []
-        pos = 0
-        while hit := self._search.search(text, pos):
+        pos = start
+        while (hit := self._search.search(text, pos)) and hit.start() < end:
             at = hit.start()
             found = self._verdict(text, at, hit.lastindex - 1, allowed)
-            if found is None:  # every detector declined here: move on by one character
+            if found is None or found[1].end > end:
+                # every detector declined here: move on by one character
                 out.append(text[pos : at + 1])
                 pos = at + 1
                 continue
             detector, verdict = found
             if isinstance(verdict, Redact):
-                out += (text[pos : verdict.start], _PLACEHOLDERS[detector.name])
+                # What a match holds before the secret it removes ("net use Z: \\\\fs\\s
+                # /user:x <password>") is scanned too: nothing in it is skipped unread.
+                if verdict.start > at + 1:
+                    out += (text[pos : at + 1], self.apply(text, allowed, at + 1, verdict.start))
+                else:
+                    out.append(text[pos : verdict.start])
+                out.append(_PLACEHOLDERS[detector.name])
             else:
                 out.append(text[pos : verdict.end])
             pos = verdict.end
-        out.append(text[pos:])
+        out.append(text[pos:end])
         return "".join(out)
+
+
+def _trie_pattern(literals: Iterable[str]) -> str:
+    """An alternation of ``literals`` as a trie, longest first at every branch.
+
+    ``findall`` reports the same literals as an alternation sorted longest first
+    (one per position, without overlaps), in a fraction of the time.
+    """
+    trie: dict[str, dict] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a literal ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        # a longer literal wins over one that ends here: the empty end goes last
+        body = "|".join(branches)
+        if "" in node:
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else f"(?:{body})"
+
+    return pattern(trie)
 
 
 class _Pass:
@@ -120,16 +162,25 @@ class _Pass:
             )
             for literal in literals
         }
-        # Plain literals, case-sensitive over the lower-cased text, let the engine
-        # skip positions by their first character.
-        ordered = sorted(literals, key=lambda t: (-len(t), t))
-        self._triggers = re.compile("|".join(re.escape(t) for t in ordered))
+        # Plain literals, case-sensitive over the lower-cased text, merged into a trie
+        # so that each position tries one branch per character, not every literal.
+        self._triggers = re.compile(_trie_pattern(literals))
+        self._shapes = tuple(
+            (re.compile(d.shape_trigger[0]), d.shape_trigger[1], d.shape_trigger[2], i)
+            for i, d in enumerate(detectors)
+            if d.shape_trigger
+        )
 
     def apply(self, text: str, allowed: frozenset[str]) -> str:
         found = self._triggers.findall(text.lower())
-        if not found:
+        shaped = [
+            i
+            for shape, char, count, i in self._shapes
+            if text.count(char) >= count and shape.search(text)
+        ]
+        if not found and not shaped:
             return text  # the common case: nothing any detector could match
-        selected = frozenset().union(*(self._selects[t] for t in set(found)))
+        selected = frozenset(shaped).union(*(self._selects[t] for t in set(found)))
         return self._selection(selected).apply(text, allowed)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (two passes, alive as long as the module)

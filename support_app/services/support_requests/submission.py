@@ -5,8 +5,9 @@ Order (SPEC "Slice 1" and "Slice 2"):
    403 without ``support_requests.create``), so a forged event learns nothing and
    leaves nothing behind;
 2. validate the form (field errors, nothing stored);
-3. in one transaction: the immutable request with its context envelope and the
-   ``support_request.created`` audit row — this commits before any handoff, so a
+3. in one transaction: the immutable request (its summary and notes redacted by
+   ``preview.stored_text``, as the dialog previewed them) with its context envelope
+   and the ``support_request.created`` audit row — this commits before any handoff, so a
    failing desk can never lose the request;
 4. the handoff, if one was asked for, with exactly one finalisation write of its
    outcome and its audit row: a link (no outbound call) is finalised in the
@@ -31,6 +32,7 @@ from sqlmodel import Session
 
 from support_app.canonical_json import canonical_json, pretty_json
 from support_app.models import SupportRequest
+from support_app.models.support_request import NOTES_MAX, SUMMARY_MAX
 from support_app.services.access import AccessService, Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.capabilities import Capability
@@ -62,6 +64,7 @@ from support_app.services.support_requests.form import (
     validate_support_request,
 )
 from support_app.services.support_requests.outcome_recording import keep_recording
+from support_app.services.support_requests.preview import stored_text
 from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.scope import SupportContext, SupportScope
 
@@ -270,8 +273,13 @@ class SupportRequestSubmissionService:
             primary_context_type=scope.kind,
             operation_run_id=scope.run.id if scope.run is not None else None,
             severity=validated.severity,
-            summary=validated.summary,
-            reproduction_notes=validated.reproduction_notes,
+            # Stored redacted, exactly as the dialog's preview showed them.
+            summary=stored_text(validated.summary, SUMMARY_MAX),
+            reproduction_notes=(
+                stored_text(validated.reproduction_notes, NOTES_MAX)
+                if validated.reproduction_notes
+                else None
+            ),
             contact_name=validated.contact_name,
             contact_email=validated.contact_email,
             created_by_user_id=actor.user_id,

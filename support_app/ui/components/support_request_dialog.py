@@ -15,6 +15,7 @@ from support_app.models.support_request import (
 )
 from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.ui.components.shell import DIALOG_TITLE, T
+from support_app.ui.components.support_request_preview import PREVIEW_DEBOUNCE_MS, request_preview
 from support_app.ui.states.support_request import SupportRequestState as S
 
 
@@ -202,7 +203,12 @@ def request_form() -> rx.Component:
             labelled(
                 "summary",
                 "support.field.summary",
-                text_input("summary", SUMMARY_MAX, required=True),
+                text_input(
+                    "summary",
+                    SUMMARY_MAX,
+                    required=True,
+                    on_change=S.preview_summary_typed.debounce(PREVIEW_DEBOUNCE_MS),
+                ),
                 "support.hint.summary",
             ),
             labelled(
@@ -214,6 +220,7 @@ def request_form() -> rx.Component:
                     max_length=NOTES_MAX,
                     rows="4",
                     width="100%",
+                    on_change=S.preview_notes_typed.debounce(PREVIEW_DEBOUNCE_MS),
                 ),
             ),
             rx.hstack(
@@ -240,6 +247,7 @@ def request_form() -> rx.Component:
             ),
             handoff_choice(),
             attachment_summary(),
+            request_preview(),
             field_error("form"),
             rx.hstack(
                 rx.dialog.close(

@@ -38,7 +38,10 @@ from support_app.models.support_request import (
 from support_app.services.access import AccessService, Actor, Forbidden, NotFound
 from support_app.services.capabilities import Capability
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
-from support_app.services.support_requests.context import attachment_mode_for
+from support_app.services.support_requests.context import (
+    SupportRequestContextBuilder,
+    attachment_mode_for,
+)
 from support_app.services.support_requests.diagnostics import SupportDiagnosticsService
 from support_app.services.support_requests.form import (
     INTERNAL_ONLY,
@@ -48,6 +51,12 @@ from support_app.services.support_requests.form import (
 from support_app.services.support_requests.latest_handoff import (
     LatestHandoffSummaryService,
     latest_handoff_in,
+)
+from support_app.services.support_requests.preview import (
+    in_catalogue_order,
+    preview_notes,
+    preview_summary,
+    readable_context,
 )
 from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import (
@@ -316,6 +325,75 @@ async def _store(
             outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
         except SQLAlchemyError:
             logger.warning("latest handoff not refreshed after %s", result.reference)
+
+    # --- the preview of what will be stored and sent (issue 16) -----------------------
+    # Only the redacted texts are kept: the raw ones stay in the browser's inputs.
+    preview_summary: str = ""
+    preview_notes: str = ""
+    removed_from_summary: dict[str, int] = {}
+    removed_from_notes: dict[str, int] = {}
+    context_rows: list[dict[str, str]] = []
+
+    @rx.var
+    def preview_removed_text(self) -> str:
+        """What redaction removed from summary and notes, in the reader's language."""
+        return _removed_line(self.locale, self.removed_from_summary, self.removed_from_notes)
+
+    @rx.event
+    async def preview_summary_typed(self, value: str):
+        """The summary as it will be stored (debounced in the browser; redacted in a
+        worker thread, so a long paste never holds up the event loop)."""
+        if isinstance(value, str) and self._bound() is not None:
+            shown = await asyncio.to_thread(preview_summary, value[: _FIELD_CAPS["summary"]])
+            self.preview_summary, self.removed_from_summary = shown.text, shown.removed
+
+    @rx.event
+    async def preview_notes_typed(self, value: str):
+        """The notes as they will be stored (as ``preview_summary_typed``)."""
+        if isinstance(value, str) and self._bound() is not None:
+            notes = value[: _FIELD_CAPS["reproduction_notes"]]
+            shown = await asyncio.to_thread(preview_notes, notes)
+            self.preview_notes, self.removed_from_notes = shown.text, shown.removed
+
+    @rx.event
+    async def load_preview(self):
+        """An empty preview, and the bound context's envelope laid out for reading.
+
+        Built by the same builder the submission stores it with; access is checked
+        again, for whoever opened the dialog.
+        """
+        self.preview_summary, self.preview_notes = "", ""
+        self.removed_from_summary, self.removed_from_notes, self.context_rows = {}, {}, []
+        actor, context = await self._actor(), self._bound()
+        if actor is None or context is None or actor.user_id != self._bound_user_id:
+            return
+
+        def _rows() -> list[dict[str, str]]:
+            with Session(get_engine()) as session:
+                scope = context.authorize(
+                    AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE
+                )
+                envelope = SupportRequestContextBuilder(session).build(
+                    scope, attachment_mode_for(scope.tenant)
+                )
+            return [dataclasses.asdict(row) for row in readable_context(envelope)]
+
+        try:
+            self.context_rows = await asyncio.to_thread(_rows)
+        except (NotFound, Forbidden):
+            self.context_rows = []
+
+
+def _removed_line(locale: str, *removed: dict[str, int]) -> str:
+    """ "Removed before storing: 1 password, 1 Teams webhook." (or: nothing removed)."""
+    counts = in_catalogue_order(*removed)
+    if not counts:
+        return translate(locale, "support.preview.nothing_removed")
+    items = ", ".join(
+        translate(locale, f"redaction.detector.{name}.{'one' if n == 1 else 'other'}", count=n)
+        for name, n in counts.items()
+    )
+    return translate(locale, "support.preview.removed", items=items)
 
 
 class DiagnosticsState(SessionState):

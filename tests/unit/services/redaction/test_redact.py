@@ -243,3 +243,71 @@ def test_no_planted_secret_survives_when_a_payload_is_serialised_into_text() -> 
 def test_the_benign_seeded_failure_text_is_unchanged() -> None:
     text = demo_seed._FAILURES["restore"]
     assert redact_text(text) == text
+
+
+# --- pairs in structures (second round) ----------------------------------------------------
+
+NAME_VALUE = placeholder("name-value")
+CLI_OPTION = placeholder("cli-option")
+
+
+def test_a_value_paired_with_a_secret_name_is_replaced() -> None:
+    settings = [
+        {"name": "DB_PASSWORD", "slotSetting": False, "value": "NvDbPw1!"},
+        {"key": "api_key", "value": {"nested": "NvPostman3"}, "type": "string"},
+        {"name": "LOG_LEVEL", "value": "Information"},
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db"}}},
+    ]
+    assert redact(settings) == [
+        {"name": "DB_PASSWORD", "slotSetting": False, "value": NAME_VALUE},
+        {"key": "api_key", "value": NAME_VALUE, "type": "string"},
+        {"name": "LOG_LEVEL", "value": "Information"},
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db"}}},
+    ]
+
+
+def test_a_key_vault_secret_bundle_loses_its_value_only() -> None:
+    bundle = {
+        "id": "https://kv-prod.vault.azure.net/secrets/sql-admin/0a1b2c",
+        "value": "NvKv9pw!",
+        "attributes": {"enabled": True, "expires": 1798761600},
+    }
+    assert redact(bundle) == {**bundle, "value": placeholder("key-vault-secret")}
+
+
+def test_header_tuples_and_argv_lists_pair_the_secret_with_its_name() -> None:
+    value = {
+        "headers": [["X-Api-Key", "NvTuple7"], ("Accept", "application/json")],
+        "argv": ["mysql", "-u", "root", "-pArgvGlued5", "crm"],
+        "cmd": ["sshpass", "-p", "ArgvSsh2", "ssh", "host"],
+        "restic": ["restic", "--password", "ArgvRestic3", "backup"],
+        "harmless": ["mkdir", "-p", "/var/log/app"],
+    }
+    assert redact(value) == {
+        "headers": [["X-Api-Key", NAME_VALUE], ["Accept", "application/json"]],
+        "argv": ["mysql", "-u", "root", f"-p{CLI_OPTION}", "crm"],
+        "cmd": ["sshpass", "-p", CLI_OPTION, "ssh", "host"],
+        "restic": ["restic", "--password", CLI_OPTION, "backup"],
+        "harmless": ["mkdir", "-p", "/var/log/app"],
+    }
+    assert redact(redact(value)) == redact(value)
+
+
+def test_graph_credential_metadata_is_kept_and_only_the_secret_text_goes() -> None:
+    application = {
+        "passwordCredentials": [
+            {
+                "keyId": "9f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+                "hint": "Abc",
+                "endDateTime": "2027-01-31T00:00:00Z",
+                "secretText": "kR48Q~notKeptAnywhere",
+            }
+        ],
+        "keyCredentials": [{"customKeyIdentifier": "52B3F1A0", "usage": "Verify"}],
+    }
+    redacted = redact(application)
+    assert redacted["keyCredentials"] == application["keyCredentials"]
+    entry = redacted["passwordCredentials"][0]
+    assert entry["secretText"] == KEY
+    assert entry["keyId"] == application["passwordCredentials"][0]["keyId"]
+    assert entry["endDateTime"] == "2027-01-31T00:00:00Z"
