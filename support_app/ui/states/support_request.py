@@ -270,62 +270,6 @@ class SupportRequestState(SessionState):
         elif outcome.toast is not None:
             yield outcome.toast
 
-
-@dataclasses.dataclass
-class _SubmitOutcome:
-    """What one submit ended with, gathered outside the state lock."""
-
-    errors: dict[str, str] = dataclasses.field(default_factory=dict)
-    result: dict[str, str] | None = None
-    latest: dict[str, str] | None = None
-    toast: EventSpec | None = None
-    denied: bool = False
-    signed_out: bool = False
-
-
-async def _store(
-    outcome: _SubmitOutcome,
-    actor: Actor,
-    context: SupportContext,
-    form: SupportRequestForm,
-    locale: str,
-) -> None:
-    """Submit through the service and translate what happened for the screen
-    (``SupportRequestNotStored`` is left to the caller, which also raises it)."""
-    service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
-    try:
-        result = await service.submit(actor, context, form)
-    except SupportRequestValidationError as error:
-        outcome.errors = dict(error.errors)
-        return
-    except (NotFound, Forbidden) as error:
-        outcome.denied = True
-        outcome.toast = rx.toast.error(translate(locale, _access_error_key(error)))
-        return
-    except SupportRequestStorageUnknown as unknown:
-        outcome.errors = {"form": "support.error.storage_unknown"}
-        outcome.toast = rx.toast.warning(
-            translate(locale, "support.toast.storage_unknown", reference=unknown.reference),
-            duration=60_000,
-            close_button=True,
-        )
-        return
-    # Stored: from here on the operator sees the reference, whatever else fails.
-    outcome.result = result.as_display()
-    if not result.outcome_recorded:
-        key, toast = "support.toast.outcome_not_recorded", rx.toast.warning
-    elif result.handoff_failed:
-        key, toast = "support.toast.handoff_failed", rx.toast.warning
-    else:
-        key, toast = "support.toast.created", rx.toast.success
-    outcome.toast = toast(translate(locale, key, reference=result.reference))
-    if result.handoff_mode != INTERNAL_ONLY:
-        # An internal request leaves the latest handoff as the dialog shows it.
-        try:
-            outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
-        except SQLAlchemyError:
-            logger.warning("latest handoff not refreshed after %s", result.reference)
-
     # --- the preview of what will be stored and sent (issue 16) -----------------------
     # Only the redacted texts are kept: the raw ones stay in the browser's inputs.
     preview_summary: str = ""
@@ -394,6 +338,62 @@ def _removed_line(locale: str, *removed: dict[str, int]) -> str:
         for name, n in counts.items()
     )
     return translate(locale, "support.preview.removed", items=items)
+
+
+@dataclasses.dataclass
+class _SubmitOutcome:
+    """What one submit ended with, gathered outside the state lock."""
+
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    result: dict[str, str] | None = None
+    latest: dict[str, str] | None = None
+    toast: EventSpec | None = None
+    denied: bool = False
+    signed_out: bool = False
+
+
+async def _store(
+    outcome: _SubmitOutcome,
+    actor: Actor,
+    context: SupportContext,
+    form: SupportRequestForm,
+    locale: str,
+) -> None:
+    """Submit through the service and translate what happened for the screen
+    (``SupportRequestNotStored`` is left to the caller, which also raises it)."""
+    service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
+    try:
+        result = await service.submit(actor, context, form)
+    except SupportRequestValidationError as error:
+        outcome.errors = dict(error.errors)
+        return
+    except (NotFound, Forbidden) as error:
+        outcome.denied = True
+        outcome.toast = rx.toast.error(translate(locale, _access_error_key(error)))
+        return
+    except SupportRequestStorageUnknown as unknown:
+        outcome.errors = {"form": "support.error.storage_unknown"}
+        outcome.toast = rx.toast.warning(
+            translate(locale, "support.toast.storage_unknown", reference=unknown.reference),
+            duration=60_000,
+            close_button=True,
+        )
+        return
+    # Stored: from here on the operator sees the reference, whatever else fails.
+    outcome.result = result.as_display()
+    if not result.outcome_recorded:
+        key, toast = "support.toast.outcome_not_recorded", rx.toast.warning
+    elif result.handoff_failed:
+        key, toast = "support.toast.handoff_failed", rx.toast.warning
+    else:
+        key, toast = "support.toast.created", rx.toast.success
+    outcome.toast = toast(translate(locale, key, reference=result.reference))
+    if result.handoff_mode != INTERNAL_ONLY:
+        # An internal request leaves the latest handoff as the dialog shows it.
+        try:
+            outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
+        except SQLAlchemyError:
+            logger.warning("latest handoff not refreshed after %s", result.reference)
 
 
 class DiagnosticsState(SessionState):
