@@ -78,6 +78,17 @@ class SupportRequest(SQLModel, table=True):
             _in("external_handoff_mode", HANDOFF_MODES), name="ck_support_requests_handoff_mode"
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
+        # The histories (newest first, keyset on created_at and id): a tenant's, one
+        # run's and a workspace's requests are each one backwards walk of an index.
+        Index("ix_support_requests_tenant_history", "tenant_id", "created_at", "id"),
+        Index(
+            "ix_support_requests_run_history",
+            "operation_run_id",
+            "primary_context_type",
+            "created_at",
+            "id",
+        ),
+        Index("ix_support_requests_workspace_history", "workspace_id", "created_at", "id"),
         Index(
             "ix_support_requests_pending_create",
             "created_at",

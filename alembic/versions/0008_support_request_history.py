@@ -1,0 +1,47 @@
+"""Indexes for the support-request history and detail pages (issue 17).
+
+- a tenant's, one run's and a workspace's requests, newest first with a keyset on
+  ``(created_at, id)``: each page is one backwards walk of its index, however long
+  the history. The run index is complete, unlike the 0007 partial one, which holds
+  only requests that attempted a handoff; its context-type column (implied by the
+  run, and named by the history's query) keeps SQLite from preferring it for the
+  latest-handoff read, which it could not order;
+- a record's own audit trail (``subject_type``, ``subject_id``): the detail page
+  reads the rows of one request without walking the workspace's audit log.
+
+Plain index operations (no batch table copy on SQLite, which would drop the
+immutability triggers).
+
+Revision ID: 0008_support_request_history
+Revises: 0007_scale_indexes
+"""
+
+from alembic import op
+
+revision = "0008_support_request_history"
+down_revision = "0007_scale_indexes"
+branch_labels = None
+depends_on = None
+
+_INDEXES = {
+    "ix_support_requests_tenant_history": ("support_requests", ["tenant_id", "created_at", "id"]),
+    "ix_support_requests_run_history": (
+        "support_requests",
+        ["operation_run_id", "primary_context_type", "created_at", "id"],
+    ),
+    "ix_support_requests_workspace_history": (
+        "support_requests",
+        ["workspace_id", "created_at", "id"],
+    ),
+    "ix_audit_logs_subject": ("audit_logs", ["subject_type", "subject_id", "id"]),
+}
+
+
+def upgrade() -> None:
+    for name, (table, columns) in _INDEXES.items():
+        op.create_index(name, table, columns)
+
+
+def downgrade() -> None:
+    for name, (table, _columns) in _INDEXES.items():
+        op.drop_index(name, table_name=table)
