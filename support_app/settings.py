@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -77,6 +78,10 @@ class Settings:
     support_desk: SupportDeskTarget | None
     support_desk_problem: str | None = None  # why a configured desk URL was refused
     support_desk_link_hosts: tuple[str, ...] = ()  # "host" or "host:port", lower case
+    # Key of the hash a manual redaction records instead of the removed text
+    # (``SUPPORT_APP_REDACTION_HASH_KEY``). Unset: a random key per process, so the
+    # hash proves nothing later, but still never reveals the text.
+    redaction_hash_key: bytes = b""
 
     @property
     def secure_cookies(self) -> bool:
@@ -180,4 +185,6 @@ def get_settings() -> Settings:
         support_desk=support_desk,
         support_desk_problem=support_desk_problem,
         support_desk_link_hosts=_link_hosts_from_env(),
+        redaction_hash_key=os.environ.get("SUPPORT_APP_REDACTION_HASH_KEY", "").encode()
+        or secrets.token_bytes(32),
     )

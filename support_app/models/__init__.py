@@ -16,7 +16,7 @@ from support_app.models.platform import (
     Workspace,
     WorkspaceMembership,
 )
-from support_app.models.support_request import SupportRequest
+from support_app.models.support_request import SupportRequest, SupportRequestRedaction
 
 __all__ = [
     "AuditLog",
@@ -27,6 +27,7 @@ __all__ = [
     "Review",
     "SignInThrottle",
     "SupportRequest",
+    "SupportRequestRedaction",
     "Tenant",
     "TenantMembership",
     "TenantOpenFindingCount",
