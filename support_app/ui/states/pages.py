@@ -11,7 +11,13 @@ from sqlmodel import Session
 
 from support_app import routes
 from support_app.db import get_engine
-from support_app.services.access import OPERATION_RUN, TENANT, AccessService, NotFound
+from support_app.services.access import (
+    OPERATION_RUN,
+    TENANT,
+    AccessService,
+    NotFound,
+    TenantAccess,
+)
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import DocumentRow, read_run, read_tenant_dashboard
 from support_app.ui.states.session import SessionState
@@ -19,6 +25,8 @@ from support_app.ui.states.session import SessionState
 
 class HomeState(SessionState):
     tenants: list[dict[str, str]] = []
+    # The reader's workspaces (those with an entitled tenant), each with its history.
+    workspaces: list[dict[str, str]] = []
 
     @rx.event
     async def load(self):
@@ -26,20 +34,26 @@ class HomeState(SessionState):
         if actor is None:
             return rx.redirect(routes.LOGIN)
 
-        def _read() -> list[dict[str, str]]:
+        def _read() -> list[TenantAccess]:
             with Session(get_engine()) as session:
-                return [
-                    {
-                        "id": str(t.tenant_id),
-                        "name": t.tenant_name,
-                        "workspace": t.workspace_name,
-                        "role": t.role,
-                        "href": routes.tenant_dashboard(t.tenant_id),
-                    }
-                    for t in AccessService(session).visible_tenants(actor)
-                ]
+                return AccessService(session).visible_tenants(actor)
 
-        self.tenants = await asyncio.to_thread(_read)
+        visible = await asyncio.to_thread(_read)
+        self.tenants = [
+            {
+                "id": str(t.tenant_id),
+                "name": t.tenant_name,
+                "workspace": t.workspace_name,
+                "role": t.role,
+                "href": routes.tenant_dashboard(t.tenant_id),
+            }
+            for t in visible
+        ]
+        workspaces = {t.workspace_id: t.workspace_name for t in visible}
+        self.workspaces = [
+            {"name": name, "support_requests_href": routes.workspace_support_requests(wid)}
+            for wid, name in workspaces.items()
+        ]
 
 
 class ScopedPageState(SessionState):
@@ -50,6 +64,8 @@ class ScopedPageState(SessionState):
     tenant_name: str = ""
     tenant_href: str = ""
     workspace_name: str = ""
+    # This page's support-request history (a run page's: narrowed to the run).
+    support_requests_href: str = ""
     can_request_support: bool = False
     can_view_diagnostics: bool = False
 
@@ -58,9 +74,12 @@ class ScopedPageState(SessionState):
         self.not_found = False
         self.can_request_support = self.can_view_diagnostics = False
 
-    def _set_scope(self, tenant) -> None:
+    def _set_scope(self, tenant, run_id: int | None = None) -> None:
         self.tenant_name = tenant.tenant_name
         self.tenant_href = routes.tenant_dashboard(tenant.tenant_id)
+        self.support_requests_href = routes.tenant_support_requests(
+            tenant.tenant_id, run_id if run_id else None
+        )
         self.workspace_name = tenant.workspace_name
         self.can_request_support = tenant.can(Capability.SUPPORT_REQUESTS_CREATE)
         self.can_view_diagnostics = tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)
@@ -142,7 +161,7 @@ class RunViewerState(ScopedPageState):
             self.not_found = True
             return
         self.run = _str_dict(dataclasses.asdict(view.run))
-        self._set_scope(view.tenant)
+        self._set_scope(view.tenant, view.run.id)
 
 
 def _document(document: DocumentRow | None) -> dict[str, str]:
