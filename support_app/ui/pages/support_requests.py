@@ -45,11 +45,16 @@ def outcome_view(row: rx.Var, failure_text: rx.Var) -> rx.Component:
             rx.cond(
                 row["external_url"] != "",
                 rx.link(
-                    row["external_reference"],
-                    rx.icon("external-link", size=12),
+                    rx.hstack(
+                        rx.text(row["external_reference"]),
+                        rx.icon("external-link", size=12),
+                        align="center",
+                        spacing="1",
+                    ),
                     href=row["external_url"],
                     is_external=True,
                     size="2",
+                    white_space="nowrap",
                 ),
                 rx.text(row["external_reference"], size="2"),
             ),
@@ -103,7 +108,9 @@ def filters() -> rx.Component:
         ),
         rx.el.label(
             rx.hstack(
-                rx.checkbox(checked=H.mine, on_change=H.set_mine),
+                rx.checkbox(
+                    checked=H.mine, on_change=H.set_mine, aria_label=T["history.filter.mine"]
+                ),
                 rx.text(T["history.filter.mine"], size="2"),
                 align="center",
                 spacing="2",
@@ -142,6 +149,7 @@ def history_table() -> rx.Component:
                             href=row["href"],
                             font_family="var(--code-font-family)",
                             size="2",
+                            white_space="nowrap",
                         )
                     ),
                     rx.table.cell(
@@ -332,7 +340,7 @@ def context_section() -> rx.Component:
                 ),
             ),
             field(
-                "support.attachment.title",
+                "detail.attachment",
                 rx.cond(
                     D.snapshot_attached,
                     rx.cond(

@@ -216,18 +216,32 @@ def _readable(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# The order a reader scans the captured context in: where, what, then the rest.
+_REFERENCE_ORDER = (
+    "workspace",
+    "tenant",
+    "operation_run",
+    "latest_failed_operation_run",
+    "provider_connections",
+    "open_findings",
+    "latest_review",
+    "latest_report",
+)
+
+
 def reference_rows(envelope: dict[str, Any]) -> list[dict[str, str]]:
     """The envelope's context references, each with its missing/inaccessible marker."""
     references = envelope.get("references")
     if not isinstance(references, dict):
         return []
+    known = [key for key in _REFERENCE_ORDER if key in references]
     return [
         {
             "key": key,
-            "marker": _marker(value),
-            "value": "" if _marker(value) else _readable(value),
+            "marker": _marker(references[key]),
+            "value": "" if _marker(references[key]) else _readable(references[key]),
         }
-        for key, value in sorted(references.items())
+        for key in [*known, *sorted(set(references) - set(known))]
     ]
 
 
