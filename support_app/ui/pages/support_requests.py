@@ -406,6 +406,8 @@ def redaction_section() -> rx.Component:
                             T["support.external_ticket"] + " " + r["external_reference"],
                             href=r["external_url"],
                             is_external=True,
+                            underline="always",
+                            weight="bold",
                         ),
                         rx.text.strong(
                             T["support.external_ticket"] + " " + r["external_reference"]
