@@ -58,6 +58,15 @@ PENDING_CREATE = (
 HANDOFF_ATTEMPTED = text("external_handoff_mode <> 'internal_only'")
 
 
+# Requests whose handoff failed (the history's "failed" filter reads only these).
+HANDOFF_FAILED = "external_handoff_failure_summary IS NOT NULL"
+# Tenant history filters with an index of their own: index name part -> column.
+HISTORY_FILTER_COLUMNS = {
+    "severity": "severity",
+    "creator": "created_by_user_id",
+}
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -92,6 +101,32 @@ class SupportRequest(SQLModel, table=True):
             "id",
         ),
         Index("ix_support_requests_workspace_history", "workspace_id", "created_at", "id"),
+        # The tenant history's filters, each its own walk, so a rare value (blocking,
+        # a failed handoff, my own requests among many) costs its matches, not the
+        # tenant's whole history.
+        *(
+            Index(
+                f"ix_support_requests_tenant_{name}_history",
+                "tenant_id",
+                column,
+                "created_at",
+                "id",
+            )
+            for name, column in HISTORY_FILTER_COLUMNS.items()
+        ),
+        # The rare outcomes (a failed handoff, one still pending) each from a partial
+        # index that holds only them.
+        *(
+            Index(
+                f"ix_support_requests_tenant_{name}_history",
+                "tenant_id",
+                "created_at",
+                "id",
+                sqlite_where=text(condition),
+                postgresql_where=text(condition),
+            )
+            for name, condition in (("failed", HANDOFF_FAILED), ("pending", PENDING_CREATE))
+        ),
         Index(
             "ix_support_requests_pending_create",
             "created_at",

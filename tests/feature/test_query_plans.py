@@ -75,6 +75,10 @@ def _paths(engine: Engine) -> dict[str, Callable[[], object]]:
         "run viewer": read(lambda s: read_run(AccessService(s).resolve_run(operator, run.raw_id))),
         "history tenant": read(history),
         "history tenant filtered": read(lambda s: history(s, severity="high", outcome="failed")),
+        "history tenant failed": read(lambda s: history(s, outcome="failed")),
+        "history tenant pending": read(lambda s: history(s, outcome="pending")),
+        "history tenant blocking": read(lambda s: history(s, severity="blocking")),
+        "history tenant mine": read(lambda s: history(s, created_by_me=True)),
         "history run": read(lambda s: history(s, run_id=run.raw_id)),
         "history workspace": read(
             lambda s: SupportRequestHistoryService(s).for_workspace(operator, workspace_id)
@@ -113,6 +117,10 @@ PATHS = (
     "run viewer",
     "history tenant",
     "history tenant filtered",
+    "history tenant failed",
+    "history tenant pending",
+    "history tenant blocking",
+    "history tenant mine",
     "history run",
     "history workspace",
     "detail",
@@ -145,3 +153,26 @@ def test_the_latest_handoff_reads_its_partial_index(
     latest = [plan for statement, plan in plans if "FROM support_requests" in statement]
     assert len(latest) == 1
     assert any(index in line for line in latest[0]), latest[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "index"),
+    [
+        ("history tenant", "ix_support_requests_tenant_history"),
+        ("history run", "ix_support_requests_run_history"),
+        ("history workspace", "ix_support_requests_workspace_history"),
+        ("history tenant failed", "ix_support_requests_tenant_failed_history"),
+        ("history tenant pending", "ix_support_requests_tenant_pending_history"),
+        ("history tenant blocking", "ix_support_requests_tenant_severity_history"),
+        ("history tenant mine", "ix_support_requests_tenant_creator_history"),
+    ],
+)
+def test_each_history_walks_the_index_of_its_filter(
+    sqlite_engine: Engine, path: str, index: str
+) -> None:
+    # A rare filter value on the plain tenant index would walk the tenant's whole
+    # history to fill a page.
+    plans = _plans(sqlite_engine, _paths(sqlite_engine)[path])
+    listed = [plan for statement, plan in plans if "FROM support_requests JOIN users" in statement]
+    assert len(listed) == 1
+    assert any(index in line for line in listed[0]), listed[0]

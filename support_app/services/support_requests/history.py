@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, tuple_
+from sqlalchemy import and_, text, tuple_
 from sqlmodel import Session, col, select
 
 from support_app.models import AuditLog, SupportRequest, User
+from support_app.models.support_request import PENDING_CREATE
 from support_app.services.access import (
     AccessService,
     Actor,
@@ -64,11 +65,14 @@ _OUTCOME_CONDITIONS = {
     OUTCOME_CREATED: and_(_MODE == CREATE_EXTERNAL_TICKET, _TICKET.is_not(None)),
     OUTCOME_LINKED: and_(_MODE == LINK_EXISTING_TICKET, _TICKET.is_not(None)),
     OUTCOME_FAILED: _FAILURE.is_not(None),
-    OUTCOME_PENDING: and_(_MODE != INTERNAL_ONLY, _TICKET.is_(None), _FAILURE.is_(None)),
+    # Only a create can be pending (a link is finalised with its request). The very
+    # text of the partial index's condition (literals, not bound values), so both
+    # databases read the few pending rows from it.
+    OUTCOME_PENDING: text(PENDING_CREATE),
 }
 
 
-def outcome_of(request: SupportRequest) -> str:
+def outcome_of(request: Any) -> str:
     """The handoff outcome of a stored request, in the reader's vocabulary."""
     if request.external_handoff_mode == INTERNAL_ONLY:
         return OUTCOME_INTERNAL_ONLY
@@ -115,7 +119,8 @@ class HistoryRow:
     failure_params: dict[str, Any]
 
     @classmethod
-    def of(cls, request: SupportRequest, created_by: str, tenant_name: str) -> HistoryRow:
+    def of(cls, request: Any, created_by: str, tenant_name: str) -> HistoryRow:
+        """From a ``SupportRequest`` or a row of ``LIST_COLUMNS`` (same attribute names)."""
         return cls(
             reference=request.reference,
             created_at=request.created_at,
@@ -240,13 +245,33 @@ def _page(
     found = list(session.exec(query).all())
     more = len(found) > limit
     found = found[:limit]
-    rows = [HistoryRow.of(r, name, tenant_names.get(r.tenant_id, "")) for r, name in found]
-    next_cursor = encode_cursor(rows[-1], found[-1][0].id) if more else ""
+    rows = [HistoryRow.of(r, r.display_name, tenant_names.get(r.tenant_id, "")) for r in found]
+    next_cursor = encode_cursor(rows[-1], found[-1].id) if more else ""
     return HistoryPage(rows, next_cursor)
 
 
+# What a list row shows: never the context envelope, whose JSON (the diagnostic
+# snapshot) would cost more to load and parse than everything else on the page.
+LIST_COLUMNS = (
+    SupportRequest.id,
+    SupportRequest.reference,
+    SupportRequest.created_at,
+    SupportRequest.tenant_id,
+    SupportRequest.primary_context_type,
+    SupportRequest.operation_run_id,
+    SupportRequest.severity,
+    SupportRequest.summary,
+    SupportRequest.external_handoff_mode,
+    SupportRequest.external_ticket_reference,
+    SupportRequest.external_ticket_url,
+    SupportRequest.external_handoff_failure_summary,
+    SupportRequest.external_handoff_failure_kind,
+    SupportRequest.external_handoff_failure_params,
+)
+
+
 def _with_creator():
-    return select(SupportRequest, User.display_name).join(
+    return select(*LIST_COLUMNS, User.display_name).join(
         User, col(User.id) == col(SupportRequest.created_by_user_id)
     )
 
