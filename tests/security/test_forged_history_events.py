@@ -50,7 +50,8 @@ async def _attack(app: str, world: World, email: str) -> list[str]:
         await tab.call(event, payload, path=path)
         text = tab.received_text(since)
         where = f"{email} · {path} · {event.rsplit('.', 1)[1]}"
-        leaked = [m for m in markers if m in text]
+        # The URL the tab claimed comes back in the router state; it tells nothing.
+        leaked = [m for m in markers if m in text and m not in path]
         if leaked:
             problems.append(f"{where}: foreign data in the answer: {leaked}")
         if world.writes() != before:
