@@ -13,7 +13,9 @@ connection, so "submission / replay" is the service's overhead over the database
 work itself.
 
 Targets (issue 10): large ≤ 1.5x demo for every case on both databases; submission
-≤ 3x its raw replay on PostgreSQL and ≤ 10x on SQLite.
+≤ 3x its raw replay on PostgreSQL and ≤ 10x on SQLite. Issue 17 adds the support-
+request histories (first page of a tenant, of one run, filtered by outcome, of a
+workspace) and a request's detail page, with the same target.
 
 Run: ``.venv/bin/python bench/scale.py`` (both databases; ``--db sqlite`` for one,
 ``--scale 0.1`` for a quicker, smaller history, ``--profile`` for a cProfile of
@@ -64,6 +66,10 @@ from support_app.services.support_requests.diagnostics import (
     SupportDiagnosticsService,
 )
 from support_app.services.support_requests.form import SupportRequestForm
+from support_app.services.support_requests.history import (
+    HistoryFilters,
+    SupportRequestHistoryService,
+)
 from support_app.services.support_requests.latest_handoff import (
     LatestHandoffSummaryService,
 )
@@ -110,6 +116,7 @@ class Fixture:
     operator: Actor
     tenant: SupportContext
     run: SupportContext
+    workspace_id: int
 
 
 # --- the cases ---------------------------------------------------------------------
@@ -138,6 +145,36 @@ def _dashboard(engine: Engine, actor: Actor, context: SupportContext) -> Callabl
     return read
 
 
+def _history(engine: Engine, fx: Fixture, scope: str, **filters: object):
+    def read() -> object:
+        with Session(engine) as session:
+            service = SupportRequestHistoryService(session)
+            if scope == "workspace":
+                return service.for_workspace(fx.operator, fx.workspace_id, HistoryFilters())
+            return service.for_tenant(fx.operator, fx.tenant.raw_id, HistoryFilters(**filters))
+
+    return read
+
+
+def _detail(engine: Engine, fx: Fixture) -> Callable[[], object]:
+    """The newest Fabrikam request (one the submit cases created; the history is older)."""
+    newest = (
+        select(SupportRequest.reference)
+        .where(SupportRequest.tenant_id == int(fx.tenant.raw_id))
+        .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+        .limit(1)
+    )
+    reference: list[str] = []
+
+    def read() -> object:
+        with Session(engine) as session:
+            if not reference:
+                reference.append(session.exec(newest).one())
+            return SupportRequestHistoryService(session).detail(fx.owner, reference[0])
+
+    return read
+
+
 def cases(engine: Engine, fx: Fixture) -> dict[str, Callable[[], object]]:
     return {
         "submit, tenant context, owner (snapshot)": _submit(engine, fx.owner, fx.tenant),
@@ -145,6 +182,12 @@ def cases(engine: Engine, fx: Fixture) -> dict[str, Callable[[], object]]:
         "latest-handoff summary, tenant": _latest(engine, fx.owner, fx.tenant),
         "latest-handoff summary, run": _latest(engine, fx.operator, fx.run),
         "dashboard read": _dashboard(engine, fx.owner, fx.tenant),
+        "history, tenant, first page": _history(engine, fx, "tenant"),
+        "history, tenant, one run": _history(engine, fx, "tenant", run_id=fx.run.raw_id),
+        "history, tenant, ticket created": _history(engine, fx, "tenant", outcome="created"),
+        "history, tenant, failed handoffs": _history(engine, fx, "tenant", outcome="failed"),
+        "history, workspace, first page": _history(engine, fx, "workspace"),
+        "support request detail": _detail(engine, fx),
     }
 
 
@@ -420,7 +463,9 @@ def database(kind: str) -> Iterator[str]:
 def fixture(engine: Engine) -> Fixture:
     with Session(engine) as session:
         actors = {u.email: Actor.of(u) for u in session.exec(select(User)).all()}
-        fabrikam = session.exec(select(Tenant.id).where(Tenant.name == "Fabrikam")).one()
+        fabrikam, workspace_id = session.exec(
+            select(Tenant.id, Tenant.workspace_id).where(Tenant.name == "Fabrikam")
+        ).one()
         run_id = session.exec(
             select(OperationRun.id)
             .where(OperationRun.tenant_id == fabrikam, OperationRun.outcome == "failed")
@@ -431,6 +476,7 @@ def fixture(engine: Engine) -> Fixture:
         operator=actors["operator@contoso.example"],
         tenant=SupportContext("tenant", str(fabrikam)),
         run=SupportContext("operation_run", str(run_id)),
+        workspace_id=workspace_id,
     )
 
 

@@ -8,11 +8,12 @@ Two roles, two jobs:
   TRUNCATE;
 * the **runtime role** is what ``REFLEX_DB_URL`` names for the running app. It may
   read every table and insert into it, but UPDATE only the handoff outcome columns
-  of ``support_requests`` (the one finalisation, further narrowed by the triggers)
+  of ``support_requests`` (the one finalisation) and its redactable texts with the
+  redaction count (a manual redaction), both further narrowed by the triggers,
   plus the few platform writes the app makes (``RUNTIME_EXTRAS``), and DELETE
-  only ended sessions and forgotten sign-in throttles. It cannot change a request
-  or an audit row, delete or truncate them, or touch the schema - even if the app
-  is compromised.
+  only ended sessions and forgotten sign-in throttles. It cannot otherwise change
+  a request, a redaction record or an audit row, delete or truncate them, or touch
+  the schema - even if the app is compromised.
 
 The role must exist (``CREATE ROLE app_runtime LOGIN PASSWORD …``, by whoever
 administers the server); ``python -m support_app grant-runtime-role app_runtime``,
@@ -31,13 +32,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import support_app.models  # noqa: F401  (registers every table on the metadata)
-from support_app.models.support_request import HANDOFF_OUTCOME_COLUMNS
+from support_app.models.support_request import HANDOFF_OUTCOME_COLUMNS, REDACTABLE_COLUMNS
 
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 # Beyond SELECT and INSERT, table by table: every write the running app makes.
 RUNTIME_EXTRAS: dict[str, tuple[str, ...]] = {
-    "support_requests": (f"UPDATE ({', '.join(HANDOFF_OUTCOME_COLUMNS)})",),
+    # the one handoff finalisation; a manual redaction (texts and its count)
+    "support_requests": (
+        f"UPDATE ({', '.join((*HANDOFF_OUTCOME_COLUMNS, *REDACTABLE_COLUMNS, 'redaction_count'))})",
+    ),
     "users": ("UPDATE (preferred_locale)",),  # the language switch
     # the idle timeout's last-use stamp; sign-out and purging ended sessions
     "user_sessions": ("UPDATE (last_seen_at)", "DELETE"),

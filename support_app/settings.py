@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -95,6 +96,10 @@ class Settings:
     redis_url: str | None = None  # REFLEX_REDIS_URL (checked by /readyz)
     redis_connect_seconds: int = 2  # opening a Redis connection (Reflex's state manager)
     log_format: str = "text"  # "text" (one key=value line) or "json" (one object per line)
+    # Key of the hash a manual redaction records instead of the removed text
+    # (``SUPPORT_APP_REDACTION_HASH_KEY``). Unset: a random key per process, so the
+    # hash proves nothing later, but still never reveals the text.
+    redaction_hash_key: bytes = b""
 
     @property
     def secure_cookies(self) -> bool:
@@ -231,4 +236,6 @@ def get_settings() -> Settings:
         redis_url=redis_url or None,
         redis_connect_seconds=_int_env("SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS", 2),
         log_format=_choice_env("SUPPORT_APP_LOG_FORMAT", "text", ("text", "json")),
+        redaction_hash_key=os.environ.get("SUPPORT_APP_REDACTION_HASH_KEY", "").encode()
+        or secrets.token_bytes(32),
     )

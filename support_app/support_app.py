@@ -18,7 +18,13 @@ from support_app.services.support_requests.stale_handoffs import stale_handoff_s
 from support_app.settings import get_settings
 from support_app.ui import event_screen, event_trace
 from support_app.ui.components.shell import PAGES, add_pages, connection_overlay
-from support_app.ui.pages import home, login, operation_run, tenant_dashboard  # noqa: F401
+from support_app.ui.pages import (  # noqa: F401
+    home,
+    login,
+    operation_run,
+    support_requests,
+    tenant_dashboard,
+)
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes

@@ -17,7 +17,7 @@ from support_app.models.platform import (
     Workspace,
     WorkspaceMembership,
 )
-from support_app.models.support_request import SupportRequest
+from support_app.models.support_request import SupportRequest, SupportRequestRedaction
 
 __all__ = [
     "AuditLog",
@@ -29,6 +29,7 @@ __all__ = [
     "SignInAuditWindow",
     "SignInThrottle",
     "SupportRequest",
+    "SupportRequestRedaction",
     "Tenant",
     "TenantMembership",
     "TenantOpenFindingCount",

@@ -199,6 +199,8 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_logs_workspace_created", "workspace_id", "created_at"),
         Index("ix_audit_logs_tenant_created", "tenant_id", "created_at"),
+        # One record's own trail (a support request's detail page) without a scan.
+        Index("ix_audit_logs_subject", "subject_type", "subject_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

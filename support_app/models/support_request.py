@@ -1,9 +1,12 @@
 """``SupportRequest``: the immutable record an operator raises from a tenant or a run.
 
-The row is written once, without a handoff outcome. The only later write allowed is
-the single external-handoff finalisation, limited to the outcome columns; the
-database enforces these rules with triggers (see the migrations), so a stray
-INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a request.
+The row is written once, without a handoff outcome. The only later writes allowed
+are the single external-handoff finalisation, limited to the outcome columns, and
+manual redactions (a secret that slipped through, replaced by ``[redacted:manual]``
+in the summary, notes and context, each with its ``SupportRequestRedaction`` record
+and audit row); the database enforces these rules with triggers (see the
+migrations), so a stray INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a
+request.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from support_app.models.clock import utcnow
@@ -55,6 +58,15 @@ PENDING_CREATE = (
 HANDOFF_ATTEMPTED = text("external_handoff_mode <> 'internal_only'")
 
 
+# Requests whose handoff failed (the history's "failed" filter reads only these).
+HANDOFF_FAILED = "external_handoff_failure_summary IS NOT NULL"
+# Tenant history filters with an index of their own: index name part -> column.
+HISTORY_FILTER_COLUMNS = {
+    "severity": "severity",
+    "creator": "created_by_user_id",
+}
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -78,6 +90,43 @@ class SupportRequest(SQLModel, table=True):
             _in("external_handoff_mode", HANDOFF_MODES), name="ck_support_requests_handoff_mode"
         ),
         Index("ix_support_requests_tenant_created", "tenant_id", "created_at"),
+        # The histories (newest first, keyset on created_at and id): a tenant's, one
+        # run's and a workspace's requests are each one backwards walk of an index.
+        Index("ix_support_requests_tenant_history", "tenant_id", "created_at", "id"),
+        Index(
+            "ix_support_requests_run_history",
+            "operation_run_id",
+            "primary_context_type",
+            "created_at",
+            "id",
+        ),
+        Index("ix_support_requests_workspace_history", "workspace_id", "created_at", "id"),
+        # The tenant history's filters, each its own walk, so a rare value (blocking,
+        # a failed handoff, my own requests among many) costs its matches, not the
+        # tenant's whole history.
+        *(
+            Index(
+                f"ix_support_requests_tenant_{name}_history",
+                "tenant_id",
+                column,
+                "created_at",
+                "id",
+            )
+            for name, column in HISTORY_FILTER_COLUMNS.items()
+        ),
+        # The rare outcomes (a failed handoff, one still pending) each from a partial
+        # index that holds only them.
+        *(
+            Index(
+                f"ix_support_requests_tenant_{name}_history",
+                "tenant_id",
+                "created_at",
+                "id",
+                sqlite_where=text(condition),
+                postgresql_where=text(condition),
+            )
+            for name, condition in (("failed", HANDOFF_FAILED), ("pending", PENDING_CREATE))
+        ),
         Index(
             "ix_support_requests_pending_create",
             "created_at",
@@ -131,3 +180,43 @@ class SupportRequest(SQLModel, table=True):
     external_handoff_failure_params: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # How many manual redactions changed this row: each one raises it by one and must
+    # have the redaction record of that sequence (the triggers check both).
+    redaction_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+# What a manual redaction puts where the removed text was.
+MANUAL_REDACTION_PLACEHOLDER = "[redacted:manual]"
+# The stored texts a manual redaction may change (record's ``fields``, comma-separated).
+REDACTABLE_COLUMNS = ("summary", "reproduction_notes", "context_envelope")
+
+
+class SupportRequestRedaction(SQLModel, table=True):
+    """Append-only record of one manual redaction: who, when, which fields, and a keyed
+    hash of the removed text (never the text), tied to its audit row.
+
+    The database refuses the request's change without this record and the record
+    without its audit row (migration 0010), so neither can be skipped.
+    """
+
+    __tablename__ = "support_request_redactions"
+    __table_args__ = (
+        UniqueConstraint(
+            "support_request_id", "sequence", name="uq_support_request_redactions_sequence"
+        ),
+        UniqueConstraint("audit_log_id", name="uq_support_request_redactions_audit_log"),
+        CheckConstraint("fields <> ''", name="ck_support_request_redactions_fields"),
+        CheckConstraint("occurrences > 0", name="ck_support_request_redactions_occurrences"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    support_request_id: int = Field(foreign_key="support_requests.id")
+    sequence: int
+    workspace_id: int = Field(foreign_key="workspaces.id")
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    redacted_by_user_id: int = Field(foreign_key="users.id")
+    redacted_at: datetime = Field(default_factory=utcnow)
+    fields: str = Field(max_length=100)
+    occurrences: int
+    removed_text_hash: str = Field(max_length=64)
+    audit_log_id: int = Field(foreign_key="audit_logs.id")

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from support_app.models import (
     OperationRun,
+    SupportRequest,
     Tenant,
     TenantMembership,
     User,
@@ -32,12 +33,16 @@ from support_app.models import (
 from support_app.models.platform import RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.audit import AccessDenial, record_access_denied
 from support_app.services.capabilities import Capability, capabilities_for
+from support_app.services.support_requests.reference import SupportRequestReference
 
 _MAX_ID_DIGITS = 18
 
 # The kinds of context a browser can name (a tenant page, an operation-run page).
 TENANT = "tenant"
 OPERATION_RUN = "operation_run"
+# Kinds a browser can also name on the history and detail pages.
+WORKSPACE = "workspace"
+SUPPORT_REQUEST = "support_request"
 
 
 class NotFound(Exception):
@@ -82,6 +87,21 @@ class RunAccess:
     tenant: TenantAccess
 
 
+@dataclass(frozen=True)
+class WorkspaceAccess:
+    """A workspace the actor is a member of, with the tenants they are entitled to."""
+
+    workspace_id: int
+    workspace_name: str
+    tenants: tuple[TenantAccess, ...]
+
+
+@dataclass(frozen=True)
+class SupportRequestAccess:
+    request: SupportRequest
+    tenant: TenantAccess
+
+
 def parse_id(raw: object) -> int:
     """A database id from untrusted input, or ``NotFound``."""
     if isinstance(raw, bool):
@@ -116,6 +136,20 @@ _ENTITLED = (
 )
 _ENTITLED_TENANT = _ENTITLED.where(Tenant.id == bindparam("tenant_id"))
 _VISIBLE_TENANTS = _ENTITLED.order_by(Workspace.name, Tenant.name)
+_WORKSPACE_TENANTS = _ENTITLED.where(Tenant.workspace_id == bindparam("workspace_id")).order_by(
+    Tenant.name
+)
+_MEMBER_WORKSPACE = (
+    select(Workspace)
+    .join(WorkspaceMembership, WorkspaceMembership.workspace_id == Workspace.id)
+    .where(
+        Workspace.id == bindparam("workspace_id"),
+        WorkspaceMembership.user_id == bindparam("user_id"),
+    )
+)
+_REQUEST_BY_REFERENCE = select(SupportRequest).where(
+    SupportRequest.reference == bindparam("reference")
+)
 
 
 def _tenant_access(tenant: Tenant, workspace: Workspace, role: str) -> TenantAccess:
@@ -152,6 +186,39 @@ class AccessService:
             return RunAccess(run=run, tenant=self._tenant(actor, run.tenant_id))
         except NotFound as error:
             self._denied(actor, error, OPERATION_RUN, run_id)
+            raise
+
+    def resolve_workspace(self, actor: Actor, workspace_id: object) -> WorkspaceAccess:
+        """The workspace if ``actor`` is a member (else NotFound), with the tenants they
+        are entitled to there: a member entitled to none sees an empty workspace."""
+        try:
+            wid = parse_id(workspace_id)
+            params = {"user_id": actor.user_id, "workspace_id": wid}
+            workspace = self._session.exec(_MEMBER_WORKSPACE, params=params).first()
+            if workspace is None:
+                raise NotFound
+        except NotFound as error:
+            self._denied(actor, error, WORKSPACE, workspace_id)
+            raise
+        rows = self._session.exec(_WORKSPACE_TENANTS, params=params).all()
+        return WorkspaceAccess(
+            workspace.id, workspace.name, tuple(_tenant_access(*row) for row in rows)
+        )
+
+    def resolve_support_request(self, actor: Actor, reference: object) -> SupportRequestAccess:
+        """The request, resolved through its tenant with the tenant rule (a reference
+        alone, like a run id, proves nothing)."""
+        try:
+            if not SupportRequestReference.is_valid(reference):
+                raise NotFound
+            request = self._session.exec(
+                _REQUEST_BY_REFERENCE, params={"reference": reference}
+            ).first()
+            if request is None:
+                raise NotFound
+            return SupportRequestAccess(request, self._tenant(actor, request.tenant_id))
+        except NotFound as error:
+            self._denied(actor, error, SUPPORT_REQUEST, reference)
             raise
 
     def authorize(

@@ -53,6 +53,7 @@ class AuditActionId(StrEnum):
     SUPPORT_REQUEST_EXTERNAL_TICKET_CREATED = "support_request.external_ticket_created"
     SUPPORT_REQUEST_EXTERNAL_TICKET_LINKED = "support_request.external_ticket_linked"
     SUPPORT_REQUEST_EXTERNAL_HANDOFF_FAILED = "support_request.external_handoff_failed"
+    SUPPORT_REQUEST_REDACTED = "support_request.redacted"
 
 
 def _bounded(value: Any) -> Any:

@@ -14,12 +14,19 @@ class Capability(StrEnum):
     OPERATION_RUNS_VIEW = "operation_runs.view"
     SUPPORT_REQUESTS_CREATE = "support_requests.create"
     SUPPORT_DIAGNOSTICS_VIEW = "support_diagnostics.view"
+    # Remove a secret that slipped into a stored request (the owner's call alone).
+    SUPPORT_REQUESTS_REDACT = "support_requests.redact"
 
 
 _VIEW = frozenset({Capability.TENANT_VIEW, Capability.OPERATION_RUNS_VIEW})
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "owner": _VIEW | {Capability.SUPPORT_REQUESTS_CREATE, Capability.SUPPORT_DIAGNOSTICS_VIEW},
+    "owner": _VIEW
+    | {
+        Capability.SUPPORT_REQUESTS_CREATE,
+        Capability.SUPPORT_DIAGNOSTICS_VIEW,
+        Capability.SUPPORT_REQUESTS_REDACT,
+    },
     "manager": _VIEW | {Capability.SUPPORT_REQUESTS_CREATE, Capability.SUPPORT_DIAGNOSTICS_VIEW},
     "operator": _VIEW | {Capability.SUPPORT_REQUESTS_CREATE},
     "readonly": _VIEW,

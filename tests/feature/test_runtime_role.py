@@ -35,6 +35,7 @@ from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.handoff import ExternalSupportDeskHandoffService
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.latest_handoff import LatestHandoffSummaryService
+from support_app.services.support_requests.manual_redaction import SupportRequestRedactionService
 from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.stale_handoffs import finalise_stale_handoffs
 from support_app.settings import SupportDeskTarget, get_settings
@@ -89,6 +90,10 @@ def _refused(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("refused")
 
 
+def fabrikam_context(session: Session) -> SupportContext:
+    return SupportContext("tenant", tenant_id(session, "Fabrikam"))
+
+
 def _desk(handler) -> ExternalSupportDeskHandoffService:
     target = SupportDeskTarget("https://desk.example", "api@desk.example", "tok")
     return ExternalSupportDeskHandoffService(target, transport=httpx.MockTransport(handler))
@@ -117,6 +122,11 @@ def test_the_app_works_as_the_runtime_role(runtime_engine: Engine) -> None:
         assert linked.external_reference == "#77"
         latest = LatestHandoffSummaryService(session).for_context(owner, fabrikam)
         assert latest.reference == linked.reference
+
+        redacted = SupportRequestRedactionService(runtime_engine, b"k").redact(
+            owner, internal.reference, "Backups"
+        )
+        assert redacted.fields == ("summary",)
 
         stale = pending_request(runtime_engine, session)
         assert finalise_stale_handoffs(runtime_engine, older_than=timedelta(0)) == [stale.reference]
@@ -152,9 +162,11 @@ def test_the_app_works_as_the_runtime_role(runtime_engine: Engine) -> None:
 
 
 FORBIDDEN = [
-    "UPDATE support_requests SET summary = 'rewritten'",
-    "UPDATE support_requests SET context_envelope = '{}'",
     "UPDATE support_requests SET external_handoff_mode = 'internal_only'",
+    "UPDATE support_requests SET reference = 'SR-X', redaction_count = redaction_count + 1",
+    "UPDATE support_request_redactions SET fields = 'summary'",
+    "DELETE FROM support_request_redactions",
+    "TRUNCATE support_request_redactions",
     "UPDATE audit_logs SET action = 'rewritten'",
     "UPDATE users SET email = 'x@example.com'",
     "UPDATE users SET password_hash = 'x'",
@@ -194,6 +206,26 @@ def test_the_runtime_role_cannot_undo_the_guards(runtime_engine: Engine) -> None
         else:
             allowed.append(statement)
     assert allowed == []
+
+
+# Columns the runtime role may update (a redaction's texts): the triggers refuse
+# every change that is not a recorded manual redaction.
+REFUSED_BY_TRIGGERS = [
+    "UPDATE support_requests SET summary = 'rewritten'",
+    "UPDATE support_requests SET context_envelope = '{}'",
+    "UPDATE support_requests SET summary = '[redacted:manual]',"
+    " redaction_count = redaction_count + 1",
+]
+
+
+def test_the_runtime_role_meets_the_triggers_on_redactable_columns(
+    runtime_engine: Engine,
+) -> None:
+    with Session(runtime_engine) as session:
+        submit(runtime_engine, actor_for(session, OWNER), fabrikam_context(session))
+    for statement in REFUSED_BY_TRIGGERS:
+        with pytest.raises(DBAPIError, match="immutable"), runtime_engine.begin() as conn:
+            conn.execute(text(statement))
 
 
 def test_the_owner_still_meets_the_triggers(pg_engine: Engine) -> None:

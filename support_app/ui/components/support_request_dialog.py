@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from support_app import routes
 from support_app.models.support_request import (
     CONTACT_EMAIL_MAX,
     CONTACT_NAME_MAX,
@@ -158,7 +159,13 @@ def latest_handoff() -> rx.Component:
                     ),
                     high_contrast=True,
                 ),
-                rx.text(S.latest["reference"], size="1", font_family="monospace"),
+                rx.link(
+                    S.latest["reference"],
+                    href=routes.support_request(S.latest["reference"]),
+                    size="1",
+                    font_family="monospace",
+                    data_testid="latest-reference",
+                ),
                 rx.cond(
                     S.latest["external_reference"] != "",
                     rx.cond(
@@ -325,6 +332,12 @@ def result_view() -> rx.Component:
                             variant="ghost",
                             size="1",
                             aria_label=T["support.copy_reference"],
+                        ),
+                        rx.link(
+                            T["detail.open"],
+                            href=routes.support_request(S.result["reference"]),
+                            size="2",
+                            data_testid="open-request",
                         ),
                         align="center",
                     )

@@ -55,6 +55,19 @@ def home() -> rx.Component:
                 ),
             ),
         ),
+        rx.foreach(
+            HomeState.workspaces,
+            lambda w: rx.link(
+                rx.hstack(
+                    rx.icon("inbox", size=16),
+                    rx.text(T["history.link"] + " · " + w["name"]),
+                    align="center",
+                    spacing="2",
+                ),
+                href=w["support_requests_href"],
+                data_testid="workspace-support-requests",
+            ),
+        ),
         spacing="4",
         width="100%",
     )

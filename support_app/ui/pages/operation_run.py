@@ -3,7 +3,7 @@
 import reflex as rx
 
 from support_app import routes
-from support_app.ui.components.badges import status_badge
+from support_app.ui.components.badges import status_badge, support_requests_link
 from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
 from support_app.ui.components.shell import T, load_failed_view, not_found_view, template
 from support_app.ui.states.pages import RunViewerState as S
@@ -16,6 +16,7 @@ def field(label_key: str, value: rx.Component | rx.Var) -> rx.Component:
 def run_details() -> rx.Component:
     return rx.vstack(
         scoped_page_header(S, T["run.type." + S.run["type"]] + " #" + S.run["id"], "run.eyebrow"),
+        support_requests_link(S.support_requests_href, "history.run_link"),
         rx.cond(
             S.run["failure_summary"] != "",
             rx.callout.root(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from support_app import routes
-from support_app.ui.components.badges import status_badge
+from support_app.ui.components.badges import status_badge, support_requests_link
 from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
 from support_app.ui.components.shell import (
     VISUALLY_HIDDEN,
@@ -125,6 +125,7 @@ def runs() -> rx.Component:
 def dashboard() -> rx.Component:
     return rx.vstack(
         scoped_page_header(S, S.tenant_name, "dashboard.eyebrow"),
+        support_requests_link(S.support_requests_href, "history.link"),
         rx.grid(
             connections(),
             findings(),

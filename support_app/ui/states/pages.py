@@ -15,7 +15,14 @@ from sqlmodel import Session
 
 from support_app import routes
 from support_app.db import get_engine
-from support_app.services.access import OPERATION_RUN, TENANT, AccessService, Actor, NotFound
+from support_app.services.access import (
+    OPERATION_RUN,
+    TENANT,
+    AccessService,
+    Actor,
+    NotFound,
+    TenantAccess,
+)
 from support_app.services.capabilities import Capability
 from support_app.services.dashboard import DocumentRow, read_run, read_tenant_dashboard
 from support_app.ui.states.session import SessionState
@@ -103,25 +110,33 @@ class PageLoadState(SessionState):
 class HomeState(PageLoadState):
     tenants: list[dict[str, str]] = []
     loaded: bool = False
+    # The reader's workspaces (those with an entitled tenant), each with its history.
+    workspaces: list[dict[str, str]] = []
 
     def _begin_load(self) -> None:
         self.loaded = False
 
-    def _read(self, actor: Actor, path: str) -> list[dict[str, str]]:
+    def _read(self, actor: Actor, path: str) -> list[TenantAccess]:
         with Session(get_engine()) as session:
-            return [
-                {
-                    "id": str(t.tenant_id),
-                    "name": t.tenant_name,
-                    "workspace": t.workspace_name,
-                    "role": t.role,
-                    "href": routes.tenant_dashboard(t.tenant_id),
-                }
-                for t in AccessService(session).visible_tenants(actor)
-            ]
+            return AccessService(session).visible_tenants(actor)
 
-    def _show(self, data: list[dict[str, str]]) -> None:
-        self.tenants, self.loaded = data, True
+    def _show(self, data: list[TenantAccess]) -> None:
+        self.tenants = [
+            {
+                "id": str(t.tenant_id),
+                "name": t.tenant_name,
+                "workspace": t.workspace_name,
+                "role": t.role,
+                "href": routes.tenant_dashboard(t.tenant_id),
+            }
+            for t in data
+        ]
+        workspaces = {t.workspace_id: t.workspace_name for t in data}
+        self.workspaces = [
+            {"name": name, "support_requests_href": routes.workspace_support_requests(wid)}
+            for wid, name in workspaces.items()
+        ]
+        self.loaded = True
 
     @rx.event
     async def load(self):
@@ -141,6 +156,8 @@ class ScopedPageState(PageLoadState):
     tenant_name: str = ""
     tenant_href: str = ""
     workspace_name: str = ""
+    # This page's support-request history (a run page's: narrowed to the run).
+    support_requests_href: str = ""
     can_request_support: bool = False
     can_view_diagnostics: bool = False
 
@@ -149,9 +166,12 @@ class ScopedPageState(PageLoadState):
         self.not_found = False
         self.can_request_support = self.can_view_diagnostics = False
 
-    def _set_scope(self, tenant) -> None:
+    def _set_scope(self, tenant, run_id: int | None = None) -> None:
         self.tenant_name = tenant.tenant_name
         self.tenant_href = routes.tenant_dashboard(tenant.tenant_id)
+        self.support_requests_href = routes.tenant_support_requests(
+            tenant.tenant_id, run_id if run_id else None
+        )
         self.workspace_name = tenant.workspace_name
         self.can_request_support = tenant.can(Capability.SUPPORT_REQUESTS_CREATE)
         self.can_view_diagnostics = tenant.can(Capability.SUPPORT_DIAGNOSTICS_VIEW)
@@ -228,7 +248,7 @@ class RunViewerState(ScopedPageState):
             self.not_found = True
             return
         self.run = _str_dict(dataclasses.asdict(data.run))
-        self._set_scope(data.tenant)
+        self._set_scope(data.tenant, data.run.id)
 
     @rx.event
     async def load(self):

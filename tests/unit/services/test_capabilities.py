@@ -9,11 +9,13 @@ from support_app.services.capabilities import ROLE_CAPABILITIES, Capability, cap
 
 CREATE = Capability.SUPPORT_REQUESTS_CREATE
 DIAGNOSTICS = Capability.SUPPORT_DIAGNOSTICS_VIEW
+REDACT = Capability.SUPPORT_REQUESTS_REDACT
 
 
 def test_registry_names_are_the_documented_ids() -> None:
     assert CREATE.value == "support_requests.create"
     assert DIAGNOSTICS.value == "support_diagnostics.view"
+    assert REDACT.value == "support_requests.redact"
     assert Capability.TENANT_VIEW.value == "tenant.view"
 
 
@@ -33,7 +35,7 @@ def test_every_tenant_role_has_an_entry_and_no_other_role_does() -> None:
 @pytest.mark.parametrize(
     ("role", "support_capabilities"),
     [
-        ("owner", {CREATE, DIAGNOSTICS}),
+        ("owner", {CREATE, DIAGNOSTICS, REDACT}),
         ("manager", {CREATE, DIAGNOSTICS}),
         ("operator", {CREATE}),
         ("readonly", set()),
@@ -41,7 +43,7 @@ def test_every_tenant_role_has_an_entry_and_no_other_role_does() -> None:
 )
 def test_support_capabilities_per_role(role: str, support_capabilities: set[Capability]) -> None:
     granted = capabilities_for(role)
-    assert granted & {CREATE, DIAGNOSTICS} == support_capabilities
+    assert granted & {CREATE, DIAGNOSTICS, REDACT} == support_capabilities
 
 
 @pytest.mark.parametrize("role", TENANT_ROLES)
