@@ -332,7 +332,8 @@ def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
         f" outage {idle:.2f} s and {idle_logged} lines"
     )
     assert clicks <= idle + 1.0, (idle, clicks)
-    assert len(new_lines) <= idle_logged + 8, b"\n".join(new_lines)[-3000:]
+    # One event-log line per click, and the outage reported once.
+    assert len(new_lines) <= idle_logged + 12, b"\n".join(new_lines)[-3000:]
     assert not [line for line in new_lines if b"malformed" in line]  # not blamed on the client
     # Once Redis is back, the next click works without a reload.
     restarted = time.monotonic()

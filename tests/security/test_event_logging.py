@@ -120,3 +120,27 @@ def test_a_flood_of_large_anonymous_events_adds_a_bounded_log(
     # Name, size and reason per refusal, at most a few per socket and minute.
     assert len(logged) < 10_000, len(logged)
     assert len(lines) <= 15, lines
+
+
+def test_every_event_gets_one_structured_line_without_tokens(
+    app: str, app_log: Path, world: World
+) -> None:
+    start = len(app_log.read_bytes())
+
+    async def scenario() -> tuple[str, str | None]:
+        tab = await signed_in_tab(app, OPERATOR)
+        try:
+            await tab.call(f"{SR}.open_dialog", path=f"/tenants/{world.tenants['Fabrikam'].id}")
+        finally:
+            await tab.close()
+        return tab.token, tab.cookie
+
+    token, cookie = run(scenario)
+    logged = _new_log(app_log, start, settle=1.0)
+    lines = [
+        line for line in logged.splitlines() if "event=support_request_state.open_dialog" in line
+    ]
+    assert len(lines) == 1, logged[-2000:]
+    assert "event_id=" in lines[0] and "duration_ms=" in lines[0] and "outcome=ok" in lines[0]
+    for secret in (token, cookie, hash_session_token(cookie or "")):
+        assert secret and secret not in logged

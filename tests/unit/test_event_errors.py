@@ -95,12 +95,13 @@ def test_an_outage_is_unavailable_logged_as_error_once_per_cause_never_as_client
     assert "malformed" not in logged and "Hunter2" not in logged and "INSERT" not in logged
 
 
-def test_the_answer_speaks_the_tabs_language_without_reading_any_state() -> None:
+def test_the_answer_speaks_the_tabs_language_and_names_the_event_without_any_state() -> None:
     error = _raised(lambda: _handler(None))
     german = translate("de", "event.error.malformed", reference="E-0")
 
     class _Ctx:
         router_data = {"headers": {"cookie": "sa_locale=de; other=1"}}
+        txid = "3f9a0c1d2e4b"
 
     token = EventContext._context_var.set(_Ctx())  # type: ignore[attr-defined]
     try:
@@ -108,4 +109,5 @@ def test_the_answer_speaks_the_tabs_language_without_reading_any_state() -> None
     finally:
         EventContext._context_var.reset(token)  # type: ignore[attr-defined]
     assert "Diese Aktion konnte nicht verarbeitet werden" in script
+    assert "E-3F9A0C1D2E4B" in script  # the event's id, as in its event-log line
     assert german.startswith("Diese Aktion konnte nicht verarbeitet werden")

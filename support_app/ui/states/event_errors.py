@@ -16,8 +16,9 @@ during a Redis outage turn into an error loop of 4,000 log lines in 10 s):
   never its message, which may quote what the client sent.
 - **unexpected**: a failure of our own code; the traceback is logged (server only).
 
-Each answer carries an error reference (also in the log line) an operator can quote
-to support. The language comes from the ``sa_locale`` cookie of the socket's
+Each answer carries an error reference an operator can quote to support: ``E-`` and
+the event's id, as in its line of the event log (``ui/event_log.py``) and in the
+error's own line. The language comes from the ``sa_locale`` cookie of the socket's
 handshake, so answering needs no state. Frames that are not events at all never get
 this far (``ui/event_screen.py``).
 """
@@ -125,6 +126,15 @@ def new_error_id() -> str:
     return "E-" + secrets.token_hex(4).upper()
 
 
+def _event_reference() -> str:
+    """The failed event's id (its ``event_id`` in the event log line), else a new one."""
+    try:
+        txid = EventContext.get().txid
+    except LookupError:
+        txid = ""
+    return f"E-{txid.upper()}" if txid else new_error_id()
+
+
 def _reader_locale() -> str:
     """The tab's language from its handshake cookie ("en" when unknown)."""
     try:
@@ -137,7 +147,7 @@ def _reader_locale() -> str:
 
 def backend_exception_handler(exception: Exception) -> EventSpec | None:
     """Log once, answer with a translated toast (registered on ``rx.App``)."""
-    error_id, locale = new_error_id(), _reader_locale()
+    error_id, locale = _event_reference(), _reader_locale()
     if (cause := infrastructure_cause(exception)) is not None:
         _infrastructure_log.error(cause, error_id, exception)
         return rx.toast.error(
