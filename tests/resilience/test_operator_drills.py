@@ -213,6 +213,40 @@ def test_submit_with_postgresql_stopped_keeps_the_text_and_stores_once_after(
     )
 
 
+def test_a_submit_while_postgresql_is_frozen_answers_at_once_and_stores_once(
+    page: Page, operator_app: OperatorApp, private_postgres: PrivatePostgres
+) -> None:
+    """The review: no feedback for the whole freeze, then a lock error and a Submit
+    button stuck on "Submitting…" until a full reload."""
+    database = operator_app.database
+    summary = f"Restore hangs while the database is frozen {time.monotonic_ns()}"
+    _signed_in(page)
+    page.goto(f"/tenants/{_tenant_id(database, 'Fabrikam')}")
+    _open_dialog(page)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Summary").fill(summary)
+    private_postgres.freeze()
+    try:
+        started = time.monotonic()
+        dialog.get_by_role("button", name="Submit request").click()
+        expect(dialog.get_by_role("button", name="Submitting…")).to_be_visible(timeout=2_000)
+        feedback_after = time.monotonic() - started
+        _screenshot(page, "resilience-submit-frozen-database")
+        time.sleep(max(0.0, 10 - (time.monotonic() - started)))
+    finally:
+        private_postgres.thaw()
+    thawed = time.monotonic()
+    expect(dialog.get_by_test_id("support-reference")).to_have_text(REFERENCE, timeout=30_000)
+    stored_after = time.monotonic() - thawed
+    assert [actions for _, actions in _stored(database, summary)] == [["support_request.created"]]
+    dialog.get_by_role("button", name="Done").click()  # nothing is left stuck
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    print(
+        f"\nsubmit, PostgreSQL frozen 10 s: 'Submitting…' after {feedback_after:.1f} s;"
+        f" stored once and shown {stored_after:.1f} s after the thaw"
+    )
+
+
 def test_the_desk_failing_while_postgresql_restarts_shows_the_reference_and_records_it(
     page: Page, operator_app: OperatorApp, private_postgres: PrivatePostgres
 ) -> None:
