@@ -330,6 +330,9 @@ class EventLog:
     session: str | None = None
     user_id: int | None = None
     tenant_id: int | None = None
+    # False: a failure that is not ours to debug (a malformed call, an outage logged
+    # once elsewhere): one WARNING line with the outcome, no stack and no message.
+    stack: bool = True
 
 
 @contextmanager
@@ -361,10 +364,13 @@ def logged_event(
         failure = error
         raise
     finally:
+        level = logging.INFO
+        if failure is not None:
+            level = logging.ERROR if entry.stack else logging.WARNING
         event_logger.log(
-            logging.ERROR if failure else logging.INFO,
+            level,
             "event failed" if failure else "event",
-            exc_info=failure,
+            exc_info=failure if entry.stack else None,
             extra={
                 "fields": {
                     "event": entry.name,

@@ -5,7 +5,10 @@ never called), so the event processor's one execution step is wrapped once per
 process: each event writes one line with its handler (the registered name only, as
 ``state.handler``: frames with unknown names never get here, see ``event_screen``),
 its id (Reflex's transaction id), duration, outcome and the session's fingerprint.
-A failure is one ERROR record with its stack (rate-limited by ``logs.RepeatLimit``).
+A failure of our code is one ERROR record with its stack (rate-limited by
+``logs.RepeatLimit``); a malformed call or an outage is one WARNING line with that
+outcome and nothing else (the client's arguments may be in an exception's text, and
+an outage is reported once, by ``event_errors``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from reflex_base.event.processor.base_state_processor import BaseStateEventProce
 
 from support_app.logs import logged_event
 from support_app.settings import get_settings
+from support_app.ui.states.event_errors import infrastructure_cause, raised_by_the_call
 from support_app.web.cookies import cookie_value, session_cookie_name
 
 
@@ -42,7 +46,14 @@ def install() -> None:
             short_name(entry.event.name), session=_session_of(entry.ctx.router_data)
         ) as line:
             line.event_id = entry.ctx.txid or line.event_id
-            await execute(self, entry=entry, registered_handler=registered_handler)
+            try:
+                await execute(self, entry=entry, registered_handler=registered_handler)
+            except Exception as error:
+                if infrastructure_cause(error) is not None:
+                    line.outcome, line.stack = "unavailable", False
+                elif raised_by_the_call(error):
+                    line.outcome, line.stack = "malformed", False
+                raise
 
     logged_execute._logged = True  # type: ignore[attr-defined]
     BaseStateEventProcessor._execute_event = logged_execute  # type: ignore[method-assign]

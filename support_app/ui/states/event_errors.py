@@ -51,6 +51,8 @@ INFRA_LINES_PER_MINUTE = 6
 UNAVAILABLE_TOAST_ID = "service-unavailable"
 # As imported (not resolved): tracebacks name files by the path they were loaded from.
 _OUR_CODE = str(Path(__file__).parents[2]) + "/"
+# The wrapper that logs every event (``ui/event_log.py``) is on every traceback.
+_EVENT_LOG_WRAPPER = _OUR_CODE + "ui/event_log.py"
 
 
 def raised_by_the_call(exception: Exception) -> bool:
@@ -58,7 +60,10 @@ def raised_by_the_call(exception: Exception) -> bool:
     the handler's signature or type hints, a payload that is not an object) rather
     than from running our handler: then no frame of the traceback is in our package."""
     frames = traceback.extract_tb(exception.__traceback__)
-    return not any(frame.filename.startswith(_OUR_CODE) for frame in frames)
+    return not any(
+        frame.filename.startswith(_OUR_CODE) and frame.filename != _EVENT_LOG_WRAPPER
+        for frame in frames
+    )
 
 
 def infrastructure_cause(exception: BaseException) -> str | None:
