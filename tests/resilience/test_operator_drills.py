@@ -301,16 +301,19 @@ def _worker_cpu_seconds(app_url: str) -> float:
     """User + system CPU of the app's processes (all listening on its port's tree)."""
     port = app_url.rsplit(":", 1)[1]
     pids = subprocess.run(
-        ["pgrep", "-f", f"--frontend-port {port}"], capture_output=True, text=True
+        ["pgrep", "-f", "--", f"--frontend-port {port}"], capture_output=True, text=True
     ).stdout.split()
+    assert pids, "the app's processes were not found"
+    processes = {int(pid) for pid in pids}
+    for pid in list(processes):
+        processes.update(_descendants(pid))
     total = 0.0
-    for pid in pids:
-        for child in [pid, *_descendants(int(pid))]:
-            try:
-                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / 100
+    for pid in processes:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / 100
     return total
 
 
