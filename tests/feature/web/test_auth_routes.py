@@ -323,11 +323,11 @@ def test_an_oversized_session_cookie_is_dropped_at_the_socket() -> None:
         assert socket.receive_text() == "a=b"
 
 
-def test_password_checks_queue_on_their_own_pool_of_one_thread_per_core(
+def test_password_checks_queue_on_their_own_pool_of_one_thread_per_core_less_one(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A flood of sign-ins runs at most one Argon2 check per core, on the sign-in pool
-    only, never on the default executor that serves other users' events."""
+    """A flood of sign-ins runs at most one Argon2 check per core less one, on the
+    sign-in pool only, never on the default executor that serves other users' events."""
     running, peak, threads = 0, 0, set()
     lock = threading.Lock()
     real = authentication.verify_password
@@ -365,5 +365,5 @@ def test_password_checks_queue_on_their_own_pool_of_one_thread_per_core(
         return [r.status_code for r in responses]
 
     assert run_coroutine(flood()) == [303] * 4
-    assert 1 <= peak <= SIGN_IN_WORKERS == (os.cpu_count() or 1)
+    assert 1 <= peak <= SIGN_IN_WORKERS == max(1, (os.cpu_count() or 1) - 1)
     assert threads and all(name.startswith("sign-in") for name in threads)
