@@ -209,7 +209,7 @@ def test_every_desk_fault_keeps_the_request_and_records_the_failure(
         handoff,
     )
     elapsed = time.monotonic() - started
-    assert elapsed < DEADLINE_S + 0.5, f"{fault} took {elapsed:.2f} s"
+    assert elapsed < DEADLINE_S + 1.5, f"{fault} took {elapsed:.2f} s"
     assert result.handoff_failed and result.external_reference is None
     row = _row(session, result.reference)
     assert row.external_handoff_failure_summary == result.failure_summary
