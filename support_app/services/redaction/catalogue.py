@@ -862,8 +862,9 @@ NT_HASH = Detector(
 
 # --- webhooks -------------------------------------------------------------------------------
 
-_SLASH = r"(?:\\?/)"  # also JSON-escaped: \/
-_URL_PATH = r"(?:[^\s\"'<>\\]|\\/)+"
+# also JSON-escaped (\/), once or twice (a JSON text inside a JSON string: \\/)
+_SLASH = r"(?:\\{0,2}/)"
+_URL_PATH = r"(?:[^\s\"'<>\\]|\\{1,2}/)+"
 TEAMS_WEBHOOK = Detector(
     name="teams-webhook",
     summary="the path of a Microsoft Teams incoming webhook (…webhook.office.com/webhookb2/…, "

@@ -412,7 +412,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         (
             "https://discord.com/api/webhooks/1187654321/Zx9Yw8-Vu7_Ts6",
             f"https://discord.com/api/webhooks/{R('discord-webhook')}",
-        )
+        ),
+        (  # escaped twice: a JSON text inside a JSON string
+            "https:\\\\/\\\\/discord.com\\\\/api\\\\/webhooks\\\\/118765\\\\/Zx9Yw8",
+            f"https:\\\\/\\\\/discord.com\\\\/api\\\\/webhooks\\\\/{R('discord-webhook')}",
+        ),
     ],
     "putty-key": [
         (

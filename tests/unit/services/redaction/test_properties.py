@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import string
 import uuid
 
@@ -45,9 +46,12 @@ def _text(alphabet: str, min_size: int, max_size: int) -> st.SearchStrategy[str]
     return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size)
 
 
+# A value that starts with a variable reference ($DB_PW, %DB_PW%) is kept on purpose:
+# it names where the secret is ("password: ${{ secrets.X }}, token: …"), not the secret.
+_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*\b|%[A-Za-z_]\w*%")
 # A secret value: long enough to be told apart from its surroundings, never a bare word.
 secret_values = _text(SECRET_CHARS, 8, 40).filter(
-    lambda s: any(c.isdigit() for c in s) and s[-1] not in "."
+    lambda s: any(c.isdigit() for c in s) and s[-1] not in "." and not _VARIABLE.match(s)
 )
 
 # Secret names as word parts, spelled in every convention below.
@@ -554,6 +558,8 @@ def teams_webhooks(draw: st.DrawFn) -> tuple[str, str]:
         st.sampled_from(["contoso.webhook.office.com/webhookb2", "outlook.office.com/webhook"])
     )
     url = f"https://{host}/{group}@{tenant}/IncomingWebhook/{token}/{draw(st.uuids())}/V2{suffix}"
+    if draw(st.booleans()):
+        url = url.replace("/", "\\/")  # as JSON encoders that escape slashes write it
     return token, draw(st.sampled_from(["{u}", "POST {u} failed", '"webhookUrl": "{u}"'])).format(
         u=url
     )
@@ -564,7 +570,10 @@ def discord_webhooks(draw: st.DrawFn) -> tuple[str, str]:
     webhook_id = draw(st.integers(min_value=10**16, max_value=10**19 - 1))
     token = draw(_text(B64URL, 68, 68))
     host = draw(st.sampled_from(["discord.com/api", "discordapp.com/api", "discord.com/api/v10"]))
-    return token, f"POST https://{host}/webhooks/{webhook_id}/{token} returned 404"
+    url = f"https://{host}/webhooks/{webhook_id}/{token}"
+    if draw(st.booleans()):
+        url = url.replace("/", "\\/")  # as JSON encoders that escape slashes write it
+    return token, f"POST {url} returned 404"
 
 
 @st.composite
