@@ -568,7 +568,7 @@ PIPED_PASSWORD = Detector(
     "(echo X | sudo -S, | docker login --password-stdin, | passwd --stdin, | chpasswd)",
     triggers=("echo", "printf"),
     pattern=re.compile(
-        r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\n)?'[ \t]+)?"
+        r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
         rf"(?:{_DQ}|{_SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
         r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
         r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b))"
@@ -629,7 +629,9 @@ NAME_VALUE = Detector(
         rf"(?:{_ANY_QUOTE}(?:name|key|header|parameter|variable){_ANY_QUOTE}[ \t]*:[ \t]*"
         rf"{_ANY_QUOTE}(?P<key>[^\"'\\\r\n]{{1,120}}){_ANY_QUOTE}(?:{_JSON_PAIR})*"
         rf"[ \t\r\n]*,[ \t\r\n]*{_ANY_QUOTE}value{_ANY_QUOTE}[ \t]*:[ \t]*"
-        r"|(?<![\w\-])name:[ \t]*[\"']?(?P<ykey>[\w.\-]+)[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*"
+        # YAML, also with JSON-escaped line breaks ("- name: X\\n  value: Y")
+        r"|(?<![\w\-])name:[ \t]*[\"']?(?P<ykey>[\w.\-]+)[\"']?[ \t]*(?:\r?\n|(?:\\r)?\\n)[ \t]*"
+        r"value:[ \t]*"
         rf"|[\[(][ \t]*{_ANY_QUOTE}(?P<tkey>[^\"'\\\r\n,]{{1,80}}){_ANY_QUOTE}[ \t]*,[ \t]*"
         r"(?=\\?[\"']))"
         rf"(?:{_DQ}|{_SQ}|(?P<tok>[^\r\n,}}\]]*[^\s,}}\]]))",
@@ -638,23 +640,32 @@ NAME_VALUE = Detector(
     locate=_locate_name_value,
 )
 
-_VAULT_SECRET_ID = r"\"id\"[ \t]*:[ \t]*\"https://[^\"\s]*\.vault\.[\w.]+/secrets/[^\"\s]*\""
-_JSON_STRING_VALUE = r"\"(?P<{name}>(?:[^\"\\\r\n]|\\[^\r\n])*)\""
+
+def _locate_quoted(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The quoted value the pattern ends with."""
+    span = _quoted_span(match)
+    return None if span is None else _unredacted(match.string, span)
+
+
+# Quotes also JSON-escaped (\"): a secret bundle written into a JSON string.
+_VAULT_SECRET_ID = (
+    r"\\?\"id\\?\"[ \t]*:[ \t]*\\?\"https://[^\"\s\\]*\.vault\.[\w.]+/secrets/[^\"\s\\]*\\?\""
+)
+_VALUE_NAME = r"\\?\"value\\?\"[ \t]*:[ \t]*"
 KEY_VAULT_SECRET = Detector(
     name="key-vault-secret",
     summary="the value of an Azure Key Vault secret bundle in JSON (az keyvault secret "
-    'show, the REST API): "value" in the object whose "id" is …vault…/secrets/…',
+    'show, the REST API): "value" in the object whose "id" is …vault…/secrets/…, also '
+    "JSON-escaped",
     triggers=("/secrets/",),
     pattern=re.compile(
-        rf"{_VAULT_SECRET_ID}(?:{_JSON_PAIR})*[ \t\r\n]*,[ \t\r\n]*\"value\"[ \t]*:[ \t]*"
-        + _JSON_STRING_VALUE.format(name="secret")
-        + r"|\"value\"[ \t]*:[ \t]*"
-        + _JSON_STRING_VALUE.format(name="secret2")
-        + rf"(?=[ \t\r\n]*,[ \t\r\n]*{_VAULT_SECRET_ID})"
+        rf"(?:{_VAULT_SECRET_ID}(?:{_JSON_PAIR})*[ \t\r\n]*,[ \t\r\n]*{_VALUE_NAME}"
+        # the value before the id: looked ahead to, over the value and its quotes
+        rf"|{_VALUE_NAME}(?=\\?\"(?:[^\"\\\r\n]|\\[^\r\n])*?\\?\"[ \t\r\n]*,[ \t\r\n]*"
+        rf"{_VAULT_SECRET_ID}))"
+        rf"{_DQ}"
     ),
-    locate=lambda match, _allowed: _unredacted(
-        match.string, match.span("secret" if match.start("secret") >= 0 else "secret2")
-    ),
+    locate=_locate_quoted,
 )
 
 
@@ -673,9 +684,11 @@ XML_SETTING = Detector(
     "</entry>",
     triggers=("key=", "name="),
     pattern=re.compile(
+        # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
         r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
-        r"(?:\"(?P<k1>[^\"<>]*)\"|'(?P<k2>[^'<>]*)')"
-        r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*(?:\"(?P<v1>[^\"]*)\"|'(?P<v2>[^']*)')"
+        r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
+        r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
         r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))",
         re.IGNORECASE,
     ),
@@ -691,13 +704,16 @@ TOOL_OUTPUT = Detector(
     triggers=(
         "key content",
         "schlüsselinhalt",
+        "schl\\u00fcsselinhalt",
         "contenu de la c",
         "pre-shared",
         "preshared",
         "shared secret",
     ),
     pattern=re.compile(
-        r"(?<![\w\-])(?:Key[ \t]+Content|Schlüsselinhalt|Contenu[ \t]+de[ \t]+la[ \t]+clé"
+        # ü and é also as json.dumps writes them by default (\u00fc, \u00e9)
+        r"(?<![\w\-])(?:Key[ \t]+Content|Schl(?:ü|\\u00fc)sselinhalt"
+        r"|Contenu[ \t]+de[ \t]+la[ \t]+cl(?:é|\\u00e9)"
         r"|Pre-?shared[ \t]+key|Shared[ \t]+secret)[ \t]*:[ \t]*(?P<secret>[^\r\n]*[^\s])",
         re.IGNORECASE,
     ),
@@ -744,7 +760,7 @@ NETWORK_DEVICE_SECRET = Detector(
 _STATED_WORDS = (
     r"password|passwort|kennwort|passphrase|pwd|pin|secret|token|geheimnis"
     r"|(?:api|access|account|storage|recovery|license|licence)[ \t\-]?key"
-    r"|mot[ \t]+de[ \t]+passe|contrase[ñn]a|clave"
+    r"|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n|\\u00f1)a|clave"  # ñ also as json.dumps writes it
 )
 # Verbs that introduce a value: "is", "was set to", "reset … to", "lautet", "ist".
 _STATED_VERBS = (
@@ -811,14 +827,17 @@ STATED_SECRET = Detector(
 
 # --- dotfiles -------------------------------------------------------------------------------
 
+# Entries over several lines, also with JSON-escaped line breaks (\n, \t).
+_NETRC_GAP = r"(?:\s|\\[nrt])+"
+_NETRC_WORD = r"(?:[^\s\\]|\\(?![nrt]))+"
 NETRC = Detector(
     name="netrc",
     summary="the password of a .netrc entry (machine host login user password X), on one "
     "line or several",
     triggers=("machine",),
     pattern=re.compile(
-        r"(?<![\w\-])machine[ \t]+\S+(?:\s+(?:login|account|port)[ \t]+\S+)*"
-        r"\s+password[ \t]+(?P<secret>\S+)"
+        rf"(?<![\w\-])machine[ \t]+{_NETRC_WORD}(?:{_NETRC_GAP}(?:login|account|port)[ \t]+"
+        rf"{_NETRC_WORD})*{_NETRC_GAP}password[ \t]+(?P<secret>{_NETRC_WORD})"
     ),
 )
 
@@ -827,7 +846,9 @@ PGPASS = Detector(
     summary="the password field of a .pgpass line (host:port:database:user:password)",
     triggers=(":*:", ":5432:", ":5433:", ":6432:", "pgpass"),
     pattern=re.compile(
-        r"(?<![^\r\n])[ \t]*[^\s:#][^\s:]*:(?:\d{1,5}|\*):[^\s:]+:[^\s:]+:(?P<secret>[^\r\n]*[^\s])"
+        # a line of its own, also after a JSON-escaped line break (\n)
+        r"(?:(?<![^\r\n])|(?<=\\n))[ \t]*[^\s:#\\][^\s:\\]*:(?:\d{1,5}|\*):[^\s:]+:[^\s:]+:"
+        r"(?P<secret>(?:[^\r\n\\]|\\(?![rn]))*[^\s\\])"
     ),
 )
 
@@ -841,8 +862,9 @@ NT_HASH = Detector(
 
 # --- webhooks -------------------------------------------------------------------------------
 
-_SLASH = r"(?:\\?/)"  # also JSON-escaped: \/
-_URL_PATH = r"(?:[^\s\"'<>\\]|\\/)+"
+# also JSON-escaped (\/), once or twice (a JSON text inside a JSON string: \\/)
+_SLASH = r"(?:\\{0,2}/)"
+_URL_PATH = r"(?:[^\s\"'<>\\]|\\{1,2}/)+"
 TEAMS_WEBHOOK = Detector(
     name="teams-webhook",
     summary="the path of a Microsoft Teams incoming webhook (…webhook.office.com/webhookb2/…, "
@@ -1094,7 +1116,8 @@ PFX_BLOB = _token(
     "a base64 PKCS#12 (.pfx/.p12) file: certificate and private key (MII…IBAzCC…), also "
     "wrapped over lines",
     ("IBAzCC",),
-    r"(?<![A-Za-z0-9+/])MII[A-Za-z0-9+/]{3}IBAzCC(?:[A-Za-z0-9+/]|\\r|\\n|\r?\n)*={0,2}",
+    # line breaks real or JSON-escaped, also twice (a JSON text inside a JSON string)
+    r"(?<![A-Za-z0-9+/])MII[A-Za-z0-9+/]{3}IBAzCC(?:[A-Za-z0-9+/]|\\{1,3}[rn]|\r?\n)*={0,2}",
 )
 FUNCTION_KEY = Detector(
     name="function-key",

@@ -97,7 +97,10 @@ _WORD = re.compile(r"[^\s\"',\[\]()]+")
 @lru_cache(maxsize=1024)
 def _command_names(segment: str) -> frozenset[str]:
     """The command words of a segment, also in pairs and triples ("docker login")."""
-    words = [w.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() for w in _WORD.findall(segment)]
+    # without a path, and without the backslashes of JSON-escaped quotes (\"sshpass\")
+    words = [
+        w.strip("\\").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() for w in _WORD.findall(segment)
+    ]
     words = [w.removesuffix(".exe") for w in words]
     names = set(words)
     names.update(f"{a} {b}" for a, b in pairwise(words))
@@ -105,14 +108,20 @@ def _command_names(segment: str) -> frozenset[str]:
     return frozenset(names)
 
 
-# The command's name and sub-command are at its start: no need to read further.
+# The command's name and sub-command are at its start, or, in a log line whose prose
+# runs on before the command ("… 2026-12-02 ERROR [runner] … mysql -u root -pX"), just
+# before the option: no need to read what lies between.
 _COMMAND_HEAD = 200
 
 
 def command_of(text: str, option_start: int) -> str:
-    """The head of the command an option at ``option_start`` belongs to, up to it."""
+    """The command an option at ``option_start`` belongs to: its head and what precedes
+    the option, each up to ``_COMMAND_HEAD`` characters."""
     start = max(text.rfind(c, 0, option_start) for c in "\n|;&") + 1
-    return text[start : min(option_start, start + _COMMAND_HEAD)]
+    if option_start - start <= 2 * _COMMAND_HEAD:
+        return text[start:option_start]
+    head = text[start : start + _COMMAND_HEAD]
+    return f"{head}\n{text[option_start - _COMMAND_HEAD : option_start]}"
 
 
 @lru_cache(maxsize=1024)

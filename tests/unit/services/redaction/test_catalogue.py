@@ -243,7 +243,16 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("New-LocalUser -Password 'It''s!'", f"New-LocalUser -Password '{R('cli-option')}'"),
         ("xfreerdp /u:admin /p:Rdp!Pass9", f"xfreerdp /u:admin /p:{R('cli-option')}"),
         ('["sshpass", "-p", "ArgvSsh2"]', f'["sshpass", "-p", "{R("cli-option")}"]'),
+        (  # an argv list written into a JSON string
+            '"[\\"sshpass\\", \\"-p\\", \\"ArgvEsc3\\"]"',
+            f'"[\\"sshpass\\", \\"-p\\", \\"{R("cli-option")}\\"]"',
+        ),
         ("keytool -storepass St0reP4ss", f"keytool -storepass {R('cli-option')}"),
+        (  # the command after a long log prefix: still known by the words before the option
+            "ERROR [runner] " + "export of the policies failed, " * 10 + "mysql -u root -pLogPw9",
+            "ERROR [runner] " + "export of the policies failed, " * 10 + "mysql -u root -p"
+            f"{R('cli-option')}",
+        ),
     ],
     "net-use": [
         (
@@ -265,6 +274,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             "echo DockPw3 | docker login --password-stdin",
             f"echo {R('piped-password')} | docker login --password-stdin",
         ),
+        (  # printf's format JSON-escaped
+            "\"printf '%s\\\\n' 'PrintfPw4' | passwd --stdin svc\"",
+            f"\"printf '%s\\\\n' '{R('piped-password')}' | passwd --stdin svc\"",
+        ),
     ],
     "name-value": [
         (
@@ -279,6 +292,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             "- name: DB_PASSWORD\n  value: NvK8s6",
             f"- name: DB_PASSWORD\n  value: {R('name-value')}",
         ),
+        (  # JSON-escaped line break: the unquoted value runs to the end of the string
+            '"- name: DB_PASSWORD\\n  value: NvEsc8"',
+            f'"- name: DB_PASSWORD\\n  value: {R("name-value")}',
+        ),
         ('[["X-Api-Key", "NvTuple7"]]', f'[["X-Api-Key", "{R("name-value")}"]]'),
     ],
     "key-vault-secret": [
@@ -290,6 +307,16 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         (
             '{"value": "Kv10", "id": "https://kv.vault.azure.net/secrets/x/1"}',
             f'{{"value": "{R("key-vault-secret")}", "id": "https://kv.vault.azure.net/secrets/x/1"}}',
+        ),
+        (  # written into a JSON string: escaped quotes
+            '"{\\"id\\": \\"https://kv.vault.azure.net/secrets/a/1\\", \\"value\\": \\"Kv11\\"}"',
+            '"{\\"id\\": \\"https://kv.vault.azure.net/secrets/a/1\\", '
+            f'\\"value\\": \\"{R("key-vault-secret")}\\"}}"',
+        ),
+        (
+            '"{\\"value\\": \\"Kv12\\", \\"id\\": \\"https://kv.vault.azure.net/secrets/x/1\\"}"',
+            f'"{{\\"value\\": \\"{R("key-vault-secret")}\\", '
+            '\\"id\\": \\"https://kv.vault.azure.net/secrets/x/1\\"}"',
         ),
     ],
     "xml-setting": [
@@ -305,6 +332,14 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             '<entry key="db.password">Xe7</entry>',
             f'<entry key="db.password">{R("xml-setting")}</entry>',
         ),
+        (  # written into a JSON string: escaped quotes
+            '"<add key=\\"SmtpPassword\\" value=\\"XmlEsc8!\\" />"',
+            f'"<add key=\\"SmtpPassword\\" value=\\"{R("xml-setting")}\\" />"',
+        ),
+        (
+            '<add key="DbPassword" value="C:\\keys\\Xb9" />',
+            f'<add key="DbPassword" value="{R("xml-setting")}" />',
+        ),
     ],
     "tool-output": [
         (
@@ -312,6 +347,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f"    Key Content            : {R('tool-output')}",
         ),
         ("Pre-shared key: Ps k 1", f"Pre-shared key: {R('tool-output')}"),
+        (  # as json.dumps writes the German label: ASCII-escaped
+            '"Schl\\u00fcsselinhalt : Wlan!3"',
+            f'"Schl\\u00fcsselinhalt : {R("tool-output")}',
+        ),
     ],
     "network-device-secret": [
         (
@@ -334,14 +373,25 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("I reset his password to Kx9!mPq2", f"I reset his password to {R('stated-secret')}"),
         ("Das Passwort lautet Fruehling", f"Das Passwort lautet {R('stated-secret')}"),
         ("Das Kennwort ist Hx7$kLm2", f"Das Kennwort ist {R('stated-secret')}"),
+        ("la contrase\\u00f1a es Cl4ve!9", f"la contrase\\u00f1a es {R('stated-secret')}"),
     ],
     "netrc": [
         (
             "machine h.example login bob password NetrcPw3",
             f"machine h.example login bob password {R('netrc')}",
         ),
+        (  # over several lines, JSON-escaped
+            '"machine h.example\\n  login bob\\n  password NetrcEsc4\\n"',
+            f'"machine h.example\\n  login bob\\n  password {R("netrc")}\\n"',
+        ),
     ],
-    "pgpass": [("db01:5432:crm:app:PgPass1!", f"db01:5432:crm:app:{R('pgpass')}")],
+    "pgpass": [
+        ("db01:5432:crm:app:PgPass1!", f"db01:5432:crm:app:{R('pgpass')}"),
+        (  # a line after a JSON-escaped line break
+            '"~/.pgpass:\\ndb01:5432:crm:app:PgEsc2\\nnext"',
+            f'"~/.pgpass:\\ndb01:5432:crm:app:{R("pgpass")}\\nnext"',
+        ),
+    ],
     "nt-hash": [
         (
             "Administrator:500:aad3b435b51404eeaad3b435b51404ee:8846f7eaee8fb117ad06bdd830b7586c:::",
@@ -362,7 +412,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         (
             "https://discord.com/api/webhooks/1187654321/Zx9Yw8-Vu7_Ts6",
             f"https://discord.com/api/webhooks/{R('discord-webhook')}",
-        )
+        ),
+        (  # escaped twice: a JSON text inside a JSON string
+            "https:\\\\/\\\\/discord.com\\\\/api\\\\/webhooks\\\\/118765\\\\/Zx9Yw8",
+            f"https:\\\\/\\\\/discord.com\\\\/api\\\\/webhooks\\\\/{R('discord-webhook')}",
+        ),
     ],
     "putty-key": [
         (
@@ -392,7 +446,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         (
             '{"pfx": "MIIKYQIBAzCCCh0GCSqGSIb3DQEHAaCCCg4EggoK\\nMIIKBjCCBg8G=="}',
             f'{{"pfx": "{R("pfx-blob")}"}}',
-        )
+        ),
+        (  # JSON-escaped twice: a JSON text inside a JSON string
+            '"{\\"pfx\\": \\"MIIKYQIBAzCCCh0GCSqGSIb3\\\\nMIIKBjCCBg8G==\\"}"',
+            f'"{{\\"pfx\\": \\"{R("pfx-blob")}\\"}}"',
+        ),
     ],
     "function-key": [
         (

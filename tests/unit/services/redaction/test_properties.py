@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import string
 import uuid
 
@@ -45,9 +46,12 @@ def _text(alphabet: str, min_size: int, max_size: int) -> st.SearchStrategy[str]
     return st.text(alphabet=alphabet, min_size=min_size, max_size=max_size)
 
 
+# A value that starts with a variable reference ($DB_PW, %DB_PW%) is kept on purpose:
+# it names where the secret is ("password: ${{ secrets.X }}, token: …"), not the secret.
+_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*\b|%[A-Za-z_]\w*%")
 # A secret value: long enough to be told apart from its surroundings, never a bare word.
 secret_values = _text(SECRET_CHARS, 8, 40).filter(
-    lambda s: any(c.isdigit() for c in s) and s[-1] not in "."
+    lambda s: any(c.isdigit() for c in s) and s[-1] not in "." and not _VARIABLE.match(s)
 )
 
 # Secret names as word parts, spelled in every convention below.
@@ -259,8 +263,8 @@ well_known_tokens = st.one_of(
 
 
 @st.composite
-def bare_tokens(draw: st.DrawFn) -> tuple[str, str]:
-    token = draw(well_known_tokens)
+def bare_tokens(draw: st.DrawFn, tokens: st.SearchStrategy[str]) -> tuple[str, str]:
+    token = draw(tokens)
     return token, draw(
         st.sampled_from(["{t}", "value {t} rejected", '"{t}"', "({t})", "id={t}"])
     ).format(t=token)
@@ -288,6 +292,378 @@ def third_party_emails(draw: st.DrawFn) -> tuple[str, str]:
     return address, f"contact {address} for details"
 
 
+# --- second-round detectors: shells, settings, tool output, dotfiles, webhooks, files -----
+
+# A password as operators type it: never a bare word, no quote, blank or shell operator,
+# and not starting like a variable, prompt or option ($pw, %PW%, *, -x), which the
+# command-line detectors keep on purpose.
+typed_passwords = _text(ALNUM + "!#+_.-", 6, 24).filter(
+    lambda s: any(c.isdigit() for c in s) and s[0] in ALNUM and s[-1] not in "."
+)
+
+
+@st.composite
+def cli_options(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    form = draw(
+        st.sampled_from(
+            [
+                "mysql -u root -p{v} crm",
+                "mysqldump -h db01 -u backup -p{v} --all-databases",
+                "sshpass -p {v} ssh admin@10.0.0.5",
+                'sqlcmd -S db01 -U sa -P "{v}" -Q "select 1"',
+                "redis-cli -h cache -a {v} ping",
+                "ldapsearch -x -D cn=admin -w {v} -b dc=corp",
+                "restic --password {v} backup /srv",
+                "az login --service-principal -u app -p {v} --tenant t",
+                "New-LocalUser -Name svc -Password '{v}'",
+                "Connect-Thing -ClientSecret {v} -TenantId t",
+                "xfreerdp /u:admin /p:{v} /v:host",
+                "keytool -importkeystore -storepass {v} -keystore k.jks",
+                "openssl pkcs12 -export -passout pass:{v} -out c.pfx",
+                '["sshpass", "-p", "{v}", "ssh", "h"]',
+                '["docker", "login", "--password", "{v}", "registry.example"]',
+            ]
+        )
+    )
+    return password, form.format(v=password)
+
+
+@st.composite
+def net_use_commands(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    form = draw(
+        st.sampled_from(
+            [
+                "net use Z: \\\\fs01\\share /user:CORP\\jdoe {v}",
+                "net use \\\\fs\\ipc$ {v} /user:CORP\\admin",
+                "NET USE * \\\\srv\\c$ /persistent:no /user:admin {v}",
+                "net.exe use Y: \\\\nas\\backup {v} /user:nas\\svc-backup /persistent:yes",
+            ]
+        )
+    )
+    return password, form.format(v=password)
+
+
+@st.composite
+def secure_strings(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    form = draw(
+        st.sampled_from(
+            [
+                "$pw = ConvertTo-SecureString '{v}' -AsPlainText -Force",
+                'ConvertTo-SecureString -String "{v}" -AsPlainText -Force',
+                "ConvertTo-SecureString {v} -AsPlainText -Force",
+                "'{v}' | ConvertTo-SecureString -AsPlainText -Force",
+            ]
+        )
+    )
+    return password, form.format(v=password)
+
+
+@st.composite
+def piped_passwords(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    form = draw(
+        st.sampled_from(
+            [
+                "echo '{v}' | sudo -S systemctl restart app",
+                "echo {v} | docker login --password-stdin -u ci registry.example",
+                'echo -n "{v}" | podman login --password-stdin -u ci quay.example',
+                "printf '%s\\n' '{v}' | passwd --stdin svc",
+                "echo 'svc:{v}' | chpasswd",
+            ]
+        )
+    )
+    return password, form.format(v=password)
+
+
+# A value in a setting: anything but quotes, blanks and the JSON/XML delimiters.
+setting_values = _text(ALNUM + "!#*+/=_.-", 6, 30).filter(
+    lambda s: any(c.isdigit() for c in s) and s[0] in ALNUM and s[-1] not in "."
+)
+
+
+@st.composite
+def name_value_pairs(draw: st.DrawFn) -> tuple[str, str]:
+    name, value = draw(secret_keys), draw(setting_values)
+    form = draw(
+        st.sampled_from(
+            [
+                '{{"name": "{k}", "value": "{v}"}}',
+                '{{"name": "{k}", "slotSetting": false, "value": "{v}"}}',
+                '{{"key": "{k}", "enabled": true, "type": "text", "value": "{v}"}}',
+                "- name: {k}\n  value: {v}",
+                "env:\n  - name: {k}\n    value: '{v}'",
+            ]
+        )
+    )
+    if draw(st.booleans()):  # a header tuple pairs a header name with its value
+        name = draw(st.sampled_from(["X-Api-Key", "Authorization", "X-Auth-Token", "API_KEY"]))
+        form = draw(st.sampled_from(['[["{k}", "{v}"]]', "[('{k}', '{v}')]"]))
+    return value, form.format(k=name, v=value)
+
+
+@st.composite
+def key_vault_secrets(draw: st.DrawFn) -> tuple[str, str]:
+    value = draw(setting_values)
+    vault = draw(st.sampled_from(["kv-prod", "contoso-kv", "app-secrets-01"]))
+    name = draw(st.sampled_from(["DbPassword", "graph-client-secret", "smtp"]))
+    secret_id = f"https://{vault}.vault.azure.net/secrets/{name}/{draw(st.uuids()).hex}"
+    pairs = [
+        f'"id": "{secret_id}"',
+        '"attributes": {"enabled": true, "recoveryLevel": "Recoverable"}',
+        '"contentType": null',
+        f'"name": "{name}"',
+    ]
+    value_pair = f'"value": "{value}"'
+    if draw(st.booleans()):
+        pairs.append(value_pair)  # az keyvault secret show
+    else:
+        pairs.insert(0, value_pair)  # the REST API
+    return value, "{" + ", ".join(pairs) + "}"
+
+
+@st.composite
+def xml_settings(draw: st.DrawFn) -> tuple[str, str]:
+    name, value = draw(secret_keys), draw(setting_values)
+    form = draw(
+        st.sampled_from(
+            [
+                '<add key="{k}" value="{v}" />',
+                "<add name='{k}' value='{v}'/>",
+                '<setting name="{k}" serializeAs="String"><value>{v}</value></setting>',
+                '<entry key="{k}">{v}</entry>',
+            ]
+        )
+    )
+    return value, form.format(k=name, v=value)
+
+
+@st.composite
+def tool_outputs(draw: st.DrawFn) -> tuple[str, str]:
+    words = draw(st.lists(setting_values, min_size=1, max_size=3))
+    value = " ".join(words)
+    label = draw(
+        st.sampled_from(
+            [
+                "    Key Content            : ",
+                "    Schlüsselinhalt        : ",
+                "    Contenu de la clé      : ",
+                "Pre-shared key: ",
+                "Preshared Key : ",
+                "Shared secret: ",
+            ]
+        )
+    )
+    return max(words, key=len), label + value
+
+
+def _hex(size: int) -> st.SearchStrategy[str]:
+    return _text("0123456789abcdef", size, size)
+
+
+_MD5_CRYPT = string.ascii_letters + string.digits + "./"
+
+
+@st.composite
+def network_device_secrets(draw: st.DrawFn) -> tuple[str, str]:
+    secret = draw(typed_passwords)
+    if draw(st.booleans()):  # a type 5 secret: an MD5-crypt hash
+        secret = f"$1${draw(_text(_MD5_CRYPT, 4, 4))}${draw(_text(_MD5_CRYPT, 22, 22))}"
+        form = draw(
+            st.sampled_from(["enable secret 5 {v}", "username admin privilege 15 secret 5 {v}"])
+        )
+    else:
+        form = draw(
+            st.sampled_from(
+                [
+                    "username admin privilege 15 password 0 {v}",
+                    "username netops password {v}",
+                    "enable password {v}",
+                    "snmp-server community {v} RO",
+                    "crypto isakmp key {v} address 203.0.113.9",
+                    "tacacs-server host 10.0.0.5 key 7 {v}",
+                    "radius-server key {v}",
+                    " pre-shared-key ascii {v}",
+                    " key-string 7 {v}",
+                ]
+            )
+        )
+    return secret, form.format(v=secret)
+
+
+# A stated password: letters and digits, maybe symbols; no sentence punctuation, which
+# ends the value ("… is Xy7!. Please …").
+stated_values = _text(ALNUM + "!#$%&*+=?@^_~", 6, 20).filter(
+    lambda s: any(c.isdigit() for c in s) and any(c.isalpha() for c in s)
+)
+
+
+@st.composite
+def stated_secrets(draw: st.DrawFn) -> tuple[str, str]:
+    value = draw(stated_values)
+    form = draw(
+        st.sampled_from(
+            [
+                "the password is {v} now",
+                "Password was set to {v}.",
+                "I reset his password to {v}",
+                "the new password for jdoe is {v}",
+                "API key is {v}",
+                "Das Passwort lautet {v}",
+                "Das Kennwort ist {v}.",
+                "le mot de passe est {v}",
+                "la contraseña es {v}",
+                'the password is "{v}"',
+            ]
+        )
+    )
+    return value, form.format(v=value)
+
+
+@st.composite
+def netrc_entries(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    host = draw(st.sampled_from(["api.github.com", "h.example", "artifacts.corp"]))
+    separator = draw(st.sampled_from([" ", "\n  ", "\n\t"]))
+    return password, f"machine {host}{separator}login bob{separator}password {password}"
+
+
+@st.composite
+def pgpass_lines(draw: st.DrawFn) -> tuple[str, str]:
+    password = draw(typed_passwords)
+    host = draw(st.sampled_from(["db01", "localhost", "pg.corp.example", "*"]))
+    port = draw(st.sampled_from(["5432", "6432", "*"]))
+    line = f"{host}:{port}:{draw(st.sampled_from(['crm', '*']))}:app:{password}"
+    # A .pgpass line is a file's line: pasted below its name, never inside a sentence.
+    return password, f"~/.pgpass:\n{line}"
+
+
+@st.composite
+def nt_hashes(draw: st.DrawFn) -> tuple[str, str]:
+    user = draw(st.sampled_from(["Administrator", "svc_backup", "krbtgt", "CORP.jdoe"]))
+    rid = draw(st.integers(min_value=500, max_value=99999))
+    lm = draw(st.sampled_from(["aad3b435b51404eeaad3b435b51404ee", "0" * 32]))
+    nt = draw(_hex(32))
+    return nt, f"{user}:{rid}:{lm}:{nt}:::"
+
+
+@st.composite
+def teams_webhooks(draw: st.DrawFn) -> tuple[str, str]:
+    tenant, group = draw(st.uuids()), draw(st.uuids())
+    token = draw(_hex(32))
+    suffix = draw(_text(B64URL, 43, 43))
+    host = draw(
+        st.sampled_from(["contoso.webhook.office.com/webhookb2", "outlook.office.com/webhook"])
+    )
+    url = f"https://{host}/{group}@{tenant}/IncomingWebhook/{token}/{draw(st.uuids())}/V2{suffix}"
+    if draw(st.booleans()):
+        url = url.replace("/", "\\/")  # as JSON encoders that escape slashes write it
+    return token, draw(st.sampled_from(["{u}", "POST {u} failed", '"webhookUrl": "{u}"'])).format(
+        u=url
+    )
+
+
+@st.composite
+def discord_webhooks(draw: st.DrawFn) -> tuple[str, str]:
+    webhook_id = draw(st.integers(min_value=10**16, max_value=10**19 - 1))
+    token = draw(_text(B64URL, 68, 68))
+    host = draw(st.sampled_from(["discord.com/api", "discordapp.com/api", "discord.com/api/v10"]))
+    url = f"https://{host}/webhooks/{webhook_id}/{token}"
+    if draw(st.booleans()):
+        url = url.replace("/", "\\/")  # as JSON encoders that escape slashes write it
+    return token, f"POST {url} returned 404"
+
+
+@st.composite
+def function_keys(draw: st.DrawFn) -> tuple[str, str]:
+    key = draw(_text(B64URL, 40, 54)) + draw(st.sampled_from(["", "==", "%3D%3D"]))
+    form = draw(
+        st.sampled_from(
+            [
+                "https://fn-export.azurewebsites.net/api/Export?code={k}",
+                "https://fn.azurewebsites.net/api/Sync?clientId=default&code={k}&x=1",
+                "https://fn.azurewebsites.net/api/Sync?a=1\\u0026code={k}",
+                "GET /signin-oidc?code={k}&state=xyz",
+            ]
+        )
+    )
+    return key, form.format(k=key)
+
+
+@st.composite
+def putty_keys(draw: st.DrawFn) -> tuple[str, str]:
+    private = draw(_text(B64, 24, 64))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\\n"]))  # "\\n": JSON-escaped
+    lines = [
+        f"PuTTY-User-Key-File-{draw(st.sampled_from(['2', '3']))}: ssh-ed25519",
+        "Encryption: none",
+        "Comment: eddsa-key-20261202",
+        "Public-Lines: 1",
+        "AAAAC3NzaC1lZDI1NTE5AAAAIHr0mVpUGpublicpart",
+        "Private-Lines: 1",
+        private,
+    ]
+    if draw(st.booleans()):
+        lines.append(f"Private-MAC: {draw(_hex(64))}")
+    return private, newline.join(lines)
+
+
+@st.composite
+def pfx_blobs(draw: st.DrawFn) -> tuple[str, str]:
+    lines = draw(st.lists(_text(B64, 16, 64), min_size=1, max_size=4))
+    newline = draw(st.sampled_from(["", "\n", "\r\n", "\\n"]))  # "\\n": JSON-escaped
+    padding = draw(st.sampled_from(["", "=", "=="]))
+    blob = f"MII{draw(_text(B64, 3, 3))}IBAzCC{newline.join(lines)}{padding}"
+    form = draw(
+        st.sampled_from(
+            ['"pfx": "{b}"', "[Convert]::FromBase64String('{b}')", "certificate {b} imported"]
+        )
+    )
+    return max(lines, key=len), form.format(b=blob)
+
+
+@st.composite
+def bitlocker_recovery_keys(draw: st.DrawFn) -> tuple[str, str]:
+    groups = draw(st.lists(st.integers(min_value=0, max_value=999999), min_size=8, max_size=8))
+    key = "-".join(f"{g:06d}" for g in groups)
+    form = draw(
+        st.sampled_from(
+            [
+                "{k}",
+                "Recovery key: {k}.",
+                "    Numerical Password:\n      ID: {{6F1A2B3C-4D5E-4F60-8A7B-9C0D1E2F3A4B}}\n"
+                "      Password:\n        {k}",
+                '"recoveryKey": "{k}"',
+            ]
+        )
+    )
+    return key, form.format(k=key)
+
+
+def _azure_devops_pat(head: str, middle: str, tail: str) -> str:
+    return f"{head}JQQJ99{middle}AZDO{tail}"
+
+
+second_round_tokens = {
+    "huggingface-token": _prefixed("hf_", ALNUM, 34),
+    "digitalocean-token": st.sampled_from(["dop_v1_", "doo_v1_", "dor_v1_"]).flatmap(
+        lambda p: _hex(64).map(lambda h: p + h)
+    ),
+    "vault-token": st.sampled_from(["hvs.", "hvb.", "hvr."]).flatmap(
+        lambda p: _text(ALNUM + "_-", 24, 90).map(lambda s: p + s)
+    ),
+    "telegram-bot-token": st.builds(
+        lambda bot, rest: f"{bot}:AA{rest}",
+        st.integers(min_value=10**7, max_value=10**10 - 1),
+        _text(ALNUM + "_-", 33, 33),
+    ),
+    "azure-devops-pat": st.builds(
+        _azure_devops_pat, _text(ALNUM, 52, 52), _text(ALNUM, 18, 18), _text(ALNUM, 4, 4)
+    ),
+}
+
 SECRET_FORMS = {
     "key-value": key_value_forms(),
     "connection-string": connection_strings(),
@@ -297,9 +673,28 @@ SECRET_FORMS = {
     "cookie": cookie_headers(),
     "private-key": pem_blocks(),
     "jwt": jwts(),
-    "well-known-token": bare_tokens(),
+    "well-known-token": bare_tokens(well_known_tokens),
     "high-entropy": high_entropy_values(),
     "email": third_party_emails(),
+    # The second round's detectors, grouped so the property runs stay few (each group
+    # gets PER_FAMILY_SETTINGS' examples, shared by its detectors).
+    "cli-option+net-use+secure-string+piped-password": st.one_of(
+        cli_options(), net_use_commands(), secure_strings(), piped_passwords()
+    ),
+    "name-value+key-vault-secret+xml-setting": st.one_of(
+        name_value_pairs(), key_vault_secrets(), xml_settings()
+    ),
+    "tool-output+network-device-secret+stated-secret": st.one_of(
+        tool_outputs(), network_device_secrets(), stated_secrets()
+    ),
+    "netrc+pgpass+nt-hash": st.one_of(netrc_entries(), pgpass_lines(), nt_hashes()),
+    "teams-webhook+discord-webhook+function-key": st.one_of(
+        teams_webhooks(), discord_webhooks(), function_keys()
+    ),
+    "putty-key+pfx-blob+bitlocker-recovery-key": st.one_of(
+        putty_keys(), pfx_blobs(), bitlocker_recovery_keys()
+    ),
+    "+".join(second_round_tokens): bare_tokens(st.one_of(*second_round_tokens.values())),
 }
 secret_forms = st.one_of(*SECRET_FORMS.values())
 
