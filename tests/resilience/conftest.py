@@ -23,9 +23,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import migrate_and_seed
-from tests.running_app import free_port, running_app
+from tests.resilience.operator_screen import OperatorApp
+from tests.running_app import (
+    CHROMIUM_ARGS,
+    desk_environment,
+    free_port,
+    running_app,
+    running_desk_emulator,
+)
 
 RESILIENCE_WORKERS = 2
 PG_USER = "postgres"
@@ -291,3 +299,49 @@ def get_readyz(app: ScaledApp) -> tuple[int, dict, float]:
     started = time.monotonic()
     response = httpx.get(app.url + "/readyz", timeout=10, trust_env=False)
     return response.status_code, response.json(), time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def operator_app(
+    tmp_path_factory: pytest.TempPathFactory,
+    private_postgres: PrivatePostgres,
+    private_redis: PrivateRedis,
+) -> Iterator[OperatorApp]:
+    """The full production build (frontend too) on the lane's services, with the desk
+    emulator: one build for every operator drill."""
+    subprocess.run(
+        _as_postgres(
+            _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(private_postgres.port), "operator"
+        ),
+        check=True,
+        capture_output=True,
+    )
+    database = private_postgres.url("operator")
+    migrate_and_seed(database)
+    workdir = tmp_path_factory.mktemp("operator-app")
+    with running_desk_emulator(workdir) as desk:
+        environment = {
+            **desk_environment(desk),
+            "REFLEX_REDIS_URL": private_redis.url,
+            "GRANIAN_WORKERS": str(RESILIENCE_WORKERS),
+        }
+        with running_app(workdir, database, env=environment, web_dir=workdir / "web") as url:
+            yield OperatorApp(url, desk, database, workdir / "reflex.log")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, operator_app: OperatorApp) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=operator_app.url
+    )
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
