@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import migrate_and_seed
 from tests.resilience.operator_screen import OperatorApp
+from tests.resilience.processes import children_of, supervisor_running, workers_of
 from tests.running_app import (
     CHROMIUM_ARGS,
     desk_environment,
@@ -57,23 +58,6 @@ def _as_postgres(*command: str) -> list[str]:
     if os.geteuid() != 0:
         return list(command)
     return ["runuser", "-u", PG_USER, "--", *command]
-
-
-def children_of(pid: int) -> list[int]:
-    """The live child processes of ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return sorted(found)
 
 
 @dataclass
@@ -230,9 +214,7 @@ class ScaledApp:
     log: Path
 
     def workers(self) -> list[int]:
-        """Granian's workers: forked children with the supervisor's command line."""
-        command = _cmdline(self.supervisor_pid)
-        return [pid for pid in children_of(self.supervisor_pid) if _cmdline(pid) == command]
+        return workers_of(self.supervisor_pid)
 
 
 @pytest.fixture(scope="session")
@@ -256,35 +238,12 @@ def scaled_app(
         "GRANIAN_WORKERS": str(RESILIENCE_WORKERS),
     }
     with running_app(workdir, database, env=environment, backend_only=True) as url:
-        supervisor = _listening_supervisor(url)
+        supervisor = supervisor_running(
+            f"reflex run --env prod --backend-only --backend-port {url.rsplit(':', 1)[1]}"
+        )
         app = ScaledApp(url, supervisor, workdir / "reflex.log")
         _wait_until(lambda: len(app.workers()) == RESILIENCE_WORKERS, 60, "workers up")
         yield app
-
-
-def _listening_supervisor(url: str) -> int:
-    """The ``reflex run`` process: Granian's supervisor, parent of the workers."""
-    port = url.rsplit(":", 1)[1]
-    output = subprocess.run(
-        ["pgrep", "-f", f"reflex run --env prod --backend-only --backend-port {port}"],
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    candidates = {int(pid) for pid in output}
-    supervisors = [pid for pid in candidates if _parent(pid) not in candidates]
-    assert len(supervisors) == 1, output
-    return supervisors[0]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def _wait_until(condition, timeout: float, what: str) -> None:

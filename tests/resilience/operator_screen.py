@@ -15,6 +15,7 @@ from support_app.db import create_db_engine
 from support_app.models import AuditLog, SupportRequest, Tenant
 from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
+from tests.resilience.processes import supervisor_running, workers_of
 from tests.running_app import DESK_CONTROL_TOKEN, REPO
 
 REFERENCE = re.compile(r"^SR-[0-9A-HJKMNP-TV-Z]{26}$")
@@ -33,6 +34,10 @@ class OperatorApp:
 
     def log_lines(self) -> int:
         return len(self.log.read_bytes().splitlines())
+
+    def workers(self) -> list[int]:
+        port = self.url.rsplit(":", 1)[1]
+        return workers_of(supervisor_running(f"--frontend-port {port}"))
 
 
 def sign_in(page: Page) -> None:

@@ -178,15 +178,22 @@ class SupportRequestSubmissionService:
         self._handoff = handoff or ExternalSupportDeskHandoffService(None)
 
     async def submit(
-        self, actor: Actor, context: SupportContext, form: SupportRequestForm
+        self,
+        actor: Actor,
+        context: SupportContext,
+        form: SupportRequestForm,
+        reference: str | None = None,
     ) -> SubmissionResult:
         """Create the request (and hand it off if asked); returns its references.
 
+        ``reference``: the one to store it under, when the caller must be able to
+        look it up should it never hear back (``in_flight``); a new one by default.
         Raises ``NotFound``/``Forbidden`` or ``SupportRequestValidationError`` before
         anything is stored. Desk failures do not raise: they are recorded on the
         request and returned in ``failure_summary``.
         """
-        created = await asyncio.to_thread(self._create, actor, context, form)
+        reference = reference or SupportRequestReference.generate()
+        created = await asyncio.to_thread(self._create, actor, context, form, reference)
         request, validated = created.request, created.validated
         result = SubmissionResult(
             reference=request.reference,
@@ -215,11 +222,13 @@ class SupportRequestSubmissionService:
             failure_params=outcome.failure_params,
         )
 
-    def _create(self, actor: Actor, context: SupportContext, form: SupportRequestForm) -> _Created:
+    def _create(
+        self, actor: Actor, context: SupportContext, form: SupportRequestForm, reference: str
+    ) -> _Created:
         """Store the request; a database failure says whether anything may be stored."""
         with Session(self._engine, expire_on_commit=False) as session:
             try:
-                created = self._stage(session, actor, context, form)
+                created = self._stage(session, actor, context, form, reference)
             except SQLAlchemyError as error:
                 raise SupportRequestNotStored() from error
             try:
@@ -229,12 +238,17 @@ class SupportRequestSubmissionService:
             return created
 
     def _stage(
-        self, session: Session, actor: Actor, context: SupportContext, form: SupportRequestForm
+        self,
+        session: Session,
+        actor: Actor,
+        context: SupportContext,
+        form: SupportRequestForm,
+        reference: str,
     ) -> _Created:
         """Everything up to the commit: access, validation, the request, its audit row."""
         scope = context.authorize(AccessService(session), actor, Capability.SUPPORT_REQUESTS_CREATE)
         validated = validate_support_request(form, self._handoff)
-        request = self._new_request(session, actor, scope, validated)
+        request = self._new_request(session, actor, scope, validated, reference)
         session.add(request)
         WorkspaceAuditLogger(session).record(
             AuditActionId.SUPPORT_REQUEST_CREATED,
@@ -263,13 +277,17 @@ class SupportRequestSubmissionService:
 
     @staticmethod
     def _new_request(
-        session: Session, actor: Actor, scope: SupportScope, validated: ValidatedSupportRequest
+        session: Session,
+        actor: Actor,
+        scope: SupportScope,
+        validated: ValidatedSupportRequest,
+        reference: str,
     ) -> SupportRequest:
         mode = attachment_mode_for(scope.tenant)
         return SupportRequest(
             workspace_id=scope.tenant.workspace_id,
             tenant_id=scope.tenant.tenant_id,
-            reference=SupportRequestReference.generate(),
+            reference=reference,
             primary_context_type=scope.kind,
             operation_run_id=scope.run.id if scope.run is not None else None,
             severity=validated.severity,

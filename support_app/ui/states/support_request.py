@@ -48,6 +48,12 @@ from support_app.services.support_requests.form import (
     SupportRequestForm,
     SupportRequestValidationError,
 )
+from support_app.services.support_requests.in_flight import (
+    SubmitAttempt,
+    running,
+    settle_stored_attempt,
+    watching,
+)
 from support_app.services.support_requests.latest_handoff import (
     LatestHandoffSummaryService,
     latest_handoff_in,
@@ -60,6 +66,7 @@ from support_app.services.support_requests.preview import (
 )
 from support_app.services.support_requests.scope import SupportContext
 from support_app.services.support_requests.submission import (
+    SubmissionResult,
     SupportRequestNotStored,
     SupportRequestStorageUnknown,
     SupportRequestSubmissionService,
@@ -80,6 +87,10 @@ _FIELD_CAPS = {
     "external_reference": EXTERNAL_REFERENCE_MAX * 4,
     "external_url": EXTERNAL_URL_MAX * 2,
 }
+
+
+# How often a reconnected tab looks whether the worker running its submit still lives.
+_SETTLE_POLL_S = 5.0
 
 
 def _handoff() -> ExternalSupportDeskHandoffService:
@@ -111,6 +122,11 @@ class SupportRequestState(SessionState):
     _bound_kind: str = ""
     _bound_id: str = ""
     _bound_user_id: int = 0
+    # The submit in flight (``in_flight.SubmitAttempt``), so that the worker a tab
+    # lands on after its own died can tell what became of it. Empty when none is.
+    _attempt_reference: str = ""
+    _attempt_owner: str = ""
+    _attempt_started: float = 0.0
 
     @rx.var
     def result_failure_text(self) -> str:
@@ -130,6 +146,16 @@ class SupportRequestState(SessionState):
 
     def _unbind(self) -> None:
         self._bound_kind, self._bound_id, self._bound_user_id = "", "", 0
+
+    def _attempt(self) -> SubmitAttempt | None:
+        if not self._attempt_reference:
+            return None
+        return SubmitAttempt(self._attempt_reference, self._attempt_owner, self._attempt_started)
+
+    def _set_attempt(self, attempt: SubmitAttempt | None) -> None:
+        self._attempt_reference = attempt.reference if attempt else ""
+        self._attempt_owner = attempt.owner if attempt else ""
+        self._attempt_started = attempt.started_at if attempt else 0.0
 
     @rx.event
     async def open_dialog(self):
@@ -172,14 +198,82 @@ class SupportRequestState(SessionState):
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
         self.submitting = False  # a submit whose last state write failed must not stick
+        self._set_attempt(None)
         self.dialog_open = True
 
     @rx.event
     def close_on_page_load(self):
-        """A (re)loaded page starts with the dialog closed, empty and unbound."""
+        """A (re)loaded page starts with the dialog closed, empty and unbound.
+
+        Except while a submit is in flight: Reflex runs the page's load handlers on
+        every socket reconnect too, and a tab reconnects when the worker running its
+        submit dies. Then the dialog stays as it is (its typed text is still in the
+        browser) and the submit is either left to its live worker or settled here.
+        """
+        attempt, bound = self._attempt(), self._bound()
+        if self.submitting and attempt and bound and bound.same_as(self._context()):
+            return SupportRequestState.settle_abandoned_submit
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
         self.submitting = False
+        self._set_attempt(None)
         self._unbind()
+        return None
+
+    @rx.event(background=True)
+    async def settle_abandoned_submit(self):
+        """Tell the operator what became of a submit whose worker died: stored (its
+        reference) or not sent (submit again; the text is still there).
+
+        While the worker lives it finishes the submit itself; this only watches (a
+        worker on another host counts as gone once its submit is overdue).
+        """
+        async with self:
+            attempt = self._attempt()
+        if attempt is None:
+            return
+        with watching(attempt.reference) as first:
+            if first and await self._abandoned(attempt):
+                async for update in self._settle(attempt):
+                    yield update
+
+    async def _abandoned(self, attempt: SubmitAttempt) -> bool:
+        """Waits until ``attempt`` is abandoned (True) or settled by its worker (False)."""
+        while True:
+            async with self:
+                if self._attempt_reference != attempt.reference or not self.submitting:
+                    return False
+            if attempt.is_abandoned():
+                return True
+            await asyncio.sleep(_SETTLE_POLL_S)
+
+    async def _settle(self, attempt: SubmitAttempt):
+        """Look up what an abandoned attempt stored and show it."""
+        locale, outcome = self.locale, _SubmitOutcome()
+        try:
+            signed_in = await self._signed_in()
+            async with self:
+                actor = await self._adopt(signed_in)
+            if actor is None:
+                outcome.signed_out = True
+            else:
+                stored = await asyncio.to_thread(
+                    settle_stored_attempt, get_engine(), actor, attempt.reference
+                )
+                if stored is None:
+                    outcome.errors = {"form": "support.error.not_sent"}
+                    outcome.toast = rx.toast.error(translate(locale, "support.error.not_sent"))
+                else:
+                    outcome.result = stored.as_display()
+                    outcome.toast = _stored_toast(locale, stored)
+        except SQLAlchemyError:
+            outcome.errors = {"form": "support.error.storage_unknown"}
+            outcome.toast = _storage_unknown_toast(locale, attempt.reference)
+        async with self:
+            if self._attempt_reference != attempt.reference:
+                return  # settled meanwhile
+            self._show(outcome)
+        if announcement := outcome.announcement():
+            yield announcement
 
     @rx.event
     def set_dialog_open(self, value: bool):
@@ -208,10 +302,20 @@ class SupportRequestState(SessionState):
         even that last write fail). A committed request is always reported with its
         reference; a failure says what is known about what was stored.
         """
+        attempt = SubmitAttempt.start()
         async with self:
             if self.submitting or not self.dialog_open:
                 return
             self.submitting, self.errors = True, {}
+            self._set_attempt(attempt)
+        # Which worker runs which reference: what an operator needs after a crash.
+        logger.info("support request submit started: %s", attempt.reference)
+        with running(attempt):
+            async for update in self._submit(form_data, attempt):
+                yield update
+
+    async def _submit(self, form_data: dict, attempt: SubmitAttempt):
+        """``submit``'s work, while this process is known to be running ``attempt``."""
         locale, reference_toast = self.locale, None
         outcome = _SubmitOutcome()
         try:
@@ -238,7 +342,7 @@ class SupportRequestState(SessionState):
                     **{n: _capped(form_data.get(n), cap) for n, cap in _FIELD_CAPS.items()},
                     handoff_mode=handoff_mode,
                 )
-                await _store(outcome, actor, context, form, locale)
+                await _store(outcome, actor, context, form, locale, attempt.reference)
                 if outcome.result is not None:
                     reference_toast = outcome.toast
         except SupportRequestNotStored:
@@ -253,22 +357,26 @@ class SupportRequestState(SessionState):
             )
         try:
             async with self:
-                self.submitting, self.errors = False, outcome.errors
-                if outcome.signed_out or outcome.denied:
-                    self.dialog_open = False
-                    self._unbind()
-                if outcome.result is not None:
-                    self.result = outcome.result
-                if outcome.latest is not None:
-                    self.latest = outcome.latest
+                # Unless the tab moved on meanwhile (a new dialog; the attempt settled).
+                if self._attempt_reference == attempt.reference:
+                    self._show(outcome)
         except Exception as error:
             logger.error("submit outcome not written to the tab's state: %s", type(error).__name__)
             if reference_toast is None and outcome.toast is None:
                 raise
-        if outcome.signed_out:
-            yield rx.redirect(routes.LOGIN)
-        elif outcome.toast is not None:
-            yield outcome.toast
+        if announcement := outcome.announcement():
+            yield announcement
+
+    def _show(self, outcome: _SubmitOutcome) -> None:
+        self._set_attempt(None)
+        self.submitting, self.errors = False, outcome.errors
+        if outcome.signed_out or outcome.denied:
+            self.dialog_open = False
+            self._unbind()
+        if outcome.result is not None:
+            self.result = outcome.result
+        if outcome.latest is not None:
+            self.latest = outcome.latest
 
     # --- the preview of what will be stored and sent (issue 16) -----------------------
     # Only the redacted texts are kept: the raw ones stay in the browser's inputs.
@@ -351,6 +459,10 @@ class _SubmitOutcome:
     denied: bool = False
     signed_out: bool = False
 
+    def announcement(self) -> EventSpec | None:
+        """What the tab is told once the outcome is shown: sign in again, or a toast."""
+        return rx.redirect(routes.LOGIN) if self.signed_out else self.toast
+
 
 async def _store(
     outcome: _SubmitOutcome,
@@ -358,12 +470,13 @@ async def _store(
     context: SupportContext,
     form: SupportRequestForm,
     locale: str,
+    reference: str,
 ) -> None:
     """Submit through the service and translate what happened for the screen
     (``SupportRequestNotStored`` is left to the caller, which also raises it)."""
     service = SupportRequestSubmissionService(get_engine(), handoff=_handoff())
     try:
-        result = await service.submit(actor, context, form)
+        result = await service.submit(actor, context, form, reference)
     except SupportRequestValidationError as error:
         outcome.errors = dict(error.errors)
         return
@@ -373,27 +486,38 @@ async def _store(
         return
     except SupportRequestStorageUnknown as unknown:
         outcome.errors = {"form": "support.error.storage_unknown"}
-        outcome.toast = rx.toast.warning(
-            translate(locale, "support.toast.storage_unknown", reference=unknown.reference),
-            duration=60_000,
-            close_button=True,
-        )
+        outcome.toast = _storage_unknown_toast(locale, unknown.reference)
         return
     # Stored: from here on the operator sees the reference, whatever else fails.
     outcome.result = result.as_display()
-    if not result.outcome_recorded:
-        key, toast = "support.toast.outcome_not_recorded", rx.toast.warning
-    elif result.handoff_failed:
-        key, toast = "support.toast.handoff_failed", rx.toast.warning
-    else:
-        key, toast = "support.toast.created", rx.toast.success
-    outcome.toast = toast(translate(locale, key, reference=result.reference))
+    outcome.toast = _stored_toast(locale, result)
     if result.handoff_mode != INTERNAL_ONLY:
         # An internal request leaves the latest handoff as the dialog shows it.
         try:
             outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
         except SQLAlchemyError:
             logger.warning("latest handoff not refreshed after %s", result.reference)
+
+
+def _storage_unknown_toast(locale: str, reference: str) -> EventSpec:
+    """May or may not be stored: the reference to look for stays on screen until closed."""
+    return rx.toast.warning(
+        translate(locale, "support.toast.storage_unknown", reference=reference),
+        duration=60_000,
+        close_button=True,
+    )
+
+
+def _stored_toast(locale: str, result: SubmissionResult) -> EventSpec:
+    """The notification for a stored request: its reference, and what is known of
+    its handoff."""
+    if not result.outcome_recorded:
+        key, toast = "support.toast.outcome_not_recorded", rx.toast.warning
+    elif result.handoff_failed:
+        key, toast = "support.toast.handoff_failed", rx.toast.warning
+    else:
+        key, toast = "support.toast.created", rx.toast.success
+    return toast(translate(locale, key, reference=result.reference))
 
 
 class DiagnosticsState(SessionState):
