@@ -16,7 +16,7 @@ from reflex.config import get_config
 from support_app.logs import RequestLog, configure_logging
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
-from support_app.ui import event_log, event_screen, event_trace
+from support_app.ui import event_log, event_screen, event_trace, tab_recovery
 from support_app.ui.components.shell import PAGES, add_pages, connection_overlay
 from support_app.ui.pages import (  # noqa: F401
     home,
@@ -63,3 +63,4 @@ app.register_lifespan_task(stale_handoff_sweeper)
 event_trace.install(app)
 event_screen.install()
 event_log.install()
+tab_recovery.install()

@@ -14,18 +14,16 @@ it has run longer than any live submit can (``FOREIGN_OWNER_BOUND_S``).
 
 from __future__ import annotations
 
-import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from support_app.models import SupportRequest
+from support_app.process_identity import process_gone, this_process
 from support_app.services.access import Actor
 from support_app.services.support_desk.handoff import app_stopped_failure
 from support_app.services.support_requests.finalisation import (
@@ -45,26 +43,6 @@ _RUNNING: set[str] = set()  # references this process is submitting right now
 _WATCHED: set[str] = set()  # references whose fate this process is waiting to settle
 
 
-def _start_ticks(pid: int) -> str | None:
-    """When ``pid`` started (clock ticks since boot), or None if it is not running.
-
-    Together with the pid this names one process: a pid reused after a crash has
-    another start time. A killed worker its supervisor has not reaped yet is a
-    zombie, which runs nothing.
-    """
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return None if len(fields) < 20 or fields[0] in {"Z", "X"} else fields[19]
-
-
-def this_process() -> str:
-    """``host:pid:start`` of the running process."""
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid) or ''}"
-
-
 @dataclass(frozen=True)
 class SubmitAttempt:
     """One click on Submit: the reference it stores under and who runs it."""
@@ -79,15 +57,14 @@ class SubmitAttempt:
 
     def is_abandoned(self, now: float | None = None) -> bool:
         """True when no process will finish this submit any more."""
-        host, _, rest = self.owner.partition(":")
-        pid, _, ticks = rest.partition(":")
-        if host != socket.gethostname() or not pid.isdigit():
+        if self.owner == this_process():
+            return self.reference not in _RUNNING
+        gone = process_gone(self.owner)
+        if gone is None:  # another host's worker: gone once its submit is overdue
             return (now if now is not None else time.time()) - self.started_at > (
                 FOREIGN_OWNER_BOUND_S
             )
-        if self.owner == this_process():
-            return self.reference not in _RUNNING
-        return _start_ticks(int(pid)) != ticks
+        return gone
 
 
 @contextmanager

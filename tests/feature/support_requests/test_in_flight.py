@@ -9,18 +9,19 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from support_app.models import AuditLog, SupportRequest
+from support_app.process_identity import this_process
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.in_flight import (
     FOREIGN_OWNER_BOUND_S,
     SubmitAttempt,
     running,
     settle_stored_attempt,
-    this_process,
     watching,
 )
 from support_app.services.support_requests.reference import SupportRequestReference
@@ -41,7 +42,7 @@ def test_an_attempt_of_this_process_is_abandoned_only_once_it_stops_running() ->
 def test_an_attempt_of_another_process_on_this_host_lives_as_long_as_that_process() -> None:
     child = subprocess.Popen(["sleep", "30"])
     try:
-        ticks = open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[19]
+        ticks = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
         owner = f"{socket.gethostname()}:{child.pid}:{ticks}"
         attempt = SubmitAttempt(SupportRequestReference.generate(), owner, time.time())
         assert not attempt.is_abandoned()
@@ -117,7 +118,7 @@ def test_a_create_left_pending_by_the_dead_worker_is_recorded_as_app_stopped_onc
 
 def test_a_killed_worker_not_yet_reaped_counts_as_gone() -> None:
     child = subprocess.Popen(["sleep", "30"])
-    ticks = open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[19]
+    ticks = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
     attempt = SubmitAttempt(
         SupportRequestReference.generate(),
         f"{socket.gethostname()}:{child.pid}:{ticks}",
@@ -125,7 +126,7 @@ def test_a_killed_worker_not_yet_reaped_counts_as_gone() -> None:
     )
     child.kill()
     deadline = time.monotonic() + 5
-    while open(f"/proc/{child.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+    while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
         assert time.monotonic() < deadline
         time.sleep(0.01)
     try:
@@ -136,8 +137,7 @@ def test_a_killed_worker_not_yet_reaped_counts_as_gone() -> None:
 
 def test_one_watcher_per_attempt_and_process() -> None:
     reference = SupportRequestReference.generate()
-    with watching(reference) as first:
-        with watching(reference) as second:
-            assert (first, second) == (True, False)
+    with watching(reference) as first, watching(reference) as second:
+        assert (first, second) == (True, False)
     with watching(reference) as again:
         assert again  # the first one finished: a later page load may watch again
