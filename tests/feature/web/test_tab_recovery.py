@@ -74,7 +74,7 @@ def test_a_tab_of_a_killed_worker_keeps_its_token(sleeper: subprocess.Popen) -> 
     dead = _identity(sleeper.pid)
     sleeper.kill()
     sleeper.wait()
-    token, returned, record = run_coroutine(_relink(dead))
+    _, returned, record = run_coroutine(_relink(dead))
     assert returned is None  # no new token: the state stays the tab's
     assert record is not None and pickle.loads(record).sid == "new-sid"
 
