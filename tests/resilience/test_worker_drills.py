@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import time
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -39,6 +40,29 @@ def _submitting_worker(app: OperatorApp, log_lines_before: int) -> tuple[int, st
         time.sleep(0.05)
 
 
+# Granian exits altogether when a worker dies again within 5.5 s of its respawn (a
+# crash loop): each drill starts with workers older than that.
+_CRASH_LOOP_WINDOW_S = 5.5
+
+
+def _age(pid: int) -> float:
+    ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _workers_past_the_crash_loop_window(app: OperatorApp) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        workers = app.workers()
+        if len(workers) == RESILIENCE_WORKERS and all(
+            _age(pid) > _CRASH_LOOP_WINDOW_S + 1 for pid in workers
+        ):
+            return
+        assert time.monotonic() < deadline, f"workers not settled: {workers}"
+        time.sleep(0.2)
+
+
 def _kill(app: OperatorApp, pid: int) -> float:
     assert pid in app.workers()
     os.kill(pid, signal.SIGKILL)
@@ -60,6 +84,7 @@ def test_a_worker_killed_during_the_desk_call_shows_the_stored_reference(
 ) -> None:
     """The request is committed before the desk call; the worker dies in the call."""
     app = operator_app
+    _workers_past_the_crash_loop_window(app)
     summary = f"Sync stalls when the worker dies {time.monotonic_ns()}"
     open_dialog_on_tenant(page, app, "Northwind", summary)
     dialog = page.get_by_role("dialog")
@@ -102,6 +127,7 @@ def test_a_worker_killed_before_the_commit_says_not_sent_and_keeps_the_text(
 ) -> None:
     """The worker dies while the database holds up the submit: nothing was stored."""
     app = operator_app
+    _workers_past_the_crash_loop_window(app)
     summary = f"Reports empty when the worker dies early {time.monotonic_ns()}"
     open_dialog_on_tenant(page, app, "Fabrikam", summary)
     dialog = page.get_by_role("dialog")
