@@ -95,6 +95,8 @@ def test_a_submit_while_postgresql_is_frozen_answers_at_once_and_stores_once(
         dialog.get_by_role("button", name="Submit request").click()
         expect(dialog.get_by_role("button", name="Submitting…")).to_be_visible(timeout=2_000)
         feedback_after = time.monotonic() - started
+        expect(dialog.get_by_test_id("submit-slow")).to_be_visible(timeout=8_000)
+        slow_after = time.monotonic() - started
         screenshot(page, "resilience-submit-frozen-database")
         time.sleep(max(0.0, 10 - (time.monotonic() - started)))
     finally:
@@ -103,10 +105,12 @@ def test_a_submit_while_postgresql_is_frozen_answers_at_once_and_stores_once(
     expect(dialog.get_by_test_id("support-reference")).to_have_text(REFERENCE, timeout=30_000)
     stored_after = time.monotonic() - thawed
     assert [actions for _, actions in stored(database, summary)] == [["support_request.created"]]
+    expect(dialog.get_by_test_id("submit-slow")).to_have_count(0)
     dialog.get_by_role("button", name="Done").click()  # nothing is left stuck
     expect(page.get_by_role("dialog")).to_have_count(0)
     print(
-        f"\nsubmit, PostgreSQL frozen 10 s: 'Submitting…' after {feedback_after:.1f} s;"
+        f"\nsubmit, PostgreSQL frozen 10 s: 'Submitting…' after {feedback_after:.1f} s,"
+        f" 'taking longer than usual' after {slow_after:.1f} s;"
         f" stored once and shown {stored_after:.1f} s after the thaw"
     )
 

@@ -256,6 +256,16 @@ def request_form() -> rx.Component:
             attachment_summary(),
             request_preview(),
             field_error("form"),
+            rx.cond(
+                S.submit_slow,
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("hourglass")),
+                    rx.callout.text(T["support.submit_slow"]),
+                    color_scheme="gray",
+                    role="status",
+                    data_testid="submit-slow",
+                ),
+            ),
             rx.hstack(
                 rx.dialog.close(
                     rx.button(

@@ -14,6 +14,7 @@ another one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 
@@ -91,6 +92,8 @@ _FIELD_CAPS = {
 
 # How often a reconnected tab looks whether the worker running its submit still lives.
 _SETTLE_POLL_S = 5.0
+# After this long a submit says that it is taking longer than usual.
+_SLOW_SUBMIT_S = 4.0
 
 
 def _handoff() -> ExternalSupportDeskHandoffService:
@@ -115,6 +118,7 @@ class SupportRequestState(SessionState):
     default_contact_email: str = ""
     errors: dict[str, str] = {}
     submitting: bool = False
+    submit_slow: bool = False  # the submit takes longer than usual: said so in the dialog
     result: dict[str, str] = {}
     latest: dict[str, str] = {}
     # The context the open dialog shows and who opened it (backend-only: never sent
@@ -198,6 +202,7 @@ class SupportRequestState(SessionState):
         self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
         self.submitting = False  # a submit whose last state write failed must not stick
+        self.submit_slow = False
         self._set_attempt(None)
         self.dialog_open = True
 
@@ -214,7 +219,7 @@ class SupportRequestState(SessionState):
         if self.submitting and attempt and bound and bound.same_as(self._context()):
             return SupportRequestState.settle_abandoned_submit
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
-        self.submitting = False
+        self.submitting = self.submit_slow = False
         self._set_attempt(None)
         self._unbind()
         return None
@@ -316,8 +321,23 @@ class SupportRequestState(SessionState):
 
     async def _submit(self, form_data: dict, attempt: SubmitAttempt):
         """``submit``'s work, while this process is known to be running ``attempt``."""
-        locale, reference_toast = self.locale, None
-        outcome = _SubmitOutcome()
+        async with self._telling_if_slow(attempt):
+            outcome = await self._outcome_of(form_data, attempt)
+        try:
+            async with self:
+                # Unless the tab moved on meanwhile (a new dialog; the attempt settled).
+                if self._attempt_reference == attempt.reference:
+                    self._show(outcome)
+        except Exception as error:
+            logger.error("submit outcome not written to the tab's state: %s", type(error).__name__)
+            if outcome.toast is None:
+                raise
+        if announcement := outcome.announcement():
+            yield announcement
+
+    async def _outcome_of(self, form_data: dict, attempt: SubmitAttempt) -> _SubmitOutcome:
+        """Resolve the actor, check the dialog's binding, store; what happened."""
+        locale, outcome = self.locale, _SubmitOutcome()
         try:
             try:
                 signed_in = await self._signed_in()
@@ -343,8 +363,6 @@ class SupportRequestState(SessionState):
                     handoff_mode=handoff_mode,
                 )
                 await _store(outcome, actor, context, form, locale, attempt.reference)
-                if outcome.result is not None:
-                    reference_toast = outcome.toast
         except SupportRequestNotStored:
             outcome.errors = {"form": "support.error.not_stored"}
             outcome.toast = rx.toast.error(translate(locale, "support.error.not_stored"))
@@ -355,21 +373,34 @@ class SupportRequestState(SessionState):
             outcome.toast = rx.toast.error(
                 translate(locale, "support.toast.outcome_unknown", reference=error_id)
             )
+        return outcome
+
+    @contextlib.asynccontextmanager
+    async def _telling_if_slow(self, attempt: SubmitAttempt):
+        """Says in the dialog when the work inside takes longer than usual (a frozen
+        database keeps a statement already sent waiting until it thaws: the operator is
+        told rather than left guessing). The notice is written before the block ends or
+        not at all, so the outcome shown next always clears it."""
+        done = asyncio.Event()
+
+        async def notice() -> None:
+            try:
+                await asyncio.wait_for(done.wait(), timeout=_SLOW_SUBMIT_S)
+            except TimeoutError:
+                async with self:
+                    if self._attempt_reference == attempt.reference:
+                        self.submit_slow = True
+
+        task = asyncio.create_task(notice())
         try:
-            async with self:
-                # Unless the tab moved on meanwhile (a new dialog; the attempt settled).
-                if self._attempt_reference == attempt.reference:
-                    self._show(outcome)
-        except Exception as error:
-            logger.error("submit outcome not written to the tab's state: %s", type(error).__name__)
-            if reference_toast is None and outcome.toast is None:
-                raise
-        if announcement := outcome.announcement():
-            yield announcement
+            yield
+        finally:
+            done.set()
+            await asyncio.gather(task, return_exceptions=True)
 
     def _show(self, outcome: _SubmitOutcome) -> None:
         self._set_attempt(None)
-        self.submitting, self.errors = False, outcome.errors
+        self.submitting, self.submit_slow, self.errors = False, False, outcome.errors
         if outcome.signed_out or outcome.denied:
             self.dialog_open = False
             self._unbind()
