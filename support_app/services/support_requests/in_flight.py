@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -109,22 +109,9 @@ def settle_stored_attempt(engine: Engine, actor: Actor, reference: str) -> Submi
         ).first()
     if request is None:
         return None
-    result = SubmissionResult(
-        reference=request.reference,
-        context_kind=request.primary_context_type,
-        attachment_mode=request.attachment_mode,
-        handoff_mode=request.external_handoff_mode,
-    )
     if request.external_handoff_mode == INTERNAL_ONLY:
-        return result
+        return SubmissionResult.of(request)
     outcome = recorded_outcome(request) or record_outcome(
         engine, PendingHandoff.of(request), app_stopped_failure(reference), actor.user_id
     )
-    return replace(
-        result,
-        external_reference=outcome.external_reference,
-        external_url=outcome.external_url,
-        failure_summary=outcome.failure_summary,
-        failure_kind=outcome.failure_kind,
-        failure_params=dict(outcome.failure_params),
-    )
+    return SubmissionResult.of(request, outcome)

@@ -101,6 +101,34 @@ class SubmissionResult:
     # (being retried); the screen says so instead of claiming the outcome is stored.
     outcome_recorded: bool = True
 
+    @classmethod
+    def of(
+        cls,
+        request: SupportRequest,
+        outcome: HandoffOutcome | None = None,
+        *,
+        outcome_recorded: bool = True,
+    ) -> SubmissionResult:
+        """The result for a stored ``request`` and its handoff's ``outcome`` (None: an
+        internal request, no handoff)."""
+        result = cls(
+            reference=request.reference,
+            context_kind=request.primary_context_type,
+            attachment_mode=request.attachment_mode,
+            handoff_mode=request.external_handoff_mode,
+            outcome_recorded=outcome_recorded,
+        )
+        if outcome is None:
+            return result
+        return dataclasses.replace(
+            result,
+            external_reference=outcome.external_reference,
+            external_url=outcome.external_url,
+            failure_summary=outcome.failure_summary,
+            failure_kind=outcome.failure_kind,
+            failure_params=dict(outcome.failure_params),
+        )
+
     @property
     def handoff_failed(self) -> bool:
         return self.failure_summary is not None
@@ -128,7 +156,6 @@ class SubmissionResult:
 class _Created:
     request: SupportRequest
     validated: ValidatedSupportRequest
-    scope_kind: str
     linked: HandoffOutcome | None = None  # a link's outcome, stored with the request
 
 
@@ -195,14 +222,8 @@ class SupportRequestSubmissionService:
         reference = reference or SupportRequestReference.generate()
         created = await asyncio.to_thread(self._create, actor, context, form, reference)
         request, validated = created.request, created.validated
-        result = SubmissionResult(
-            reference=request.reference,
-            context_kind=created.scope_kind,
-            attachment_mode=request.attachment_mode,
-            handoff_mode=request.external_handoff_mode,
-        )
         if validated.handoff_mode == INTERNAL_ONLY:
-            return result
+            return SubmissionResult.of(request)
         recorded = True
         if created.linked is not None:
             outcome = created.linked
@@ -212,15 +233,7 @@ class SupportRequestSubmissionService:
             outcome, recorded = await asyncio.shield(
                 self._create_ticket_and_finalise(actor, request)
             )
-        return dataclasses.replace(
-            result,
-            outcome_recorded=recorded,
-            external_reference=outcome.external_reference,
-            external_url=outcome.external_url,
-            failure_summary=outcome.failure_summary,
-            failure_kind=outcome.failure_kind,
-            failure_params=outcome.failure_params,
-        )
+        return SubmissionResult.of(request, outcome, outcome_recorded=recorded)
 
     def _create(
         self, actor: Actor, context: SupportContext, form: SupportRequestForm, reference: str
@@ -273,7 +286,7 @@ class SupportRequestSubmissionService:
         if validated.handoff_mode == LINK_EXISTING_TICKET:
             linked = _linked(validated)
             finalise_handoff(session, PendingHandoff.of(request), linked, actor.user_id)
-        return _Created(request, validated, scope.kind, linked)
+        return _Created(request, validated, linked)
 
     @staticmethod
     def _new_request(
