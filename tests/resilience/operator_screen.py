@@ -40,9 +40,9 @@ class OperatorApp:
         return workers_of(supervisor_running(f"--frontend-port {port}"))
 
 
-def sign_in(page: Page) -> None:
+def sign_in(page: Page, email: str = OPERATOR) -> None:
     page.goto("/login")
-    page.get_by_label("E-mail address").fill(OPERATOR)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("tenant-card").first).to_be_visible()

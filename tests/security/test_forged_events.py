@@ -25,7 +25,7 @@ import pytest
 from support_app.i18n import translate
 from support_app.services.audit import ACCESS_DENIED_PER_ACTOR_PER_MINUTE
 from support_app.services.capabilities import Capability, capabilities_for
-from support_app.ui.states.pages import RunViewerState, ScopedPageState, TenantDashboardState
+from support_app.ui.states.pages import RunViewerState, TenantDashboardState
 from support_app.ui.states.support_request import DiagnosticsState, SupportRequestState
 from tests.event_client import EventClient
 from tests.security.conftest import DEMO_USERS, World, run, signed_in_tab
@@ -109,10 +109,10 @@ def observed_outcome(tab: EventClient, handler: Handler, since: int) -> str:
         return OK if tab.var(SupportRequestState.get_full_name(), "dialog_open") else "nothing"
     if handler.state is DiagnosticsState:
         return OK if tab.var(DiagnosticsState.get_full_name(), "diagnostics_open") else "nothing"
-    # The page states share these vars through the state that declares them.
-    if tab.var(ScopedPageState.get_full_name(), "not_found"):
+    # A page's load answers in that page's own vars.
+    if tab.var(handler.state.get_full_name(), "not_found"):
         return NOT_FOUND
-    return OK if tab.var(ScopedPageState.get_full_name(), "loaded") else "nothing"
+    return OK if tab.var(handler.state.get_full_name(), "loaded") else "nothing"
 
 
 def _signs_out(handler: Handler) -> bool:

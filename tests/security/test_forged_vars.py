@@ -17,7 +17,7 @@ from reflex.state import BaseState, UpdateVarsInternalState
 
 from support_app.i18n import translate
 from support_app.services.demo_seed import DEMO_PASSWORD
-from support_app.ui.states.pages import ScopedPageState
+from support_app.ui.states.pages import TenantDashboardState
 from support_app.ui.states.support_request import DiagnosticsState, SupportRequestState
 from tests.event_client import EventClient
 from tests.security.conftest import (
@@ -154,8 +154,8 @@ async def _operator_forges_the_attachment(app: str, world: World) -> tuple[int, 
         assert tab.var(SR, "attachment_mode") == "canonical_context_only"
         for state, name, value in (
             (SupportRequestState, "attachment_mode", "diagnostic_snapshot"),
-            (ScopedPageState, "can_request_support", True),
-            (ScopedPageState, "can_view_diagnostics", True),
+            (TenantDashboardState, "can_request_support", True),
+            (TenantDashboardState, "can_view_diagnostics", True),
         ):
             await _forge(tab, state, name, value, fabrikam)
         before = len(world.requests())

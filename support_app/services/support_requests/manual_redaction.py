@@ -15,6 +15,10 @@ The database accepts the UPDATE only with its record and the record only with it
 audit row (migration 0010); a racing second redaction loses on the record's
 sequence and is told to try again. A copy already sent to the external desk is not
 touched here: the page says so and links the ticket.
+
+A database failure says what is known: before the commit nothing was changed
+(``RedactionNotApplied``: trying again is safe); a failing commit may or may not have
+removed the text (``RedactionOutcomeUnknown``: the stored request tells).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col
 
 from support_app.models import SupportRequest, SupportRequestRedaction
@@ -60,6 +64,14 @@ PLACEHOLDER_INSIDE = "redaction.error.placeholder"
 NOT_FOUND_IN_REQUEST = "redaction.error.not_found"
 WOULD_OVERFLOW = "redaction.error.would_overflow"
 CHANGED_MEANWHILE = "redaction.error.changed_meanwhile"
+
+
+class RedactionNotApplied(Exception):
+    """The database failed before the redaction was committed: nothing was changed."""
+
+
+class RedactionOutcomeUnknown(Exception):
+    """The commit itself failed: the text may or may not have been removed."""
 
 
 @dataclass(frozen=True)
@@ -144,65 +156,79 @@ class SupportRequestRedactionService:
         """Remove ``text`` everywhere in the stored request; owner only.
 
         ``NotFound`` out of scope, ``Forbidden`` without ``support_requests.redact``,
-        ``RedactionRefused`` for a text that cannot be removed (nothing is stored).
+        ``RedactionRefused`` for a text that cannot be removed (nothing is stored);
+        ``RedactionNotApplied`` or ``RedactionOutcomeUnknown`` when the database fails.
         """
         with Session(self._engine) as session:
-            access = AccessService(session)
-            found = access.resolve_support_request(actor, reference)
-            access.authorize(
-                actor,
-                found.tenant,
-                Capability.SUPPORT_REQUESTS_REDACT,
-                context_kind=SUPPORT_REQUEST,
-                raw_id=reference,
-            )
-            removed = _check_text(text)
-            request = found.request
-            changes, occurrences = self._changes(request, removed)
-            fields = tuple(changes)
-            audit = WorkspaceAuditLogger(session).record(
-                AuditActionId.SUPPORT_REQUEST_REDACTED,
+            try:
+                result = self._stage(session, actor, reference, text)
+            except SQLAlchemyError as error:
+                raise RedactionNotApplied() from error
+            try:
+                session.commit()
+            except SQLAlchemyError as error:
+                raise RedactionOutcomeUnknown() from error
+            return result
+
+    def _stage(
+        self, session: Session, actor: Actor, reference: object, text: object
+    ) -> RedactionResult:
+        """Everything up to the commit: access, the audit row, the record, the UPDATE."""
+        access = AccessService(session)
+        found = access.resolve_support_request(actor, reference)
+        access.authorize(
+            actor,
+            found.tenant,
+            Capability.SUPPORT_REQUESTS_REDACT,
+            context_kind=SUPPORT_REQUEST,
+            raw_id=reference,
+        )
+        removed = _check_text(text)
+        request = found.request
+        changes, occurrences = self._changes(request, removed)
+        fields = tuple(changes)
+        audit = WorkspaceAuditLogger(session).record(
+            AuditActionId.SUPPORT_REQUEST_REDACTED,
+            workspace_id=request.workspace_id,
+            tenant_id=request.tenant_id,
+            actor_user_id=actor.user_id,
+            subject_type="support_request",
+            subject_id=request.reference,
+            metadata={
+                "reference": request.reference,
+                "fields": list(fields),
+                "occurrences": occurrences,
+            },
+        )
+        session.flush()
+        session.add(
+            SupportRequestRedaction(
+                support_request_id=request.id,
+                sequence=request.redaction_count + 1,
                 workspace_id=request.workspace_id,
                 tenant_id=request.tenant_id,
-                actor_user_id=actor.user_id,
-                subject_type="support_request",
-                subject_id=request.reference,
-                metadata={
-                    "reference": request.reference,
-                    "fields": list(fields),
-                    "occurrences": occurrences,
-                },
+                redacted_by_user_id=actor.user_id,
+                fields=",".join(fields),
+                occurrences=occurrences,
+                removed_text_hash=removed_text_hash(self._hash_key, removed),
+                audit_log_id=audit.id,
             )
+        )
+        try:
             session.flush()
-            session.add(
-                SupportRequestRedaction(
-                    support_request_id=request.id,
-                    sequence=request.redaction_count + 1,
-                    workspace_id=request.workspace_id,
-                    tenant_id=request.tenant_id,
-                    redacted_by_user_id=actor.user_id,
-                    fields=",".join(fields),
-                    occurrences=occurrences,
-                    removed_text_hash=removed_text_hash(self._hash_key, removed),
-                    audit_log_id=audit.id,
-                )
+        except IntegrityError as error:  # another redaction took this sequence
+            raise RedactionRefused(CHANGED_MEANWHILE) from error
+        changed = session.execute(
+            update(SupportRequest)
+            .where(
+                col(SupportRequest.id) == request.id,
+                col(SupportRequest.redaction_count) == request.redaction_count,
             )
-            try:
-                session.flush()
-            except IntegrityError as error:  # another redaction took this sequence
-                raise RedactionRefused(CHANGED_MEANWHILE) from error
-            changed = session.execute(
-                update(SupportRequest)
-                .where(
-                    col(SupportRequest.id) == request.id,
-                    col(SupportRequest.redaction_count) == request.redaction_count,
-                )
-                .values(**changes, redaction_count=request.redaction_count + 1)
-            ).rowcount
-            if changed != 1:
-                raise RedactionRefused(CHANGED_MEANWHILE)
-            session.commit()
-            return RedactionResult(request.reference, fields, occurrences)
+            .values(**changes, redaction_count=request.redaction_count + 1)
+        ).rowcount
+        if changed != 1:
+            raise RedactionRefused(CHANGED_MEANWHILE)
+        return RedactionResult(request.reference, fields, occurrences)
 
     @staticmethod
     def _changes(request: SupportRequest, text: str) -> tuple[dict[str, Any], int]:

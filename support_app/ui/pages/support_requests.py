@@ -11,7 +11,13 @@ import reflex as rx
 from support_app import routes
 from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
-from support_app.ui.components.shell import VISUALLY_HIDDEN, T, not_found_view, template
+from support_app.ui.components.shell import (
+    VISUALLY_HIDDEN,
+    T,
+    load_failed_view,
+    not_found_view,
+    template,
+)
 from support_app.ui.states.support_history import ALL
 from support_app.ui.states.support_history import SupportHistoryState as H
 from support_app.ui.states.support_history import SupportRequestDetailState as D
@@ -193,8 +199,33 @@ def pager() -> rx.Component:
             disabled=~H.has_next,
             variant="soft",
         ),
+        rx.el.div(
+            rx.cond(
+                H.updating,
+                rx.hstack(
+                    rx.spinner(size="1"),
+                    rx.text(T["history.updating"], size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            role="status",
+        ),
         align="center",
         spacing="3",
+    )
+
+
+def not_updated() -> rx.Component:
+    """A filter or page change whose read failed: the list is still the previous one."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("cloud-off")),
+        rx.callout.text(T["history.not_updated"]),
+        color_scheme="amber",
+        high_contrast=True,
+        role="alert",
+        width="100%",
+        data_testid="history-not-updated",
     )
 
 
@@ -232,6 +263,7 @@ def history_view() -> rx.Component:
         rx.card(
             rx.vstack(
                 filters(),
+                rx.cond(H.not_updated, not_updated()),
                 rx.cond(
                     H.rows.length() > 0,
                     history_table(),
@@ -249,7 +281,11 @@ def history_view() -> rx.Component:
 
 
 def history_page() -> rx.Component:
-    return rx.cond(H.not_found, not_found_view(), rx.cond(H.loaded, history_view(), loading()))
+    return rx.cond(
+        H.load_failed,
+        load_failed_view(H.load),
+        rx.cond(H.not_found, not_found_view(), rx.cond(H.loaded, history_view(), loading())),
+    )
 
 
 @template(routes.TENANT_SUPPORT_REQUESTS, "page.support_requests", on_load=H.load)
@@ -495,4 +531,8 @@ def detail_view() -> rx.Component:
 
 @template(routes.SUPPORT_REQUEST, "page.support_request", on_load=D.load)
 def support_request_detail() -> rx.Component:
-    return rx.cond(D.not_found, not_found_view(), rx.cond(D.loaded, detail_view(), loading()))
+    return rx.cond(
+        D.load_failed,
+        load_failed_view(D.load),
+        rx.cond(D.not_found, not_found_view(), rx.cond(D.loaded, detail_view(), loading())),
+    )

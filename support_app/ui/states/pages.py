@@ -35,15 +35,24 @@ RETRY_ATTEMPTS_MAX = 40  # about 20 minutes; then the Retry button is left
 logger = logging.getLogger(__name__)
 
 
-class PageLoadState(SessionState):
+class PageLoadState(SessionState, mixin=True):
     """What every page's load shares: "failed to load" is never shown as "no data".
 
-    A page state implements ``_read(actor, path)`` (a database read, run in a thread)
-    and ``_show(data)``. Its ``load`` reads once; when a dependency is down, the page
-    shows an error with Retry (``load_failed``) instead of an empty page, and
-    ``retry_load`` - a background event, so the tab's state lock is not held while it
-    waits or reads - tries again with back-off until it works: open tabs recover by
-    themselves once the database is back. Only the newest load of a tab keeps going.
+    A page state implements ``_read(actor, query)`` (a database read, run in a thread)
+    and ``_show(data)``; ``_query()`` is what the read needs from the tab (the URL's
+    path unless the page says more), taken while the state is locked. ``load`` reads
+    once; when a dependency is down, the page shows an error with Retry
+    (``load_failed``) instead of an empty page, and ``retry_load`` - a background
+    event, so the tab's state lock is not held while it waits or reads - tries again
+    with back-off until it works: open tabs recover by themselves once the database is
+    back. Only the newest load of a tab keeps going.
+
+    A state mixin, not a parent state: Reflex binds an event handler (and the state a
+    background event locks) to the class that declares it, and copies a mixin's
+    handlers and vars onto each class that uses it, so every page state gets its own
+    ``load``, ``retry_load`` and ``load_failed`` from this one definition. A page state
+    names ``SessionState`` as its base too (``class P(PageLoadState, SessionState)``):
+    a class whose state bases are all mixins is a mixin itself.
     """
 
     load_failed: bool = False
@@ -51,39 +60,26 @@ class PageLoadState(SessionState):
     def _begin_load(self) -> None:
         """Forget what the previous load showed."""
 
-    def _read(self, actor: Actor, path: str) -> Any:
+    def _query(self) -> Any:
+        return self.router.url.path
+
+    def _read(self, actor: Actor, query: Any) -> Any:
         raise NotImplementedError
 
     def _show(self, data: Any) -> None:
         raise NotImplementedError
 
-    async def _load_page(self) -> EventSpec | EventHandler | None:
-        """The first attempt, in the page's own (foreground) load event."""
-        self._load_generation += 1
-        self._begin_load()
-        try:
-            actor = await self._actor()
-            if actor is None:
-                return rx.redirect(routes.LOGIN)
-            data = await asyncio.to_thread(self._read, actor, self.router.url.path)
-        except SQLAlchemyError as error:
-            logger.error(
-                "page %s failed to load: %s", self.router.url.path[:80], type(error).__name__
-            )
-            self.load_failed, self._failed_page = True, self.get_full_name()
-            return type(self).retry_load
-        self.load_failed, self._failed_page = False, ""
-        self._show(data)
-        return None
+    @rx.event
+    async def load(self):
+        return await self._load_page()
 
-    async def _retry_loading(self):
-        """Reload with back-off while ``load_failed`` (a no-op otherwise). Each page
-        state has its own ``retry_load`` background event running this: a handler is
-        bound to the class that declares it, and this must run as the page's state."""
+    @rx.event(background=True)
+    async def retry_load(self):
+        """Reload with back-off while ``load_failed`` (a no-op otherwise)."""
         async with self:
-            if not self.load_failed or self._failed_page != self.get_full_name():
+            if not self.load_failed:
                 return
-            generation, path = self._load_generation, self.router.url.path
+            generation = self._load_generation
         for attempt in range(RETRY_ATTEMPTS_MAX):
             await asyncio.sleep(RETRY_DELAYS_SECONDS[min(attempt, len(RETRY_DELAYS_SECONDS) - 1)])
             try:
@@ -91,23 +87,49 @@ class PageLoadState(SessionState):
                 async with self:
                     if self._load_generation != generation:
                         return  # a newer load (Retry, another page) took over
+                    owner = self._owner_session
                     actor = await self._adopt(signed_in)
+                    if self._owner_session != owner:  # a new session reset the page's vars
+                        self._begin_load()
+                        self.load_failed = True
+                    query, path = self._query(), self.router.url.path
                 if actor is None:
                     yield rx.redirect(routes.LOGIN)
                     return
-                data = await asyncio.to_thread(self._read, actor, path)
+                data = await asyncio.to_thread(self._read, actor, query)
             except SQLAlchemyError:
                 continue
             async with self:
                 if self._load_generation != generation:
                     return
-                self.load_failed, self._failed_page = False, ""
+                self.load_failed = False
                 self._show(data)
             logger.warning("page %s loaded after %d retries", path[:80], attempt + 1)
             return
 
+    async def _load_page(self) -> EventSpec | EventHandler | None:
+        """The first attempt, in the page's own (foreground) load event."""
+        self._load_generation += 1
+        try:
+            try:
+                actor = await self._actor()
+            finally:
+                self._begin_load()  # after the lookup: a new session resets the page's vars
+            if actor is None:
+                return rx.redirect(routes.LOGIN)
+            data = await asyncio.to_thread(self._read, actor, self._query())
+        except SQLAlchemyError as error:
+            logger.error(
+                "page %s failed to load: %s", self.router.url.path[:80], type(error).__name__
+            )
+            self.load_failed = True
+            return type(self).retry_load
+        self.load_failed = False
+        self._show(data)
+        return None
 
-class HomeState(PageLoadState):
+
+class HomeState(PageLoadState, SessionState):
     tenants: list[dict[str, str]] = []
     loaded: bool = False
     # The reader's workspaces (those with an entitled tenant), each with its history.
@@ -138,18 +160,10 @@ class HomeState(PageLoadState):
         ]
         self.loaded = True
 
-    @rx.event
-    async def load(self):
-        return await self._load_page()
 
-    @rx.event(background=True)
-    async def retry_load(self):
-        async for event in self._retry_loading():
-            yield event
-
-
-class ScopedPageState(PageLoadState):
-    """What the tenant dashboard and run viewer share: scope, not-found, capabilities."""
+class ScopedPageState(PageLoadState, mixin=True):
+    """What the tenant dashboard and run viewer share: scope, not-found, capabilities
+    (each page its own copy: a mixin, as ``PageLoadState``)."""
 
     loaded: bool = False
     not_found: bool = False
@@ -188,7 +202,7 @@ class ScopedPageState(PageLoadState):
         return context[1] if context and context[0] == self._page_kind() else ""
 
 
-class TenantDashboardState(ScopedPageState):
+class TenantDashboardState(ScopedPageState, SessionState):
     connections: list[dict[str, str]] = []
     runs: list[dict[str, str]] = []
     findings: list[dict[str, str]] = []
@@ -220,17 +234,8 @@ class TenantDashboardState(ScopedPageState):
         self.report = _document(data.latest_report)
         self._set_scope(data.tenant)
 
-    @rx.event
-    async def load(self):
-        return await self._load_page()
 
-    @rx.event(background=True)
-    async def retry_load(self):
-        async for event in self._retry_loading():
-            yield event
-
-
-class RunViewerState(ScopedPageState):
+class RunViewerState(ScopedPageState, SessionState):
     run: dict[str, str] = {}
 
     def _page_kind(self) -> str:
@@ -249,15 +254,6 @@ class RunViewerState(ScopedPageState):
             return
         self.run = _str_dict(dataclasses.asdict(data.run))
         self._set_scope(data.tenant, data.run.id)
-
-    @rx.event
-    async def load(self):
-        return await self._load_page()
-
-    @rx.event(background=True)
-    async def retry_load(self):
-        async for event in self._retry_loading():
-            yield event
 
 
 def _document(document: DocumentRow | None) -> dict[str, str]:

@@ -58,11 +58,11 @@ class SessionState(rx.State):
     # The token hash of the session whose data this tab's per-user states hold
     # ("": nobody's). A hash is unique for good; row ids are not (see above).
     _owner_session: str = ""
-    # Page-load bookkeeping (``pages.PageLoadState``), kept here because it must outlive
-    # the reset above: a retry that finds a new session must go on, for the new user.
-    # Which load of this tab is the newest, and the page state whose load failed.
+    # Which page load of this tab is the newest (``pages.PageLoadState``): kept here
+    # because it must outlive the reset above (a retry that finds a new session must go
+    # on, for the new user), and shared by every page, so a load on any page stops the
+    # previous page's retries.
     _load_generation: int = 0
-    _failed_page: str = ""
 
     @rx.var
     def t(self) -> dict[str, str]:

@@ -10,9 +10,14 @@ never in anything the browser can set.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app import routes
@@ -20,7 +25,7 @@ from support_app.canonical_json import canonical_json, pretty_json
 from support_app.db import get_engine
 from support_app.i18n import failure_text, translate
 from support_app.models.support_request import SEVERITIES
-from support_app.services.access import Forbidden, NotFound
+from support_app.services.access import Actor, Forbidden, NotFound
 from support_app.services.dashboard import format_time
 from support_app.services.support_requests.history import (
     CONTEXT_FILTERS,
@@ -28,15 +33,23 @@ from support_app.services.support_requests.history import (
     AuditEntry,
     HistoryFilters,
     HistoryRow,
+    SupportRequestDetail,
     SupportRequestHistoryService,
+    TenantHistory,
+    WorkspaceHistory,
 )
 from support_app.services.support_requests.manual_redaction import (
     MAX_LENGTH,
+    RedactionNotApplied,
     RedactionRefused,
     SupportRequestRedactionService,
 )
 from support_app.settings import get_settings
+from support_app.ui.states.event_errors import new_error_id
+from support_app.ui.states.pages import PageLoadState
 from support_app.ui.states.session import SessionState
+
+logger = logging.getLogger(__name__)
 
 ALL = "all"  # the select's "no filter" value (a select item cannot have "")
 
@@ -77,8 +90,29 @@ def _choice(value: object, allowed: tuple[str, ...]) -> str:
     return value if isinstance(value, str) and value in allowed else ALL
 
 
-class SupportHistoryState(SessionState):
-    """``/tenants/<id>/support-requests`` and ``/workspaces/<id>/support-requests``."""
+@dataclass(frozen=True)
+class HistoryQuery:
+    """What one read of a history list needs, taken from the tab while it is locked."""
+
+    kind: str  # "tenant" | "workspace"
+    raw_id: str  # from the URL: untrusted, resolved by the service
+    filters: HistoryFilters
+    cursor: str
+
+
+# Where a list is: its filters and the cursor of every page shown so far.
+_Position = tuple[str, str, str, bool, tuple[str, ...]]
+
+
+class SupportHistoryState(PageLoadState, SessionState):
+    """``/tenants/<id>/support-requests`` and ``/workspaces/<id>/support-requests``.
+
+    The load is ``PageLoadState``'s (an error with Retry and retries by itself, never
+    an empty list, while the database is down). A filter or page change is a
+    background event, read while the tab's state is not locked; the newest read of
+    the tab wins. One that fails changes nothing: the list, its filters and its page
+    stay as shown, and the page says the list was not updated.
+    """
 
     loaded: bool = False
     not_found: bool = False
@@ -95,96 +129,56 @@ class SupportHistoryState(SessionState):
     rows: list[dict[str, str]] = []
     page_number: int = 1
     has_next: bool = False
+    updating: bool = False  # a filter or page change is being read
+    not_updated: bool = False  # the last change could not be read: the list is as it was
     # The cursor of every page shown so far (page 1: ""), and of the next page.
     _cursors: list[str] = []
     _next_cursor: str = ""
+    # The filters and pages of the list on screen, to go back to when a change fails.
+    _shown: list = []
 
     @rx.var
     def display_rows(self) -> list[dict[str, str]]:
         return [with_failure_text(self.locale, row) for row in self.rows]
 
-    @rx.event
-    async def load(self):
-        self.loaded = self.not_found = False
+    def _begin_load(self) -> None:
+        self.loaded = self.not_found = self.updating = self.not_updated = False
         self.outcome = self.severity = self.context = ALL
         self.mine = False
         self.run_id = self.router.url.query_parameters.get(routes.RUN_FILTER_PARAMETER, "")
         self._cursors = [""]
-        return await self._read()
 
-    @rx.event
-    async def set_outcome(self, value: str):
-        self.outcome = _choice(value, OUTCOMES)
-        return await self._first_page()
-
-    @rx.event
-    async def set_severity(self, value: str):
-        self.severity = _choice(value, SEVERITIES)
-        return await self._first_page()
-
-    @rx.event
-    async def set_context(self, value: str):
-        self.context = _choice(value, CONTEXT_FILTERS)
-        return await self._first_page()
-
-    @rx.event
-    async def set_mine(self, value: bool):
-        self.mine = value is True
-        return await self._first_page()
-
-    @rx.event
-    async def next_page(self):
-        if not self._next_cursor:
-            return None
-        self._cursors = [*self._cursors, self._next_cursor]
-        return await self._read()
-
-    @rx.event
-    async def previous_page(self):
-        if len(self._cursors) <= 1:
-            return None
-        self._cursors = self._cursors[:-1]
-        return await self._read()
-
-    async def _first_page(self):
-        self._cursors = [""]
-        return await self._read()
-
-    def _filters(self) -> HistoryFilters:
-        return HistoryFilters(
+    def _query(self) -> HistoryQuery:
+        scope = routes.history_scope_from_path(self.router.url.path)
+        kind, raw_id = scope if scope else ("tenant", "")
+        filters = HistoryFilters(
             outcome="" if self.outcome == ALL else self.outcome,
             severity="" if self.severity == ALL else self.severity,
             context="" if self.context == ALL else self.context,
             run_id=self.run_id or None,
             created_by_me=self.mine,
         )
+        return HistoryQuery(kind, raw_id, filters, (self._cursors or [""])[-1])
 
-    async def _read(self):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        scope = routes.history_scope_from_path(self.router.url.path)
-        kind, raw_id = scope if scope else ("tenant", "")
-        filters, cursor = self._filters(), (self._cursors or [""])[-1]
+    def _read(self, actor: Actor, query: HistoryQuery) -> TenantHistory | WorkspaceHistory | None:
+        with Session(get_engine()) as session:
+            service = SupportRequestHistoryService(session)
+            read = service.for_workspace if query.kind == "workspace" else service.for_tenant
+            try:
+                return read(actor, query.raw_id, query.filters, query.cursor)
+            except NotFound:
+                return None
 
-        def _read_page():
-            with Session(get_engine()) as session:
-                service = SupportRequestHistoryService(session)
-                if kind == "workspace":
-                    return service.for_workspace(actor, raw_id, filters, cursor)
-                return service.for_tenant(actor, raw_id, filters, cursor)
-
-        try:
-            history = await asyncio.to_thread(_read_page)
-        except NotFound:
+    def _show(self, history: TenantHistory | WorkspaceHistory | None) -> None:
+        if history is None:
             self.not_found, self.loaded, self.rows = True, False, []
-            return None
-        self.scope_kind = kind
-        if kind == "workspace":
-            self.title = history.workspace_name
+            return
+        if isinstance(history, WorkspaceHistory):
+            self.scope_kind, self.title = "workspace", history.workspace_name
             self.workspace_name, self.tenant_href, self.run_href = history.workspace_name, "", ""
         else:
             tenant = history.tenant
+            self.scope_kind = "tenant"
             self.title, self.workspace_name = tenant.tenant_name, tenant.workspace_name
             self.tenant_href = routes.tenant_dashboard(tenant.tenant_id)
             self.run_href = routes.operation_run(self.run_id) if self.run_id else ""
@@ -193,6 +187,104 @@ class SupportHistoryState(SessionState):
         self.has_next = bool(history.page.next_cursor)
         self.page_number = len(self._cursors)
         self.not_found, self.loaded = False, True
+        self._shown = list(self._position())
+
+    def _position(self) -> _Position:
+        return (self.outcome, self.severity, self.context, self.mine, tuple(self._cursors))
+
+    def _go_back_to(self, position: _Position) -> None:
+        self.outcome, self.severity, self.context, self.mine, cursors = position
+        self._cursors = list(cursors)
+
+    @rx.event(background=True)
+    async def set_outcome(self, value: str):
+        outcome = _choice(value, OUTCOMES)
+        return await self._change_list(lambda: self._filtered(outcome=outcome))
+
+    @rx.event(background=True)
+    async def set_severity(self, value: str):
+        severity = _choice(value, SEVERITIES)
+        return await self._change_list(lambda: self._filtered(severity=severity))
+
+    @rx.event(background=True)
+    async def set_context(self, value: str):
+        context = _choice(value, CONTEXT_FILTERS)
+        return await self._change_list(lambda: self._filtered(context=context))
+
+    @rx.event(background=True)
+    async def set_mine(self, value: bool):
+        mine = value is True
+        return await self._change_list(lambda: self._filtered(mine=mine))
+
+    @rx.event(background=True)
+    async def next_page(self):
+        return await self._change_list(self._paged_forward)
+
+    @rx.event(background=True)
+    async def previous_page(self):
+        return await self._change_list(self._paged_back)
+
+    def _filtered(self, **filters: Any) -> bool:
+        for name, value in filters.items():
+            setattr(self, name, value)
+        self._cursors = [""]
+        return True
+
+    def _paged_forward(self) -> bool:
+        # A second click before the next page arrived would name the same page again.
+        if not self._next_cursor or self._next_cursor in self._cursors:
+            return False
+        self._cursors = [*self._cursors, self._next_cursor]
+        return True
+
+    def _paged_back(self) -> bool:
+        if len(self._cursors) <= 1:
+            return False
+        self._cursors = self._cursors[:-1]
+        return True
+
+    async def _change_list(self, change: Callable[[], bool]) -> EventSpec | None:
+        """Apply ``change`` (False: nothing to do) and show the list it asks for.
+
+        The newest read of the tab wins: a later change or a page load makes this
+        one's answer stale, and a stale answer is dropped. ``updating`` is cleared by
+        the newest change's answer, so a lost answer cannot leave the list stuck.
+        """
+        async with self:
+            if not self.loaded or not change():
+                return None
+            self._load_generation += 1
+            generation, query = self._load_generation, self._query()
+            self.updating, self.not_updated = True, False
+        data, failed = None, False
+        try:
+            signed_in = await self._signed_in()
+            async with self:
+                if self._load_generation != generation:
+                    return None
+                owner = self._owner_session
+                actor = await self._adopt(signed_in)
+                if actor is None:
+                    return rx.redirect(routes.LOGIN)
+                if self._owner_session != owner:  # a new session reset the page: load it
+                    return SupportHistoryState.load  # by name: ``self`` is a proxy here
+            data = await asyncio.to_thread(self._read, actor, query)
+        except Exception as error:  # a read: whatever failed, nothing was changed
+            logger.error(
+                "history list not updated: %s",
+                type(error).__name__,
+                exc_info=not isinstance(error, SQLAlchemyError),
+            )
+            failed = True
+        async with self:
+            if self._load_generation != generation:
+                return None
+            self.updating = False
+            if failed:
+                self._go_back_to(tuple(self._shown))
+                self.not_updated = True
+            else:
+                self._show(data)
         return None
 
 
@@ -245,8 +337,14 @@ def reference_rows(envelope: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-class SupportRequestDetailState(SessionState):
-    """``/support-requests/<reference>``: everything stored about one request."""
+class SupportRequestDetailState(PageLoadState, SessionState):
+    """``/support-requests/<reference>``: everything stored about one request.
+
+    The load is ``PageLoadState``'s. The owner's redaction is a background event (no
+    database I/O while the tab's state is locked); when the database fails it says
+    what is known: nothing was removed (before the commit), or it may have been (the
+    commit failed: the page reloads to show what is stored).
+    """
 
     loaded: bool = False
     not_found: bool = False
@@ -269,28 +367,24 @@ class SupportRequestDetailState(SessionState):
     def failure_text(self) -> str:
         return with_failure_text(self.locale, self.request)["failure_text"] if self.request else ""
 
-    @rx.event
-    async def load(self):
+    def _begin_load(self) -> None:
         self.loaded = self.not_found = False
-        self.redact_error = ""
-        return await self._read()
+        # Also clears a flag whose last write was lost (the state store failing).
+        self.redacting, self.redact_error = False, ""
 
-    async def _read(self):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        reference = routes.support_reference_from_path(self.router.url.path)
-
-        def _detail():
-            with Session(get_engine()) as session:
+    def _read(self, actor: Actor, path: str) -> SupportRequestDetail | None:
+        reference = routes.support_reference_from_path(path)
+        with Session(get_engine()) as session:
+            try:
                 return SupportRequestHistoryService(session).detail(actor, reference)
+            except NotFound:
+                return None
 
-        try:
-            detail = await asyncio.to_thread(_detail)
-        except NotFound:
+    def _show(self, detail: SupportRequestDetail | None) -> None:
+        if detail is None:
             self.not_found, self.loaded, self.request = True, False, {}
             self.can_redact = False
-            return None
+            return
         row = detail.row
         self.request = {
             **row_display(row),
@@ -310,43 +404,92 @@ class SupportRequestDetailState(SessionState):
         self.audit = [_audit_entry(entry) for entry in detail.audit_trail]
         self.can_redact = detail.can_redact
         self.loaded = True
-        return None
 
-    @rx.event
+    @rx.event(background=True)
     async def redact(self, form_data: dict):
         """Remove the entered text from the request this page shows (owner only).
 
         The reference is the page's URL, resolved again by the service with the
-        actor; ``can_redact`` only decided whether the form was drawn.
+        actor; ``can_redact`` only decided whether the form was drawn. The flag is
+        cleared on every path (and by a page load, should even that write fail).
         """
-        if self.redacting:
-            return
-        actor = await self._actor()
-        if actor is None:
-            yield rx.redirect(routes.LOGIN)
-            return
-        locale = self.locale
+        async with self:
+            if self.redacting:
+                return
+            self.redacting, self.redact_error = True, ""
+            locale, generation = self.locale, self._load_generation
+            reference = routes.support_reference_from_path(self.router.url.path)
         removed = form_data.get("text") if isinstance(form_data, dict) else None
         if isinstance(removed, str):
             removed = removed[: MAX_LENGTH + 1]
-        reference = routes.support_reference_from_path(self.router.url.path)
+        outcome = await self._redacted(reference, removed, locale)
+        async with self:
+            self.redacting = False
+            current = self._load_generation == generation  # still this request's page
+            if current:
+                self.redact_error = outcome.error
+        if outcome.signed_out:
+            yield rx.redirect(routes.LOGIN)
+            return
+        if outcome.toast is not None:
+            yield outcome.toast
+        if outcome.reload and current:
+            # By name: a background event's ``self`` is a proxy, not the state's class.
+            yield SupportRequestDetailState.load
+
+    async def _redacted(self, reference: str, removed: object, locale: str) -> _RedactOutcome:
+        """Redact through the service, outside the state lock, and say what happened."""
+        outcome = _RedactOutcome()
         service = SupportRequestRedactionService(get_engine(), get_settings().redaction_hash_key)
-        self.redacting, self.redact_error = True, ""
-        yield
         try:
+            try:
+                signed_in = await self._signed_in()
+            except SQLAlchemyError as error:  # before anything could be changed
+                raise RedactionNotApplied() from error
+            async with self:
+                owner = self._owner_session
+                actor = await self._adopt(signed_in)
+                handed_over = self._owner_session != owner
+            if actor is None:
+                outcome.signed_out = True
+                return outcome
+            if handed_over:  # the form was another session's page: show this one's
+                outcome.reload = True
+                return outcome
             result = await asyncio.to_thread(service.redact, actor, reference, removed)
         except RedactionRefused as refused:
-            self.redact_error = translate(locale, refused.key)
-            return
+            outcome.error = translate(locale, refused.key)
         except (NotFound, Forbidden) as error:
             forbidden = isinstance(error, Forbidden)
             key = "support.error.forbidden" if forbidden else "support.error.not_found"
-            yield rx.toast.error(translate(locale, key))
-            return
-        finally:
-            self.redacting = False
-        await self._read()
-        yield rx.toast.success(translate(locale, "redaction.toast.done", count=result.occurrences))
+            outcome.toast = rx.toast.error(translate(locale, key))
+        except RedactionNotApplied as error:
+            logger.error("redaction not applied: %s", type(error.__cause__).__name__)
+            outcome.error = translate(locale, "redaction.error.not_applied")
+        except Exception as error:  # the commit failed, or something unforeseen
+            error_id = new_error_id()
+            logger.error("redaction outcome unknown [error %s]", error_id, exc_info=error)
+            outcome.toast = rx.toast.warning(
+                translate(locale, "redaction.toast.outcome_unknown", reference=error_id),
+                duration=60_000,
+                close_button=True,
+            )
+            outcome.reload = True
+        else:
+            key = "redaction.toast.done"
+            outcome.toast = rx.toast.success(translate(locale, key, count=result.occurrences))
+            outcome.reload = True
+        return outcome
+
+
+@dataclass
+class _RedactOutcome:
+    """What one redaction ended with, gathered outside the state lock."""
+
+    error: str = ""  # shown under the form
+    toast: EventSpec | None = None
+    reload: bool = False  # the stored request changed, or may have: show it again
+    signed_out: bool = False
 
 
 def _audit_entry(entry: AuditEntry) -> dict[str, str]:

@@ -11,15 +11,16 @@ import hashlib
 import hmac
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Update, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, func, select
 
 from support_app.models import AuditLog, SupportRequest, SupportRequestRedaction
 from support_app.models.support_request import MANUAL_REDACTION_PLACEHOLDER as P
 from support_app.services.access import Forbidden, NotFound
 from support_app.services.support_desk.contract import HandoffOutcome
+from support_app.services.support_requests import manual_redaction
 from support_app.services.support_requests.finalisation import finalise_handoff
 from support_app.services.support_requests.form import SupportRequestForm
 from support_app.services.support_requests.history import SupportRequestHistoryService
@@ -28,6 +29,8 @@ from support_app.services.support_requests.manual_redaction import (
     PLACEHOLDER_INSIDE,
     TOO_SHORT,
     WOULD_OVERFLOW,
+    RedactionNotApplied,
+    RedactionOutcomeUnknown,
     RedactionRefused,
     SupportRequestRedactionService,
 )
@@ -172,6 +175,58 @@ def test_unknown_references_are_not_found(engine: Engine, session: Session) -> N
     for reference in ("SR-01HZZZZZZZZZZZZZZZZZZZZZZZ", "1", None, "sr-x"):
         with pytest.raises(NotFound):
             _service(engine).redact(owner, reference, SECRET)
+
+
+# -- the database failing -----------------------------------------------------------
+
+
+def _database_gone() -> OperationalError:
+    return OperationalError("UPDATE …", {}, ConnectionError("server closed the connection"))
+
+
+def test_a_database_failure_before_the_commit_changed_nothing(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit row and the record are already flushed when the UPDATE fails: they
+    go with the transaction, so the page may say "nothing was removed"."""
+    reference = _leaky_request(engine, session)
+    before = counts(session)
+    execute = manual_redaction.Session.execute
+
+    def lost_at_the_update(self, statement, *args, **kwargs):
+        if isinstance(statement, Update):
+            raise _database_gone()
+        return execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(manual_redaction.Session, "execute", lost_at_the_update)
+    with pytest.raises(RedactionNotApplied):
+        _service(engine).redact(actor_for(session, OWNER), reference, SECRET)
+    monkeypatch.undo()
+    assert counts(session) == before
+    stored = _stored(engine, reference)
+    assert (stored.redaction_count, SECRET in stored.summary) == (0, True)
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(SupportRequestRedaction)).one() == 0
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["lost", "committed-then-lost"])
+def test_a_failing_commit_is_reported_as_unknown(
+    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch, committed: bool
+) -> None:
+    """The commit's answer is lost either way: the service cannot tell the two apart,
+    so neither is reported as done or as not done."""
+    reference = _leaky_request(engine, session)
+    commit = manual_redaction.Session.commit
+
+    def answer_lost(self) -> None:
+        commit(self) if committed else self.rollback()
+        raise _database_gone()
+
+    monkeypatch.setattr(manual_redaction.Session, "commit", answer_lost)
+    with pytest.raises(RedactionOutcomeUnknown):
+        _service(engine).redact(actor_for(session, OWNER), reference, SECRET)
+    monkeypatch.undo()
+    assert _stored(engine, reference).redaction_count == (1 if committed else 0)
 
 
 # -- the database guards ---------------------------------------------------------
