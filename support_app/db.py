@@ -7,7 +7,8 @@ one from the pool, a statement and a lock wait on PostgreSQL, the busy timeout o
 SQLite. A database that does not answer in time ends the request with an error
 the caller can report, never with a request that hangs. (A statement already sent
 to a PostgreSQL that is frozen, not down, waits on the socket: the server enforces
-``statement_timeout``, so such waits need a bound in the caller, as ``/readyz`` has.)
+``statement_timeout``, so such waits need a bound in the caller: ``/readyz`` has one,
+and a tab's events read through ``read_in_thread``.)
 SQLite keeps no planner statistics by itself: each connection runs ``PRAGMA
 optimize`` (a bounded ``ANALYZE`` of the tables whose statistics are missing or
 stale) when it closes, and the pool retires connections hourly so a long-running
@@ -17,14 +18,17 @@ migrations on either database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, create_engine
 
@@ -51,6 +55,44 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     PoolTimeoutError,
     TimeoutError,
 )
+
+
+T = TypeVar("T")
+
+
+class DatabaseNotAnswering(SQLAlchemyError):
+    """A read did not answer within ``read_wait_seconds`` (a frozen or overloaded
+    database): reported like any database outage. Nothing was written."""
+
+
+# After a read was cut off, the next reads wait this long at most until one answers
+# again: one event often makes two reads (the session, then the page), and a
+# database known not to answer should not cost each of them the full bound.
+NOT_ANSWERING_WAIT_S = 1.0
+NOT_ANSWERING_MEMORY_S = 30.0
+_last_cut_off = -NOT_ANSWERING_MEMORY_S  # monotonic time of the last read cut off
+
+
+async def read_in_thread(read: Callable[..., T], *args: object) -> T:
+    """``read(*args)`` in a worker thread, awaited for at most the read bound.
+
+    For the reads a tab's event waits on, often while holding the tab's state lock:
+    a frozen server would otherwise keep that lock until it thaws (and past the
+    lock's expiry, which loses the event's state write). The thread itself finishes
+    whenever the server answers. Only for reads: a write cut off this way could not
+    say whether it was stored.
+    """
+    global _last_cut_off
+    bound: float = get_settings().database.read_wait_seconds
+    if time.monotonic() - _last_cut_off < NOT_ANSWERING_MEMORY_S:
+        bound = min(bound, NOT_ANSWERING_WAIT_S)
+    try:
+        answer = await asyncio.wait_for(asyncio.to_thread(read, *args), timeout=bound)
+    except TimeoutError as error:
+        _last_cut_off = time.monotonic()
+        raise DatabaseNotAnswering(f"no answer within {bound:g} s: {read.__name__}") from error
+    _last_cut_off = -NOT_ANSWERING_MEMORY_S
+    return answer
 
 
 def _sqlite_configurer(busy_timeout_ms: int):

@@ -77,6 +77,9 @@ class DatabaseTimeouts:
     pool_seconds: int = 5  # waiting for a free connection from the pool
     statement_seconds: int = 10  # one statement (PostgreSQL statement_timeout)
     lock_seconds: int = 5  # a row/table lock (PostgreSQL lock_timeout, SQLite busy_timeout)
+    # A read that a tab's event waits for (``db.read_in_thread``): shorter than the
+    # state lock's expiry, so a frozen database cannot hold a tab's state lock.
+    read_wait_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ def get_settings() -> Settings:
             pool_seconds=_int_env("SUPPORT_APP_DB_POOL_TIMEOUT_SECONDS", 5),
             statement_seconds=_int_env("SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS", 10),
             lock_seconds=_int_env("SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS", 5),
+            read_wait_seconds=_int_env("SUPPORT_APP_DB_READ_WAIT_SECONDS", 5),
         ),
         redis_url=redis_url or None,
         redis_connect_seconds=_int_env("SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS", 2),

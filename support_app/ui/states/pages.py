@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from support_app import routes
-from support_app.db import get_engine
+from support_app.db import get_engine, read_in_thread
 from support_app.services.access import (
     OPERATION_RUN,
     TENANT,
@@ -96,7 +96,7 @@ class PageLoadState(SessionState, mixin=True):
                 if actor is None:
                     yield rx.redirect(routes.LOGIN)
                     return
-                data = await asyncio.to_thread(self._read, actor, query)
+                data = await read_in_thread(self._read, actor, query)
             except SQLAlchemyError:
                 continue
             async with self:
@@ -117,7 +117,7 @@ class PageLoadState(SessionState, mixin=True):
                 self._begin_load()  # after the lookup: a new session resets the page's vars
             if actor is None:
                 return rx.redirect(routes.LOGIN)
-            data = await asyncio.to_thread(self._read, actor, self._query())
+            data = await read_in_thread(self._read, actor, self._query())
         except SQLAlchemyError as error:
             logger.error(
                 "page %s failed to load: %s", self.router.url.path[:80], type(error).__name__

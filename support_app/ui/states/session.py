@@ -30,7 +30,7 @@ from reflex_base.event import get_event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from support_app.db import get_engine, session_scope
+from support_app.db import get_engine, read_in_thread, session_scope
 from support_app.i18n import LOCALES, product_catalog
 from support_app.services.access import Actor
 from support_app.services.authentication import AuthenticationService, SignedInSession
@@ -87,7 +87,7 @@ class SessionState(rx.State):
         """The live session named by the socket's cookie (a database read)."""
         cookie = session_cookie_name(get_settings().secure_cookies)
         token_hash = cookie_value(self.router.headers.cookie, cookie)
-        return await asyncio.to_thread(_session_for, token_hash)
+        return await read_in_thread(_session_for, token_hash)
 
     async def _adopt(self, signed_in: SignedInSession | None) -> Actor | None:
         """Make this tab ``signed_in``'s: reset per-user data if the session changed."""

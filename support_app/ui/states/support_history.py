@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from support_app import routes
 from support_app.canonical_json import canonical_json, pretty_json
-from support_app.db import get_engine
+from support_app.db import get_engine, read_in_thread
 from support_app.i18n import failure_text, translate
 from support_app.models.support_request import SEVERITIES
 from support_app.services.access import Actor, Forbidden, NotFound
@@ -268,7 +268,7 @@ class SupportHistoryState(PageLoadState, SessionState):
                     return rx.redirect(routes.LOGIN)
                 if self._owner_session != owner:  # a new session reset the page: load it
                     return SupportHistoryState.load  # by name: ``self`` is a proxy here
-            data = await asyncio.to_thread(self._read, actor, query)
+            data = await read_in_thread(self._read, actor, query)
         except Exception as error:  # a read: whatever failed, nothing was changed
             logger.error(
                 "history list not updated: %s",

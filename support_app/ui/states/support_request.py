@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from support_app import routes
 from support_app.canonical_json import pretty_json
-from support_app.db import get_engine
+from support_app.db import get_engine, read_in_thread
 from support_app.i18n import failure_text, translate
 from support_app.models.support_request import (
     CONTACT_EMAIL_MAX,
@@ -92,8 +92,9 @@ _FIELD_CAPS = {
 
 # How often a reconnected tab looks whether the worker running its submit still lives.
 _SETTLE_POLL_S = 5.0
-# After this long a submit says that it is taking longer than usual.
-_SLOW_SUBMIT_S = 4.0
+# After this long a submit says that it is taking longer than usual (a session read
+# gives up at the read bound, 5 s by default; a write waits for its answer).
+_SLOW_SUBMIT_S = 3.0
 
 
 def _handoff() -> ExternalSupportDeskHandoffService:
@@ -187,7 +188,7 @@ class SupportRequestState(SessionState):
             return title, mode, latest.as_display() if latest else {}
 
         try:
-            title, attachment_mode, latest = await asyncio.to_thread(_prepare)
+            title, attachment_mode, latest = await read_in_thread(_prepare)
         except (NotFound, Forbidden) as error:
             self.dialog_open = False
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
@@ -462,7 +463,7 @@ class SupportRequestState(SessionState):
             return [dataclasses.asdict(row) for row in readable_context(envelope)]
 
         try:
-            self.context_rows = await asyncio.to_thread(_rows)
+            self.context_rows = await read_in_thread(_rows)
         except (NotFound, Forbidden):
             self.context_rows = []
 
@@ -525,7 +526,7 @@ async def _store(
     if result.handoff_mode != INTERNAL_ONLY:
         # An internal request leaves the latest handoff as the dialog shows it.
         try:
-            outcome.latest = await asyncio.to_thread(_latest_summary, actor, context)
+            outcome.latest = await read_in_thread(_latest_summary, actor, context)
         except SQLAlchemyError:
             logger.warning("latest handoff not refreshed after %s", result.reference)
 
@@ -578,7 +579,7 @@ class DiagnosticsState(SessionState):
                 return SupportDiagnosticsService(session).bundle_for(actor, context)
 
         try:
-            bundle = await asyncio.to_thread(_bundle)
+            bundle = await read_in_thread(_bundle)
         except (NotFound, Forbidden) as error:
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
         self.run = _strings(bundle["operation_run"]) if "operation_run" in bundle else {}
