@@ -111,6 +111,9 @@ class SupportRequestState(SessionState):
     _bound_kind: str = ""
     _bound_id: str = ""
     _bound_user_id: int = 0
+    # Set when the dialog was reopened on a lost state, until the page load that
+    # Reflex queues with the resent state has run (``close_on_page_load``).
+    _reopened_after_state_loss: bool = False
 
     @rx.var
     def result_failure_text(self) -> str:
@@ -139,6 +142,15 @@ class SupportRequestState(SessionState):
             return rx.redirect(routes.LOGIN)
         if context is None:
             return
+        try:
+            await self._bind_dialog(actor, context)
+        except (NotFound, Forbidden) as error:
+            self.dialog_open = False
+            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+
+    async def _bind_dialog(self, actor: Actor, context: SupportContext) -> None:
+        """Authorise ``context`` for ``actor``, bind it and open the dialog on it
+        (raises ``NotFound``/``Forbidden`` as the access rules say)."""
         locale = self.locale
 
         def _prepare():
@@ -156,11 +168,7 @@ class SupportRequestState(SessionState):
             mode = attachment_mode_for(scope.tenant)
             return title, mode, latest.as_display() if latest else {}
 
-        try:
-            title, attachment_mode, latest = await asyncio.to_thread(_prepare)
-        except (NotFound, Forbidden) as error:
-            self.dialog_open = False
-            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        title, attachment_mode, latest = await asyncio.to_thread(_prepare)
         self._bound_kind, self._bound_id = context.kind, str(context.raw_id)
         self._bound_user_id = actor.user_id
         self.context_kind = context.kind
@@ -174,9 +182,32 @@ class SupportRequestState(SessionState):
         self.submitting = False  # a submit whose last state write failed must not stick
         self.dialog_open = True
 
+    async def _reopen_after_state_loss(self, handoff_mode: object) -> bool:
+        """The tab's server-side state vanished while its dialog was open (see
+        ``dialog_recovery``): open it again on the page's context, for whoever the
+        cookie names now and only if they may still request support there, as
+        ``open_dialog`` does; a submit's form also says which handoff was chosen.
+        Whether it was reopened."""
+        actor, context = await self._actor(), self._context()
+        if actor is None or context is None:
+            return False
+        try:
+            await self._bind_dialog(actor, context)
+        except (NotFound, Forbidden):
+            return False
+        if handoff_mode in HANDOFF_MODES:
+            self.handoff_mode = str(handoff_mode)
+        self._reopened_after_state_loss = True
+        return True
+
     @rx.event
     def close_on_page_load(self):
-        """A (re)loaded page starts with the dialog closed, empty and unbound."""
+        """A (re)loaded page starts with the dialog closed, empty and unbound; except
+        for the page load Reflex runs by itself on a tab whose state was lost, right
+        after ``_reopen_after_state_loss`` reopened the dialog the operator is using."""
+        if self._reopened_after_state_loss:
+            self._reopened_after_state_loss = False
+            return
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
         self.submitting = False
         self._unbind()
