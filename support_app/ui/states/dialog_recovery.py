@@ -8,21 +8,23 @@ dialog is closed and unbound, so the operator's open dialog closed under them wi
 everything they had typed, and the event that found the loss (a Submit) ran on the
 closed dialog and did nothing, without a word.
 
-So this middleware runs first (Reflex calls middleware before that resend): an
-event that only an open dialog sends, arriving on a state that has no signed-in
-session recorded (``SessionState._owner_session``, set on every live signed-in
-tab by its page load), reopens the dialog on the page's context: actor from the
-cookie, context from the page's URL, access checked again, exactly as "Request
-support" does (``SupportRequestState._reopen_after_state_loss``). The resent state
-then shows the dialog open, so the browser keeps it and its fields as they are
-(the dialog sits beside the page's content, which shows a spinner while the page
-loads again: ``more_menu.with_support_dialogs``), and the Submit goes on and stores
-what the operator sees. The preview of what will be stored was lost with the state,
-and only the browser holds the text, so it is asked to send both fields again to
+So this middleware runs first (Reflex calls middleware before that resend). An
+event that only an open dialog sends, arriving on a fresh state - no page load has
+completed on it (``is_hydrated``) and no signed-in session is recorded in it
+(``SessionState._owner_session``), while a live tab showing a dialog has both -
+reopens the dialog on the page's context: actor from the cookie, context from the
+page's URL, access checked again, exactly as "Request support" does
+(``SupportRequestState._reopen_after_state_loss``). The resent state then shows the
+dialog open, so the browser keeps it and its fields as they are (the dialog sits
+beside the page's content, which shows a spinner while the page loads again:
+``more_menu.with_support_dialogs``), and the Submit goes on and stores what the
+operator sees. The preview of what will be stored was lost with the state and only
+the browser holds the text, so the browser is asked to send both fields again to
 the handlers that preview what is typed (else the preview would say "(empty)"
-beside a filled-in summary). Nothing the browser
-claims is trusted beyond what ``open_dialog`` trusts: any browser may open the
-dialog on a page it may request support for.
+beside a filled-in summary).
+
+Nothing the browser claims is trusted beyond what ``open_dialog`` trusts: any
+browser may open the dialog on a page whose tenant its user may request support for.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ class DialogRecovery(Middleware):
     async def preprocess(self, app, state, event):
         if event.name not in _OPEN_DIALOG_EVENTS:
             return None
-        if (await state.get_state(SessionState))._owner_session:
+        if state.is_hydrated or (await state.get_state(SessionState))._owner_session:
             return None  # the tab's state is alive
         dialog = await state.get_state(SupportRequestState)
         reopened = await dialog._reopen_after_state_loss(_chosen_handoff(event.payload))
