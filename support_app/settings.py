@@ -98,6 +98,9 @@ class Settings:
     database: DatabaseTimeouts = DatabaseTimeouts()
     redis_url: str | None = None  # REFLEX_REDIS_URL (checked by /readyz)
     redis_connect_seconds: int = 2  # opening a Redis connection (Reflex's state manager)
+    # One command of Reflex's state store, retries and reconnecting included
+    # (``ui.event_log.bound_state_store``): a frozen Redis answers nothing, ever.
+    redis_command_seconds: int = 3
     log_format: str = "text"  # "text" (one key=value line) or "json" (one object per line)
     # Key of the hash a manual redaction records instead of the removed text
     # (``SUPPORT_APP_REDACTION_HASH_KEY``). Unset: a random key per process, so the
@@ -239,6 +242,7 @@ def get_settings() -> Settings:
         ),
         redis_url=redis_url or None,
         redis_connect_seconds=_int_env("SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS", 2),
+        redis_command_seconds=_int_env("SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS", 3),
         log_format=_choice_env("SUPPORT_APP_LOG_FORMAT", "text", ("text", "json")),
         redaction_hash_key=os.environ.get("SUPPORT_APP_REDACTION_HASH_KEY", "").encode()
         or secrets.token_bytes(32),

@@ -6,7 +6,8 @@ front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
 required; the session token hashed before Reflex sees it), and outermost one log line
 per request (``support_app.logs``). ``SessionCheckMiddleware``
-resets per-user states before a hydration that belongs to another session.
+resets per-user states before a hydration that belongs to another session;
+``DialogRecovery`` keeps an open dialog open when its tab's state was lost.
 """
 
 import reflex as rx
@@ -25,6 +26,7 @@ from support_app.ui.pages import (  # noqa: F401
     support_requests,
     tenant_dashboard,
 )
+from support_app.ui.states.dialog_recovery import DialogRecovery
 from support_app.ui.states.event_errors import backend_exception_handler
 from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
@@ -59,8 +61,9 @@ app = rx.App(
 app.app_wraps[(5, "Overlay")] = lambda stateful: connection_overlay() if stateful else None
 add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
+app.add_middleware(DialogRecovery())
 app.register_lifespan_task(stale_handoff_sweeper)
 event_trace.install(app)
 event_screen.install()
-event_log.install()
+event_log.install(app)
 tab_recovery.install()

@@ -9,12 +9,29 @@ A failure of our code is one ERROR record with its stack (rate-limited by
 ``logs.RepeatLimit``); a malformed call or an outage is one WARNING line with that
 outcome and nothing else (the client's arguments may be in an exception's text, and
 an outage is reported once, by ``event_errors``).
+
+The same step is where an event waits on the state store, so the store is bounded
+here too (``bound_state_store``): redis-py waits for a reply without end, and a
+frozen Redis (SIGSTOP, a paused VM) accepts the command and never answers, so one
+click hung its tab's events for as long as the freeze lasted, with no message and
+no log line. Each command of the state manager's client (taking the tab's lock,
+reading and writing its state, releasing the lock) now fails after
+``SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS`` with a Redis ``TimeoutError``, which
+``event_errors`` answers like any outage: a client-side "temporarily unavailable"
+toast, the cause logged once. Not a socket read timeout (``settings.
+bounded_redis_url`` says why): the pub/sub listeners use connections of their own
+and keep waiting quietly. A lock request cut short is undone once Redis answers
+again, so the thaw does not leave the tab locked (``BoundedCommands``).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
 from support_app.logs import logged_event
@@ -35,8 +52,77 @@ def _session_of(router_data: dict[str, Any]) -> str | None:
     return cookie_value(cookie, session_cookie_name(get_settings().secure_cookies))
 
 
-def install() -> None:
-    """Wrap the event processor's execution step (once per process)."""
+# Deletes a key only while it still holds the value it was set to.
+_DELETE_IF_UNCHANGED = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
+
+
+class BoundedCommands:
+    """A Redis client's ``execute_command``, cut after ``seconds`` (redis-py's own
+    retries and reconnecting included) with a Redis ``TimeoutError``.
+
+    A command cut short leaves its connection closed (redis-py drops a connection
+    whose reply was not read), so no later command reads a stale reply. But the cut
+    does not undo the command: a frozen Redis still carries it out when it thaws,
+    however late. For a tab's lock request (``SET key id PX … NX``, the only ``NX``
+    write of the state manager) that would leave the tab locked by an event that
+    already failed, for the lock's whole expiry (Reflex's 10 s) from the thaw, and
+    its next action would wait that long without a word. So each ``SET … NX`` cut
+    short is undone - deleted if the key still holds its value - after the next
+    command Redis answers: a thawed Redis carries out everything it had received
+    before it answers anything sent later.
+    """
+
+    def __init__(self, command: Callable[..., Awaitable[Any]], seconds: float) -> None:
+        self._command, self._seconds = command, seconds
+        self._cut_short: dict[tuple[Any, Any], None] = {}  # (key, value), oldest first
+
+    async def __call__(self, *args: Any, **options: Any) -> Any:
+        try:
+            async with asyncio.timeout(self._seconds):
+                answer = await self._command(*args, **options)
+        except TimeoutError as error:
+            if _is_nx_write(args) and len(self._cut_short) < _CUT_SHORT_KEPT:
+                self._cut_short[(args[1], args[2])] = None
+            name = args[0] if args else "command"  # never keys or values: client tokens
+            raise RedisTimeoutError(
+                f"the state store did not answer {name} within {self._seconds:g} s"
+            ) from error
+        while self._cut_short:
+            key, value = next(iter(self._cut_short))
+            try:
+                async with asyncio.timeout(self._seconds):
+                    await self._command("EVAL", _DELETE_IF_UNCHANGED, 1, key, value)
+            except (TimeoutError, RedisError):
+                break  # Redis is away again: after its next answer
+            self._cut_short.pop((key, value), None)
+        return answer
+
+
+# More lock requests cut short than this in one outage expire by themselves.
+_CUT_SHORT_KEPT = 10_000
+
+
+def _is_nx_write(args: tuple[Any, ...]) -> bool:
+    """``SET key value … NX``: written only if the key did not exist."""
+    return len(args) >= 3 and str(args[0]).upper() == "SET" and "NX" in args[3:]
+
+
+def bound_state_store(state_manager: object, seconds: float) -> None:
+    """Every command of ``state_manager``'s Redis client answers within ``seconds`` or
+    fails (``BoundedCommands``). Without Redis (the in-memory manager) there is
+    nothing to bound."""
+    client = getattr(state_manager, "redis", None)
+    if client is None or isinstance(client.execute_command, BoundedCommands):
+        return
+    client.execute_command = BoundedCommands(client.execute_command, seconds)
+
+
+def install(app: Any) -> None:
+    """Wrap the event processor's execution step and bound ``app``'s state store
+    (once per process)."""
+    bound_state_store(app.state_manager, get_settings().redis_command_seconds)
     execute = BaseStateEventProcessor._execute_event
     if getattr(execute, "_logged", False):
         return

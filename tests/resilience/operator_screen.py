@@ -4,6 +4,7 @@ opens the dialog and reads what was stored (the fixtures live in ``conftest``)."
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,3 +111,36 @@ def desk_fault(desk: str, mode: str) -> None:
         headers={CONTROL_TOKEN_HEADER: DESK_CONTROL_TOKEN},
         trust_env=False,
     ).raise_for_status()
+
+
+def app_cpu_seconds(app_url: str) -> float:
+    """User + system CPU of the app's processes (all listening on its port's tree)."""
+    port = app_url.rsplit(":", 1)[1]
+    pids = subprocess.run(
+        ["pgrep", "-f", "--", f"--frontend-port {port}"], capture_output=True, text=True
+    ).stdout.split()
+    assert pids, "the app's processes were not found"
+    processes = {int(pid) for pid in pids}
+    for pid in list(processes):
+        processes.update(_descendants(pid))
+    total = 0.0
+    for pid in processes:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / 100
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if parent == pid:
+                found += [int(entry.name), *_descendants(int(entry.name))]
+    return found

@@ -8,9 +8,7 @@ next action works without a reload. Each drill restores what it broke.
 
 from __future__ import annotations
 
-import subprocess
 import time
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -18,6 +16,7 @@ from tests.resilience.conftest import PrivatePostgres, PrivateRedis
 from tests.resilience.operator_screen import (
     REFERENCE,
     OperatorApp,
+    app_cpu_seconds,
     desk_fault,
     open_dialog_on_tenant,
     request_support,
@@ -197,39 +196,6 @@ def test_the_desk_failing_while_postgresql_restarts_shows_the_reference_and_reco
     )
 
 
-def _worker_cpu_seconds(app_url: str) -> float:
-    """User + system CPU of the app's processes (all listening on its port's tree)."""
-    port = app_url.rsplit(":", 1)[1]
-    pids = subprocess.run(
-        ["pgrep", "-f", "--", f"--frontend-port {port}"], capture_output=True, text=True
-    ).stdout.split()
-    assert pids, "the app's processes were not found"
-    processes = {int(pid) for pid in pids}
-    for pid in list(processes):
-        processes.update(_descendants(pid))
-    total = 0.0
-    for pid in processes:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / 100
-    return total
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            if parent == pid:
-                found += [int(entry.name), *_descendants(int(entry.name))]
-    return found
-
-
 def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
     page: Page, operator_app: OperatorApp, private_redis: PrivateRedis
 ) -> None:
@@ -243,12 +209,12 @@ def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
     private_redis.stop()
     try:
         time.sleep(12)  # the outage begins: the workers notice and report it
-        idle_start, idle_lines = _worker_cpu_seconds(operator_app.url), operator_app.log_lines()
+        idle_start, idle_lines = app_cpu_seconds(operator_app.url), operator_app.log_lines()
         time.sleep(10)
-        idle = _worker_cpu_seconds(operator_app.url) - idle_start
+        idle = app_cpu_seconds(operator_app.url) - idle_start
         idle_logged = operator_app.log_lines() - idle_lines
 
-        clicks_start, clicks_lines = _worker_cpu_seconds(operator_app.url), operator_app.log_lines()
+        clicks_start, clicks_lines = app_cpu_seconds(operator_app.url), operator_app.log_lines()
         started = time.monotonic()
         request_support(page)
         expect(page.get_by_text("temporarily unavailable").first).to_be_visible(timeout=10_000)
@@ -259,7 +225,7 @@ def test_clicks_through_a_redis_outage_cost_about_an_idle_tab_and_recover(
             page.keyboard.press("Escape")
             request_support(page)
         time.sleep(max(0.0, 10 - (time.monotonic() - started)))
-        clicks = _worker_cpu_seconds(operator_app.url) - clicks_start
+        clicks = app_cpu_seconds(operator_app.url) - clicks_start
         new_lines = operator_app.log.read_bytes().splitlines()[clicks_lines:]
     finally:
         private_redis.start()

@@ -157,3 +157,46 @@ def test_a_worker_killed_before_the_commit_says_not_sent_and_keeps_the_text(
         f" kill (database frozen 2 s of it), text kept, stored once on the next click;"
         f" worker respawned in {respawned:.1f} s"
     )
+
+
+_OPENED = re.compile(rb"pid=(\d+) .*event=support_request_state\.open_dialog .*outcome=ok")
+
+
+def test_a_worker_killed_while_the_operator_types_keeps_the_dialog_and_its_text(
+    page: Page, operator_app: OperatorApp
+) -> None:
+    """No submit yet: the reconnect must not close the dialog (Reflex reruns the
+    page's load handlers on every reconnect) nor empty it."""
+    app = operator_app
+    _workers_past_the_crash_loop_window(app)
+    summary = f"Alerts missing after the worker died {time.monotonic_ns()}"
+    before = app.log_lines()
+    open_dialog_on_tenant(page, app, "Fabrikam", summary)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Reproduction notes (optional)").fill("Steps: open the alert rules")
+    opened = [
+        int(found.group(1))
+        for line in app.log.read_bytes().splitlines()[before:]
+        if (found := _OPENED.search(line))
+    ]
+    assert opened, "no worker logged the dialog's opening"
+    killed = _kill(app, opened[-1])  # the worker holding the tab's socket
+    expect(page.get_by_test_id("connection-lost")).to_have_count(0, timeout=20_000)
+    time.sleep(2)  # the reconnect's page load has run by now
+    expect(dialog.get_by_label("Summary")).to_have_value(summary)
+    expect(dialog.get_by_label("Reproduction notes (optional)")).to_have_value(
+        "Steps: open the alert rules"
+    )
+    screenshot(page, "resilience-worker-killed-typing")
+    respawned = _wait_for_respawn(app, opened[-1], killed)
+    started = time.monotonic()
+    dialog.get_by_role("button", name="Submit request").click()
+    expect(dialog.get_by_test_id("support-reference")).to_have_text(REFERENCE, timeout=30_000)
+    assert [actions for _, actions in stored(app.database, summary)] == [
+        ["support_request.created"]
+    ]
+    print(
+        f"\nworker killed while typing: dialog and text kept through the reconnect;"
+        f" stored once {time.monotonic() - started:.1f} s after the click;"
+        f" worker respawned in {respawned:.1f} s"
+    )

@@ -125,6 +125,7 @@ BOUND_VARS = (
     "SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS",
     "SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS",
     "SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS",
+    "SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS",
     "SUPPORT_APP_LOG_FORMAT",
     "REFLEX_REDIS_URL",
 )
@@ -136,18 +137,21 @@ def test_waits_are_bounded_by_default_and_configurable(env: pytest.MonkeyPatch) 
     get_settings.cache_clear()
     defaults = get_settings()
     assert defaults.database == DatabaseTimeouts(3, 5, 10, 5)
-    assert (defaults.redis_url, defaults.redis_connect_seconds, defaults.log_format) == (
-        None,
-        2,
-        "text",
-    )
+    assert (
+        defaults.redis_url,
+        defaults.redis_connect_seconds,
+        defaults.redis_command_seconds,
+        defaults.log_format,
+    ) == (None, 2, 3, "text")
 
     env.setenv("SUPPORT_APP_DB_LOCK_TIMEOUT_SECONDS", "2")
+    env.setenv("SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS", "5")
     env.setenv("SUPPORT_APP_LOG_FORMAT", "JSON")
     env.setenv("REFLEX_REDIS_URL", "redis://cache:6379/3")
     get_settings.cache_clear()
     configured = get_settings()
     assert configured.database.lock_seconds == 2 and configured.log_format == "json"
+    assert configured.redis_command_seconds == 5
     assert configured.redis_url == "redis://cache:6379/3" and configured.multi_worker
 
 
@@ -156,6 +160,7 @@ def test_waits_are_bounded_by_default_and_configurable(env: pytest.MonkeyPatch) 
     [
         ("SUPPORT_APP_DB_CONNECT_TIMEOUT_SECONDS", "1"),  # libpq's minimum is 2
         ("SUPPORT_APP_DB_STATEMENT_TIMEOUT_SECONDS", "0"),  # 0 would mean no bound
+        ("SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS", "0"),
         ("SUPPORT_APP_LOG_FORMAT", "xml"),
     ],
 )

@@ -73,8 +73,13 @@ def scoped_page_header(state, title: rx.Var, eyebrow_key: str) -> rx.Component:
         ),
         rx.spacer(),
         more_menu(state),
-        support_request_dialog(),
-        diagnostics_dialog(),
         align="end",
         width="100%",
     )
+
+
+def with_support_dialogs(page_content: rx.Component) -> rx.Component:
+    """``page_content`` with the More menu's dialogs beside it, not inside it: the
+    content is swapped for a spinner while the page's data (re)loads, which must not
+    unmount a dialog the operator is typing in (``states.dialog_recovery``)."""
+    return rx.fragment(page_content, support_request_dialog(), diagnostics_dialog())

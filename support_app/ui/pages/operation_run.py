@@ -4,7 +4,11 @@ import reflex as rx
 
 from support_app import routes
 from support_app.ui.components.badges import status_badge, support_requests_link
-from support_app.ui.components.more_menu import SUPPORT_DIALOGS_ON_LOAD, scoped_page_header
+from support_app.ui.components.more_menu import (
+    SUPPORT_DIALOGS_ON_LOAD,
+    scoped_page_header,
+    with_support_dialogs,
+)
 from support_app.ui.components.shell import T, load_failed_view, not_found_view, template
 from support_app.ui.states.pages import RunViewerState as S
 
@@ -49,12 +53,14 @@ def run_details() -> rx.Component:
 
 @template(routes.OPERATION_RUN, "page.operation_run", on_load=[S.load, *SUPPORT_DIALOGS_ON_LOAD])
 def operation_run() -> rx.Component:
-    return rx.cond(
-        S.load_failed,
-        load_failed_view(S.load),
+    return with_support_dialogs(
         rx.cond(
-            S.not_found,
-            not_found_view(),
-            rx.cond(S.loaded, run_details(), rx.center(rx.spinner(size="3"), padding="80px")),
-        ),
+            S.load_failed,
+            load_failed_view(S.load),
+            rx.cond(
+                S.not_found,
+                not_found_view(),
+                rx.cond(S.loaded, run_details(), rx.center(rx.spinner(size="3"), padding="80px")),
+            ),
+        )
     )

@@ -132,6 +132,9 @@ class SupportRequestState(SessionState):
     _attempt_reference: str = ""
     _attempt_owner: str = ""
     _attempt_started: float = 0.0
+    # Set when the dialog was reopened on a lost state, until the page load that
+    # Reflex queues with the resent state has run (``close_on_page_load``).
+    _reopened_after_state_loss: bool = False
 
     @rx.var
     def result_failure_text(self) -> str:
@@ -170,6 +173,15 @@ class SupportRequestState(SessionState):
             return rx.redirect(routes.LOGIN)
         if context is None:
             return
+        try:
+            await self._bind_dialog(actor, context)
+        except (NotFound, Forbidden) as error:
+            self.dialog_open = False
+            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+
+    async def _bind_dialog(self, actor: Actor, context: SupportContext) -> None:
+        """Authorise ``context`` for ``actor``, bind it and open the dialog on it
+        (raises ``NotFound``/``Forbidden`` as the access rules say)."""
         locale = self.locale
 
         def _prepare():
@@ -187,11 +199,7 @@ class SupportRequestState(SessionState):
             mode = attachment_mode_for(scope.tenant)
             return title, mode, latest.as_display() if latest else {}
 
-        try:
-            title, attachment_mode, latest = await read_in_thread(_prepare)
-        except (NotFound, Forbidden) as error:
-            self.dialog_open = False
-            return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        title, attachment_mode, latest = await read_in_thread(_prepare)
         self._bound_kind, self._bound_id = context.kind, str(context.raw_id)
         self._bound_user_id = actor.user_id
         self.context_kind = context.kind
@@ -207,18 +215,41 @@ class SupportRequestState(SessionState):
         self._set_attempt(None)
         self.dialog_open = True
 
+    async def _reopen_after_state_loss(self, handoff_mode: object) -> bool:
+        """The tab's server-side state vanished while its dialog was open (see
+        ``dialog_recovery``): open it again on the page's context, for whoever the
+        cookie names now and only if they may still request support there, as
+        ``open_dialog`` does; a submit's form also says which handoff was chosen.
+        Whether it was reopened."""
+        actor, context = await self._actor(), self._context()
+        if actor is None or context is None:
+            return False
+        try:
+            await self._bind_dialog(actor, context)
+        except (NotFound, Forbidden):
+            return False
+        if handoff_mode in HANDOFF_MODES:
+            self.handoff_mode = str(handoff_mode)
+        self._reopened_after_state_loss = True
+        return True
+
     @rx.event
     def close_on_page_load(self):
         """A (re)loaded page starts with the dialog closed, empty and unbound.
 
-        Except while a submit is in flight: Reflex runs the page's load handlers on
-        every socket reconnect too, and a tab reconnects when the worker running its
-        submit dies. Then the dialog stays as it is (its typed text is still in the
-        browser) and the submit is either left to its live worker or settled here.
+        Except where the operator is still using the dialog. Reflex runs the page's
+        load handlers by itself on a tab whose state was lost, right after
+        ``_reopen_after_state_loss`` reopened the dialog; and on every socket
+        reconnect (a network drop, the tab's worker died): then the dialog stays as it
+        is (its typed text is still in the browser), and a submit in flight is either
+        left to its live worker or settled here.
         """
-        attempt, bound = self._attempt(), self._bound()
-        if self.submitting and attempt and bound and bound.same_as(self._context()):
-            return SupportRequestState.settle_abandoned_submit
+        if self._reopened_after_state_loss:
+            self._reopened_after_state_loss = False
+            return None
+        bound = self._bound()
+        if not self._fresh_page and self.dialog_open and bound and bound.same_as(self._context()):
+            return SupportRequestState.settle_abandoned_submit if self.submitting else None
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
         self.submitting = self.submit_slow = False
         self._set_attempt(None)
