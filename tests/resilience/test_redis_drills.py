@@ -17,7 +17,7 @@ from collections.abc import Callable
 from playwright.sync_api import Locator, Page, expect
 
 from support_app.settings import get_settings
-from tests.resilience.conftest import PrivateRedis
+from tests.resilience.conftest import RESILIENCE_WORKERS, PrivateRedis
 from tests.resilience.operator_screen import (
     REFERENCE,
     OperatorApp,
@@ -129,7 +129,9 @@ def test_clicks_while_redis_is_frozen_are_answered_at_idle_cost_and_recover(
     assert max(durations) <= (COMMAND_BOUND_S + 1) * 1000, durations
     assert busy <= idle + 1.0, (idle, busy)
     assert len(lines) <= len(idle_lines) + clicks + 2, b"\n".join(lines)[-3000:]
-    assert len(causes) <= 1, causes  # once per cause while it lasts
+    # Once per cause while it lasts, in each worker process that meets it (a tab whose
+    # socket moved to the other worker meanwhile reports it there too).
+    assert len(causes) <= RESILIENCE_WORKERS, causes
     assert not [line for line in lines if b"malformed" in line]  # not blamed on the client
     # After the thaw the next click opens the dialog, without a reload.
     thawed = time.monotonic()

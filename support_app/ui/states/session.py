@@ -63,10 +63,11 @@ class SessionState(rx.State):
     # on, for the new user), and shared by every page, so a load on any page stops the
     # previous page's retries.
     _load_generation: int = 0
-    # Whether the newest hydration was of a page the browser has just loaded (or
-    # reloaded), rather than a socket reconnect or an in-app navigation: a reconnect
-    # must not close a dialog the operator is still typing in.
-    _fresh_page: bool = True
+    # Set by a hydration that is not of a freshly (re)loaded page (a socket reconnect,
+    # an in-app navigation), until the page's load handler has looked at it
+    # (``SupportRequestState.close_on_page_load``): a reconnect must not close a dialog
+    # the operator is still typing in.
+    _resumed: bool = False
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -158,9 +159,9 @@ class SessionCheckMiddleware(Middleware):
             # Reflex sends the page's initial-state hashes only on a page's first
             # hydration; a reconnect or an in-app navigation sends none.
             payload = event.payload if isinstance(event.payload, dict) else {}
-            session_state._fresh_page = event.name.endswith(f".{CompileVars.HYDRATE}") or bool(
-                payload.get("hashes")
-            )
+            session_state._resumed = event.name.endswith(
+                f".{CompileVars.HYDRATE_AND_LOAD}"
+            ) and not payload.get("hashes")
             try:
                 await session_state._actor()
             except SQLAlchemyError as error:

@@ -247,8 +247,8 @@ class SupportRequestState(SessionState):
         if self._reopened_after_state_loss:
             self._reopened_after_state_loss = False
             return None
-        bound = self._bound()
-        if not self._fresh_page and self.dialog_open and bound and bound.same_as(self._context()):
+        bound, resumed, self._resumed = self._bound(), self._resumed, False
+        if resumed and self.dialog_open and bound and bound.same_as(self._context()):
             return SupportRequestState.settle_abandoned_submit if self.submitting else None
         self.dialog_open, self.result, self.errors, self.latest = False, {}, {}, {}
         self.submitting = self.submit_slow = False
