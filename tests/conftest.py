@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -27,6 +28,7 @@ from support_app.db import create_db_engine
 from support_app.models import User
 from support_app.services.access import Actor
 from support_app.services.demo_seed import seed_demo
+from tests.running_app import CHROMIUM_ARGS
 
 T = TypeVar("T")
 
@@ -156,3 +158,13 @@ def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for every browser lane of the run: Playwright's sync API allows
+    one running instance per thread, so two lanes' own would collide."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

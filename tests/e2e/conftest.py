@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from support_app.db import create_db_engine
@@ -36,7 +36,6 @@ from support_app.services.demo_seed import DEMO_PASSWORD
 from support_app.services.support_desk.emulator import CONTROL_TOKEN_HEADER
 from tests.conftest import migrate_and_seed, migrated_pg_database
 from tests.running_app import (
-    CHROMIUM_ARGS,
     DESK_CONTROL_TOKEN,
     REPO,
     desk_environment,
@@ -201,14 +200,6 @@ def app_url_without_desk(
         {"SUPPORT_APP_PRODUCT_NAME": OTHER_PRODUCT_NAME},
         web_dir=workdir / "web",
     )
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @contextmanager

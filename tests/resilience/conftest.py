@@ -23,13 +23,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import migrate_and_seed
 from tests.resilience.operator_screen import OperatorApp
 from tests.resilience.processes import children_of, supervisor_running, workers_of
 from tests.running_app import (
-    CHROMIUM_ARGS,
     desk_environment,
     free_port,
     running_app,
@@ -286,14 +285,6 @@ def operator_app(
         }
         with running_app(workdir, database, env=environment, web_dir=workdir / "web") as url:
             yield OperatorApp(url, desk, database, workdir / "reflex.log")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
