@@ -1,7 +1,7 @@
 """Scale-out: one tab's events served by different backend workers (scaled lane only).
 
 A browser tab keeps one event socket, so all its events go to the worker that
-accepted that socket. The test opens the dialog, then drops the tab's socket
+accepted that socket. The test opens the dialog and types, then drops the tab's socket
 (Playwright's WebSocket route) until the tab reconnects to another worker, and
 requests support there: the session and page state the first worker left in Redis
 must carry over, and the request must be stored exactly once. The workers share one
@@ -10,8 +10,9 @@ waiting for it, on an idle machine the same one every time; other traffic meanwh
 (as in production) lets the reconnection land elsewhere, within a few attempts.
 (Pausing the first worker does not work: the kernel still hands it the connection.)
 
-A reconnect rehydrates the page like a load (Reflex runs the page's on_load again),
-so the dialog opened on the first worker closes and is opened again on the second.
+A reconnect rehydrates the page like a load (Reflex runs the page's on_load again);
+the dialog opened and typed in on the first worker stays open with its text, and is
+submitted through the second.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from sqlmodel import Session
 
 from tests.e2e.conftest import WORKERS, checked_page, signed_in
-from tests.e2e.test_support_request import open_request_dialog, stored, submit_request, tenant_id
+from tests.e2e.test_support_request import REFERENCE, open_request_dialog, stored, tenant_id
 
 pytestmark = pytest.mark.multi_worker
 RECONNECT_ATTEMPTS = 40
@@ -107,6 +108,8 @@ def test_a_tab_whose_events_hop_between_workers_submits_once(
     signed_in(page, "owner@contoso.example")
     page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
     open_request_dialog(page)
+    summary = "Submitted through a second worker"
+    page.get_by_role("dialog").get_by_label("Summary").fill(summary)
     token = page.evaluate("window.sessionStorage.getItem('token')")
     opened = _pids(_events(event_trace, token), "open_dialog")
     assert opened, "the dialog was opened through an event of this tab"
@@ -127,12 +130,16 @@ def test_a_tab_whose_events_hop_between_workers_submits_once(
     print(f"reconnected to another worker after {attempts} attempt(s)")
     assert pid != first_pid, f"{RECONNECT_ATTEMPTS} reconnects, none to another worker"
 
-    expect(page.get_by_role("dialog")).to_be_hidden()  # the reconnect reloaded the page
-    open_request_dialog(page)
-    reference = submit_request(page, "Submitted through a second worker")
+    # The reconnect reran the page's load, which keeps the dialog the operator is
+    # using (and its text): submitting goes on through the other worker.
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Summary")).to_have_value(summary)
+    dialog.get_by_role("button", name="Submit request").click()
+    expect(dialog.get_by_test_id("support-reference")).to_have_text(REFERENCE)
+    reference = dialog.get_by_test_id("support-reference").inner_text()
     served = _events(event_trace, token)
     assert _pids(served, "submit") == [pid]
-    assert _pids(served, "open_dialog") == [first_pid, pid]
+    assert _pids(served, "open_dialog") == [first_pid]
     row = stored(app_db_session, reference)
-    assert row.summary == "Submitted through a second worker"
+    assert row.summary == summary
     assert row.attachment_mode == "diagnostic_snapshot"
