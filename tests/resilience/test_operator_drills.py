@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.resilience.conftest import PrivatePostgres, PrivateRedis
@@ -27,52 +28,35 @@ from tests.resilience.operator_screen import (
 )
 
 
-def test_a_page_with_postgresql_stopped_says_so_and_recovers_by_itself(
-    page: Page, operator_app: OperatorApp, private_postgres: PrivatePostgres
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
+def test_a_page_with_postgresql_down_says_so_and_recovers_by_itself(
+    page: Page, operator_app: OperatorApp, private_postgres: PrivatePostgres, fault: str
 ) -> None:
+    """Stopped: refused at once. Frozen: nothing answers, so the page's reads give up
+    at the read bound, well before the tab's state lock expires."""
     sign_in(page)
-    private_postgres.stop()
+    down, back = {
+        "stopped": (private_postgres.stop, private_postgres.start),
+        "frozen": (private_postgres.freeze, private_postgres.thaw),
+    }[fault]
+    down()
     try:
         started = time.monotonic()
         page.goto("/")
         expect(page.get_by_test_id("page-load-failed")).to_be_visible(timeout=15_000)
         shown_after = time.monotonic() - started
         expect(page.get_by_text("You are not entitled to any tenant yet")).to_have_count(0)
-        screenshot(page, "resilience-page-load-failed")
-    finally:
-        private_postgres.start()
-    restarted = time.monotonic()
-    expect(page.get_by_test_id("tenant-card").first).to_be_visible(timeout=45_000)
-    recovered_after = time.monotonic() - restarted
-    print(
-        f"\npage, PostgreSQL stopped: error shown {shown_after:.1f} s after navigation; "
-        f"recovered without reload {recovered_after:.1f} s after the restart"
-    )
-
-
-def test_a_page_with_postgresql_frozen_says_so_within_the_bound_and_recovers(
-    page: Page, operator_app: OperatorApp, private_postgres: PrivatePostgres
-) -> None:
-    """A frozen server answers nothing: the page's read gives up at the read bound
-    (5 s), well before the tab's state lock expires, and the page says so."""
-    sign_in(page)
-    private_postgres.freeze()
-    try:
-        started = time.monotonic()
-        page.goto("/")
-        expect(page.get_by_test_id("page-load-failed")).to_be_visible(timeout=15_000)
-        shown_after = time.monotonic() - started
-        expect(page.get_by_text("You are not entitled to any tenant yet")).to_have_count(0)
-        # The session read (5 s bound) and the page's read (1 s once the database is
-        # known not to answer): below the tab's 10 s state-lock expiry.
+        screenshot(page, f"resilience-page-load-failed-{fault}")
+        # Frozen: the session read (5 s bound), then the page's read (1 s once the
+        # database is known not to answer): below the 10 s state-lock expiry.
         assert shown_after < 9, shown_after
     finally:
-        private_postgres.thaw()
-    thawed = time.monotonic()
+        back()
+    restarted = time.monotonic()
     expect(page.get_by_test_id("tenant-card").first).to_be_visible(timeout=45_000)
     print(
-        f"\npage, PostgreSQL frozen: error shown {shown_after:.1f} s after navigation;"
-        f" recovered without reload {time.monotonic() - thawed:.1f} s after the thaw"
+        f"\npage, PostgreSQL {fault}: error shown {shown_after:.1f} s after navigation;"
+        f" recovered without reload {time.monotonic() - restarted:.1f} s after it was back"
     )
 
 
