@@ -35,8 +35,10 @@ from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.submission import SubmissionResult
 
-# Longer than a live submit can take: database waits are bounded by the settings'
-# timeouts and the desk call by its total deadline, all well below this.
+# Longer than a live submit takes: database waits are bounded by the settings'
+# timeouts and the desk call by its total deadline, all well below this. (Not a
+# write already sent to a database that is frozen for longer: only for a worker on
+# another host could that be taken for abandoned, and reported "not sent" too early.)
 FOREIGN_OWNER_BOUND_S = 120.0
 
 _RUNNING: set[str] = set()  # references this process is submitting right now
