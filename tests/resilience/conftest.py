@@ -216,21 +216,25 @@ class ScaledApp:
         return workers_of(self.supervisor_pid)
 
 
+def _seeded_database(postgres: PrivatePostgres, name: str) -> str:
+    """A new database ``name`` on the lane's cluster, migrated and demo-seeded; its URL."""
+    subprocess.run(
+        _as_postgres(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(postgres.port), name),
+        check=True,
+        capture_output=True,
+    )
+    database = postgres.url(name)
+    migrate_and_seed(database)
+    return database
+
+
 @pytest.fixture(scope="session")
 def scaled_app(
     tmp_path_factory: pytest.TempPathFactory,
     private_postgres: PrivatePostgres,
     private_redis: PrivateRedis,
 ) -> Iterator[ScaledApp]:
-    database = private_postgres.url("support_app")
-    subprocess.run(
-        _as_postgres(
-            _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(private_postgres.port), "support_app"
-        ),
-        check=True,
-        capture_output=True,
-    )
-    migrate_and_seed(database)
+    database = _seeded_database(private_postgres, "support_app")
     workdir = tmp_path_factory.mktemp("resilience-app")
     environment = {
         "REFLEX_REDIS_URL": private_redis.url,
@@ -267,15 +271,7 @@ def operator_app(
 ) -> Iterator[OperatorApp]:
     """The full production build (frontend too) on the lane's services, with the desk
     emulator: one build for every operator drill."""
-    subprocess.run(
-        _as_postgres(
-            _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(private_postgres.port), "operator"
-        ),
-        check=True,
-        capture_output=True,
-    )
-    database = private_postgres.url("operator")
-    migrate_and_seed(database)
+    database = _seeded_database(private_postgres, "operator")
     workdir = tmp_path_factory.mktemp("operator-app")
     with running_desk_emulator(workdir) as desk:
         environment = {
