@@ -5,7 +5,7 @@ layers, both named in the placeholder ``[redacted:<detector>]`` so a reader know
 what was removed:
 
 - a mapping value whose *key name* says secret is replaced whole
-  (``[redacted:secret-key]``; see ``keys`` for the normaliser);
+  (``[redacted:secret-key]``; see ``vocabulary`` for the normaliser);
 - a value *paired* with a secret name is replaced whole: ``{"name": "DB_PASSWORD",
   "value": X}`` and ``{"key": "api_key", "value": X}`` (App Service settings,
   Kubernetes env, HAR, Postman), a header tuple ``["X-Api-Key", X]``, a Key Vault

@@ -54,34 +54,46 @@ LAYER = "named-fields"
 # --- key-based ---------------------------------------------------------------------------
 
 
+# A secret-named key's value, read only once the key is known to name a secret: the
+# key alone is what the scan matches, so a text of many keys that name nothing
+# (``key=key=key=…``) is not read to its end once per key.
+_SECRET_KEY_VALUE = re.compile(
+    rf"(?:{DQ}|{SQ}|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
+    rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))"
+)
+
+
 def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     key, text = match.group("key"), match.string
     if not is_secret_key(key):
         return None
+    value = _SECRET_KEY_VALUE.match(text, match.end())
+    if value is None:
+        return None
     password = is_password_key(key)
     colon = match.group("sep") == ":"
-    if (quoted := quoted_span(match)) is not None:
+    if (quoted := quoted_span(value)) is not None:
         span = quoted
-    elif match.start("block") >= 0 or match.start("eol") >= 0:
+    elif value.start("block") >= 0 or value.start("eol") >= 0:
         if not colon:
             return None
         span = indented_lines(
-            text, match.start("key"), match.end(), block=match.start("block") >= 0
+            text, match.start("key"), value.end(), block=value.start("block") >= 0
         )
         return None if span is None else unredacted(text, span)
     elif colon and password:
         # "Passwort: mein geheimes Haus" — a password may be a phrase: the rest of the line.
-        start = match.start("tok")
+        start = value.start("tok")
         if reference := REFERENCE.match(text, start):
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
-    elif _CMDLET.fullmatch(text, *match.span("tok")):
+    elif _CMDLET.fullmatch(text, *value.span("tok")):
         return None  # "$pw = ConvertTo-SecureString 'X'": the cmdlet's detector takes X
     else:
-        start, end = match.span("tok")
+        start, end = value.span("tok")
         escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
     if (reference := reference_end(text, *span)) is not None:
@@ -108,9 +120,7 @@ SECRET_KEY = Detector(
     pattern=re.compile(
         # "%3D": an encoded "=" inside a URL that is itself a query parameter
         rf"(?:(?<=\\u0026)|(?<![\w.\-])){QUOTE}(?P<key>{KEY_NAME}){QUOTE}"
-        r"[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*"
-        rf"(?:{DQ}|{SQ}|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
-        rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))",
+        r"[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*",
         re.IGNORECASE,
     ),
     locate=_locate_secret_key,
@@ -182,7 +192,7 @@ CONNECTION_STRING = Detector(
         # a pair after a ';' …
         rf"(?<=;)[ \t]*(?P<key>{KEY_NAME})[ \t]*=[ \t]*(?P<secret>{_CONNECTION_VALUE})"
         # … or the first pair of a string that goes on with ';name='
-        rf"|(?<![\w.\-])(?P<key2>{KEY_NAME})[ \t]*=[ \t]*(?P<secret2>[^;\"'\s]+)"
+        rf"|(?<![\w.\-])(?P<key2>{KEY_NAME})[ \t]*=[ \t]*(?P<secret2>[^;\"'\s]++)"
         r"(?=;[ \t]*[A-Za-z][\w .\-]*=)",
         re.IGNORECASE,
     ),

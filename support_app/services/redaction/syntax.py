@@ -118,7 +118,7 @@ KEY_WORDS = (
     "kennwort",
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
-# it); ``keys.is_secret_key`` decides. Letters of any script ("contraseña").
+# it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").
 KEY_NAME = r"[\w.\-]++"
 # An unquoted value: up to a blank, separator or closing bracket, without a final dot.
 UNQUOTED_VALUE = r"[^\s,;&\"'<>)\]}]*[^\s,;&\"'<>)\]}.]"
