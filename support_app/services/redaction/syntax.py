@@ -23,10 +23,24 @@ def placeholder(name: str) -> str:
 
 
 class Redact(NamedTuple):
-    """Replace ``text[start:end]`` by the detector's placeholder."""
+    """Replace ``text[start:end]`` by the detector's placeholder.
+
+    ``evidence`` says why, where the detector weighed more than its pattern (the
+    prose layer's word, relation and value shape); else the finding names the
+    detector's summary.
+    """
 
     start: int
     end: int
+    evidence: str = ""
+
+
+class Finding(NamedTuple):
+    """One removal: which layer and detector found it, and on what evidence."""
+
+    layer: str
+    kind: str
+    evidence: str
 
 
 class Keep(NamedTuple):
@@ -69,6 +83,9 @@ class Detector:
     # Applied in a pass of its own before the others, because its match spans lines
     # and must win over anything that would otherwise match inside it.
     spans_lines: bool = False
+    # Found by the prose layer's own pass after the others (it weighs a whole line,
+    # before and after its noun), not by ``pattern`` at one position.
+    scans_sentences: bool = False
 
 
 def unredacted(text: str, span: tuple[int, int]) -> Verdict:
