@@ -44,6 +44,7 @@ from support_app.services.redaction.syntax import (
     indented_lines,
     quoted_span,
     reference_end,
+    stands_for_no_secret,
     trimmed,
     unredacted,
 )
@@ -88,6 +89,11 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
+        first = text[start:end].split(None, 1)[0].rstrip(",;.")
+        if stands_for_no_secret(first) or _VAULT_POINTER.match(text, start, end):
+            # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
+            # 1Password-Tresor hinterlegt": what the line says instead of the secret
+            return Keep(end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
     elif _CMDLET.fullmatch(text, *value.span("tok")):
@@ -104,6 +110,12 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+# A pointer to where a password is kept, instead of the password.
+_VAULT_POINTER = re.compile(
+    r"(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
+    r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
+    r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
+)
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 

@@ -45,6 +45,7 @@ from support_app.services.redaction.syntax import (
     Detector,
     Finding,
     placeholder,
+    stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import (
     PROSE_QUALIFIERS,
@@ -235,9 +236,6 @@ _PLURAL_NOUNS = ("codes", "keys", "passwords", "pins", "kennworter", "passworter
 # straight, typographic and angle quotes
 _QUOTES = "\"'`\u201c\u201d\u201e\u00ab\u00bb\u201a\u2018\u2019"
 _TRAILING = ".,;:)]}" + _QUOTES
-_MASKED = re.compile(
-    r"[*•·x#_\-.…]{3,}|<[^<>]*>|\[[^\[\]]*\]|\{\{.*\}\}|\$\{.*\}|%\w+%|\$[a-z_]\w*", re.I
-)
 _IDENTIFIER = re.compile(
     r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
     r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
@@ -348,7 +346,7 @@ def _known(word: str) -> bool:
 
 def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
-    if len(value) < 3 or _MASKED.fullmatch(value) or REFERENCE.match(value):
+    if len(value) < 3 or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
     if _IDENTIFIER.fullmatch(value):
         return None
@@ -390,7 +388,7 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
     """A value that needs no relation to count ("use password Kx9!mPq2", "PIN 4711"):
     three kinds of character of upper case, lower case, digits and symbols, or the
     digits of a PIN or code. "password INC0000001" names a ticket, not a password."""
-    if _IDENTIFIER.fullmatch(value) or _MASKED.fullmatch(value) or REFERENCE.match(value):
+    if _IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
     digit_noun = noun.lower().endswith(_DIGIT_NOUNS)
     if value.isdigit():
@@ -434,6 +432,9 @@ def _named_identifier(text: str, start: int) -> bool:
 
 def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candidate | None:
     """The value at ``text[start:end]`` as a finding, if it looks chosen."""
+    raw = text[start:end].rstrip(_TRAILING)
+    if stands_for_no_secret(raw) or REFERENCE.match(text, start):
+        return None  # "<your integration code>", "{{AT_INTEGRATION_CODE}}", "$TOKEN"
     start, end, quoted = _value_span(text, start, end)
     if end <= start or "\0" in text[start:end] or REFERENCE.match(text, start):
         return None
@@ -471,20 +472,23 @@ def _forward(
     does not look chosen lets the walk go on; a sentence's end or a command-line
     option stops it.
     """
-    tokens = list(itertools.islice(_TOKEN.finditer(line, noun_end), _REACH))
+    after = line[noun_end : noun_end + 1]
+    if after not in (":", ",", ";", "") and not after.isspace():
+        return
+    tokens = list(itertools.islice(_TOKEN.finditer(line, noun_end + (after == ":")), _REACH))
     if not tokens:
         return
     words = [t.group() for t in tokens]
-    if _fold_word(words[0]) in PROSE_QUALIFIERS:
-        return  # "password hash: …", "PIN length: 6", "token id": about the secret
-    if needs_qualifier and not qualifies_later(needs_qualifier, words):
-        return
-    if line[noun_end : noun_end + 1] not in (":", ",", ";", "") and not line[noun_end].isspace():
-        return
-    if line[noun_end : noun_end + 1] == ":":  # "Passwort: X" (the named-fields layer's)
+    if after == ":":  # "door keypad pin: 4826"
         judged = _judge(line, *tokens[0].span(), noun, ":")
         if judged:
             yield judged
+        return
+    if _fold_word(words[0]) in PROSE_QUALIFIERS and not (
+        len(words) > 1 and words[1].lower() in ("to", "auf")
+    ):
+        return  # "password hash: …", "PIN length: 6", "token id" (but "PIN reset to 4711")
+    if needs_qualifier and not qualifies_later(needs_qualifier, _WORD.findall(line)):
         return
     adjacent = _adjacent(line, tokens[0], noun, "adjacent")
     if adjacent:
@@ -592,8 +596,10 @@ def _candidates(line: str) -> Iterator[_Candidate]:
         listing = _fold_word(text).endswith(_PLURAL_NOUNS)
         rest = line[word.end() :]
         if listing and re.match(r"[^:\r\n]{0,60}:", rest):
-            yield from _listed(line, word.end() + rest.index(":") + 1, noun)
-            continue
+            listed = list(_listed(line, word.end() + rest.index(":") + 1, noun))
+            if len(listed) > 1:
+                yield from listed
+                continue
         found = False
         needs = text if noun_kind == "qualified-later" else None
         for candidate in _forward(line, word.end(), noun, needs):
@@ -610,7 +616,11 @@ def _candidates(line: str) -> Iterator[_Candidate]:
 
 # Words that are no noun of a sentence: identifiers (DB_PASSWORD, {{X}}), cmdlets
 # (Set-ADAccountPassword).
-_NOT_A_NOUN = re.compile(r"_|^[A-Z][a-z]+-[A-Z]")
+_NOT_A_NOUN = re.compile(
+    r"_|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
+    r"|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Restart|Install|Uninstall|Clear|Read"
+    r"|Write|Unlock|Search|Grant|Revoke|Register|Unregister|Save|Publish)-[A-Z]"
+)
 
 
 _PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER_PREFIX) + r"[a-z0-9\-]*\]")

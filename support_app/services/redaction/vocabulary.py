@@ -77,8 +77,54 @@ SECRET_WORDS = frozenset(
         "sessionid",
         "webhook",
         "webhooks",
+        "pat",  # personal access token ($pat, AZURE_DEVOPS_PAT)
+        "passhash",  # PRTG's API credential
+        "pin",
+        "puk",
     }
 )
+# Compounds of "code" and "Schlüssel" (accents folded) that name a secret, in keys and
+# in prose alike ("ApiIntegrationCode", "Zugangscode", "WLAN-Schlüssel").
+SECRET_COMPOUNDS = (
+    *(
+        f"{qualifier}code"
+        for qualifier in (
+            "zugangs",
+            "alarm",
+            "tur",
+            "tor",
+            "sicherheits",
+            "entsperr",
+            "wiederherstellungs",
+            "notfall",
+            "tresor",
+            "pin",
+            "integration",
+            "access",
+            "recovery",
+            "backup",
+            "unlock",
+            "entry",
+        )
+    ),
+    *(
+        f"{qualifier}schlussel"
+        for qualifier in (
+            "wlan",
+            "netzwerk",
+            "wiederherstellungs",
+            "api",
+            "zugangs",
+            "zugriffs",
+            "sicherheits",
+            "lizenz",
+            "produkt",
+            "verschlusselungs",
+            "geheim",
+        )
+    ),
+)
+_COMPOUNDS = frozenset(SECRET_COMPOUNDS)
 # A single part that ends with one of these is a secret too (``userpassword``,
 # ``xsrftoken``); short words (``pw``, ``pass``, ``sig``) are left out because as a
 # suffix they hit ordinary words and random identifiers.
@@ -103,6 +149,7 @@ _SECRET_SUFFIXES = (
     "webhook",
     "webhookurl",
     "webhookuri",
+    *SECRET_COMPOUNDS,
 )
 # Consecutive parts that together name a secret.
 SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
@@ -257,6 +304,8 @@ def _secret_end(parts: tuple[str, ...]) -> int:
             continue
         if part in SECRET_WORDS or part in _JOINED_PHRASES or part.endswith(_SECRET_SUFFIXES):
             end = i + 1
+        elif i and parts[i - 1] + part in _COMPOUNDS:  # "ApiIntegrationCode", "WLAN-Schlüssel"
+            end = i + 1
         for phrase in SECRET_PHRASES:
             if parts[i : i + len(phrase)] == phrase:
                 end = max(end, i + len(phrase))
@@ -319,42 +368,7 @@ _PROSE_SECRET_SUFFIXES = (
     "passcode",
     "secret",
     "token",
-    *(
-        f"{qualifier}code"
-        for qualifier in (
-            "zugangs",
-            "alarm",
-            "tur",
-            "tor",
-            "sicherheits",
-            "entsperr",
-            "wiederherstellungs",
-            "notfall",
-            "tresor",
-            "pin",
-            "integration",
-            "access",
-            "recovery",
-            "backup",
-            "unlock",
-            "entry",
-        )
-    ),
-    *(
-        f"{qualifier}schlussel"
-        for qualifier in (
-            "wlan",
-            "netzwerk",
-            "wiederherstellungs",
-            "api",
-            "zugangs",
-            "sicherheits",
-            "lizenz",
-            "produkt",
-            "verschlusselungs",
-            "geheim",
-        )
-    ),
+    *SECRET_COMPOUNDS,
 )
 # Nouns for a user and password together: their value is a pair ("admin / X").
 _PROSE_CREDENTIAL_WORDS = frozenset(
