@@ -240,8 +240,16 @@ QUALIFIERS = frozenset(
         "helper",
         "ref",
         "reference",
+        "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
+        "ids",
+        "guid",
+        "identifier",
+        "thumbprint",
+        "fingerprint",
     }
 )
+# A session's id is its secret: "session_id", "JSESSIONID".
+_SESSION_QUALIFIERS = QUALIFIERS - {"id", "ids", "identifier"}
 # A webhook's URL is the secret itself: these qualifiers do not apply after "webhook",
 # but its id does describe it.
 _WEBHOOK_QUALIFIERS = (QUALIFIERS - {"url", "uri", "endpoint"}) | {"id", "ids"}
@@ -321,7 +329,12 @@ def is_secret_key(key: str) -> bool:
     end = _secret_end(parts)
     if end == 0:
         return False
-    qualifiers = _WEBHOOK_QUALIFIERS if parts[end - 1].endswith(_WEBHOOK_WORDS) else QUALIFIERS
+    if parts[end - 1].endswith(_WEBHOOK_WORDS):
+        qualifiers = _WEBHOOK_QUALIFIERS
+    elif parts[end - 1] in ("session", "sessions"):
+        qualifiers = _SESSION_QUALIFIERS
+    else:
+        qualifiers = QUALIFIERS
     return not any(p in qualifiers for p in parts[end:])
 
 
