@@ -402,7 +402,8 @@ SECURE_STRING = Detector(
     "(-String X, also piped in: 'X' | ConvertTo-SecureString)",
     triggers=("convertto-securestring",),
     pattern=re.compile(
-        rf"ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>{_ARGUMENT}))"
+        r"ConvertTo-SecureString(?:[ \t]+-(?:AsPlainText|Force)(?::\$true)?\b)*+[ \t]+"
+        rf"(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>(?!-){_ARGUMENT}))"
         r"|(?:\"(?P<pdq>[^\"\r\n]+)\"|'(?P<psq>[^'\r\n]+)')[ \t]*\|[ \t]*ConvertTo-SecureString",
         re.IGNORECASE,
     ),
@@ -451,12 +452,20 @@ def names_a_header(name: str) -> bool:
     return not (name.islower() or name.istitle())
 
 
+def _in_a_list_of_pairs(text: str, opening: int) -> bool:
+    """Whether the pair opening at ``opening`` is an element of a list of pairs
+    ([["username", "x"], ["password", "X"]]): then even a lower-case name is a name."""
+    before = text[max(0, opening - 40) : opening].rstrip()
+    return (before.endswith(("[", ",")) and "[" in before) or before.endswith("[")
+
+
 def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     name = next(match.group(g) for g in ("key", "ykey", "tkey") if match.start(g) >= 0)
     if not is_secret_key(name):
         return None
     if match.start("tkey") >= 0 and not (
-        names_a_header(name) and _PAIR_END.match(match.string, match.end())
+        (names_a_header(name) or _in_a_list_of_pairs(match.string, match.start()))
+        and _PAIR_END.match(match.string, match.end())
     ):
         return None  # a header tuple is a pair: ["X-Api-Key", "…"], not a list of words
     span = quoted_span(match) or trimmed(match.string, *match.span("tok"))
@@ -520,10 +529,10 @@ KEY_VAULT_SECRET = Detector(
 
 
 def _locate_xml_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    name = match.group("k1") if match.start("k1") >= 0 else match.group("k2")
-    if not is_secret_key(name):
+    name = next(match.group(g) for g in ("k1", "k2", "k3", "k4", "k5") if match.start(g) >= 0)
+    if not is_secret_key(name.strip()):
         return None
-    group = next(g for g in ("v1", "v2", "v3", "v4") if match.start(g) >= 0)
+    group = next(g for g in ("v1", "v2", "v3", "v4", "v5", "v6", "v7") if match.start(g) >= 0)
     return unredacted(match.string, trimmed(match.string, *match.span(group)))
 
 
@@ -531,16 +540,24 @@ XML_SETTING = Detector(
     layer=LAYER,
     name="xml-setting",
     summary='the value of an XML setting with a secret key or name: <add key="SmtpPassword" '
-    'value="X"/>, <setting name="DbPassword"><value>X</value>, <entry key="db.password">X'
-    "</entry>",
-    triggers=("key=", "name="),
+    'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
+    '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
+    "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
+    triggers=("key=", "name=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
         r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))",
+        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))"
+        # the value before the name: <add value="X" key="ApiSecret" />
+        r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
+        r"[^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
+        # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
+        r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",
         re.IGNORECASE,
     ),
     locate=_locate_xml_setting,
@@ -650,7 +667,8 @@ URL_CREDENTIALS = Detector(
     triggers=("://",),
     pattern=re.compile(
         r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*://"
-        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/?#\"'<>]*)@",
+        # a password may hold "#" and "?" (pasted as typed, not encoded)
+        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/\"'<>@]*)@",
         re.IGNORECASE,
     ),
     locate=_locate_secret,

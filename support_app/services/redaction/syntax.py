@@ -105,7 +105,8 @@ def unredacted(text: str, span: tuple[int, int]) -> Verdict:
 # A value that stands for no secret: masked ("********", "****QX7Z", "•••"), a
 # placeholder ("<your key>", "[redacted]", "[entfernt]", "(hidden)"), a flag or a
 # status ("true", "required", "none"), a path to the file that holds it
-# ("./password.txt", a file name with its extension), or a reference to where it is kept ("$(cat /run/secrets/x)").
+# ("./password.txt", a file name with its extension), or a reference to where it is
+# kept ("$(cat /run/secrets/x)").
 _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
     r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]|\((?:hidden|masked|redacted|removed|entfernt|ausgeblendet"
@@ -118,7 +119,7 @@ _NO_SECRET = re.compile(
 
 def stands_for_no_secret(value: str) -> bool:
     """Whether ``value`` holds no secret of its own (see ``_NO_SECRET``)."""
-    return bool(_NO_SECRET.fullmatch(value) or REFERENCE.fullmatch(value))
+    return bool(_NO_SECRET.fullmatch(value) or _WHOLE_REFERENCE.fullmatch(value))
 
 
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -214,6 +215,10 @@ REFERENCE = re.compile(
     r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][^()\r\n]*\)"
     r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
 )
+
+# A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name of two letters
+# or more: "%A000%" is more likely typed than a variable).
+_WHOLE_REFERENCE = re.compile(rf"(?!%[A-Za-z_]?[^A-Za-z_%])(?:{REFERENCE.pattern})")
 
 
 def reference_end(text: str, start: int, end: int) -> int | None:

@@ -310,9 +310,12 @@ def _secret_end(parts: tuple[str, ...]) -> int:
             part in ("token", "tokens") and i > 0 and parts[i - 1] in _PAGING_WORDS
         ):
             continue
-        if part in SECRET_WORDS or part in _JOINED_PHRASES or part.endswith(_SECRET_SUFFIXES):
-            end = i + 1
-        elif i and parts[i - 1] + part in _COMPOUNDS:  # "ApiIntegrationCode", "WLAN-Schlüssel"
+        if (
+            part in SECRET_WORDS
+            or part in _JOINED_PHRASES
+            or part.endswith(_SECRET_SUFFIXES)
+            or (i and parts[i - 1] + part in _COMPOUNDS)
+        ):
             end = i + 1
         for phrase in SECRET_PHRASES:
             if parts[i : i + len(phrase)] == phrase:
