@@ -382,6 +382,63 @@ NET_USE = Detector(
 )
 
 
+# The positional secrets of known commands: what the command's own syntax says is a
+# password, or a value written under a secret-named variable or registry value.
+_POSITIONAL_VALUE = rf"(?:{DQ}|{SQ}|(?P<tok>[^\s\"'|&;<>]+))"
+
+
+def _locate_command_argument(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    names = ("name", "qname", "rname", "rqname")
+    name = next((match.group(g) for g in names if match.start(g) >= 0), None)
+    if name is not None and not is_secret_key(name):
+        return None  # setx/reg add of a value whose name says nothing secret
+    start, end = quoted_span(match) or match.span("tok")
+    if REFERENCE.match(text, start):
+        return None
+    if match.start("netuser") >= 0 and text.startswith(("/", "*"), start):
+        return None  # "net user bob /add", "net user bob *" (prompts for it)
+    if match.start("oracle") >= 0 and (at := text.find("@", start, end)) > start:
+        end = at  # user/password@//host:1521/service
+    return unredacted(text, (start, end))
+
+
+COMMAND_ARGUMENT = Detector(
+    layer=LAYER,
+    name="command-argument",
+    summary="the positional secret of a known command: setx NAME X and reg add … /v NAME "
+    "… /d X under a secret name, net user NAME X, htpasswd -b FILE USER X, the password "
+    "of user/X@db for sqlplus, rman, expdp and impdp",
+    triggers=(
+        "setx",
+        "reg add",
+        "reg.exe add",
+        "net user",
+        "net.exe user",
+        "htpasswd",
+        "sqlplus",
+        "rman",
+        "expdp",
+        "impdp",
+        "dgmgrl",
+    ),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:"
+        r"setx(?:\.exe)?[ \t]+(?:\"(?P<qname>[^\"\r\n]+)\"|(?P<name>[^\s\"]+))[ \t]+"
+        r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
+        r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
+        r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
+        r"|htpasswd[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*"
+        r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
+        r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
+        r"(?:(?:userid|target)=)?[\w$#]+/"
+        r")" + _POSITIONAL_VALUE,
+        re.IGNORECASE,
+    ),
+    locate=_locate_command_argument,
+)
+
+
 def _locate_literal(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     """A quoted or bare literal the pattern took, unless it is a variable."""
     span = quoted_span(match)

@@ -261,6 +261,22 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ),
         ("net use \\\\fs\\ipc$ Pw2 /user:D\\u", f"net use \\\\fs\\ipc$ {R('net-use')} /user:D\\u"),
     ],
+    "command-argument": [
+        ('setx SMTP_PASS "Relay#2024" /M', f'setx SMTP_PASS "{R("command-argument")}" /M'),
+        (
+            "reg add HKCU\\Software\\Scan /v SmtpPassword /d Sc4n!Pw /f",
+            f"reg add HKCU\\Software\\Scan /v SmtpPassword /d {R('command-argument')} /f",
+        ),
+        ("net user svc Str0ng!Pw /add", f"net user svc {R('command-argument')} /add"),
+        (
+            "htpasswd -b .htpasswd mon Gr4f!View",
+            f"htpasswd -b .htpasswd mon {R('command-argument')}",
+        ),
+        (
+            "sqlplus system/Orcl#23@//db:1521/PDB",
+            f"sqlplus system/{R('command-argument')}@//db:1521/PDB",
+        ),
+    ],
     "secure-string": [
         (
             "ConvertTo-SecureString 'Conv3rt!Pw' -AsPlainText",
@@ -528,6 +544,9 @@ UNCHANGED = [
     "interface gi0/1 description key 2 uplink; password policy updated",
     "Discord and Teams (contoso.webhook.office.com) webhooks are configured",
     '["password", "SR-01JD8X5V3T6Q2W4R7Y9Z0A1B2C"], ["Token", "expired"]',  # words, no pair
+    # command arguments that are no secret: a name that says nothing, a switch, a prompt
+    'setx PATH "C:\\bin" /M; reg add HKLM\\Software\\X /v Timeout /d 30 /f',
+    "net user bob /add; net user bob *; sqlplus / as sysdba; htpasswd -D .htpasswd bob",
 ]
 
 
