@@ -16,6 +16,12 @@ e-mail addresses last.
 
 from __future__ import annotations
 
+from support_app.services.redaction.encoded_credentials import (
+    AUTHENTICATION_EXCHANGE,
+    ENCODED_USER_PASSWORD,
+    KERBEROS_MATERIAL,
+    SECRET_OBJECT_DATA,
+)
 from support_app.services.redaction.known_formats import (
     BITLOCKER_RECOVERY_KEY,
     DISCORD_WEBHOOK,
@@ -80,9 +86,13 @@ CATALOGUE: tuple[Detector, ...] = (
     NETRC,
     PGPASS,
     NT_HASH,
+    AUTHENTICATION_EXCHANGE,
+    KERBEROS_MATERIAL,
     *NAMED_FORMATS,
     BITLOCKER_RECOVERY_KEY,
     FUNCTION_KEY,
+    SECRET_OBJECT_DATA,
+    ENCODED_USER_PASSWORD,
     HIGH_ENTROPY,
     EMAIL,
 )

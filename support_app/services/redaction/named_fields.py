@@ -428,7 +428,7 @@ COMMAND_ARGUMENT = Detector(
         r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
         r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
         r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
-        r"|htpasswd[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*"
+        r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
         r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
         r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
         r"(?:(?:userid|target)=)?[\w$#]+/"

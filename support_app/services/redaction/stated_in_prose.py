@@ -69,8 +69,13 @@ _NOUN_STEMS = (
     "cred",
     "zugang",
     "anmelde",
-    "login",
-    "logon",
+    "log",  # login, logon, "log in", "logged into"
+    "sign in",
+    "signed in",
+    "anmeld",
+    "einlogg",
+    "eingeloggt",
+    "seed",
     "key",
     "schlüssel",
     "schluessel",
@@ -571,6 +576,15 @@ def _pair(line: str, start: int, noun: str) -> _Candidate | None:
     return None
 
 
+def _signed_in_with(line: str, start: int, noun: str) -> _Candidate | None:
+    """ "logged in with Gu3st!Wlan#8": one strongly chosen value after "with"."""
+    for token in itertools.islice(_TOKEN.finditer(line, start), 4):
+        if token.group().lower() in ("with", "mit"):
+            value = _TOKEN.search(line, token.end())
+            return _adjacent(line, value, noun, token.group()) if value else None
+    return None
+
+
 def _candidates(line: str) -> Iterator[_Candidate]:
     """Every value ``line`` states as a secret."""
     previous = ""
@@ -589,9 +603,9 @@ def _candidates(line: str) -> Iterator[_Candidate]:
         noun_start = qualifier_start if noun_kind == "phrase" else word.start()
         noun = line[noun_start : word.end()]
         if noun_kind == "credentials":
-            pair = _pair(line, word.end(), noun)
-            if pair:
-                yield pair
+            found = _pair(line, word.end(), noun) or _signed_in_with(line, word.end(), noun)
+            if found:
+                yield found
             continue
         listing = _fold_word(text).endswith(_PLURAL_NOUNS)
         rest = line[word.end() :]

@@ -399,7 +399,17 @@ _PROSE_CREDENTIAL_WORDS = frozenset(
         "login",
         "logins",
         "zugang",  # "Zugang: admin / X"
+        "anmelden",  # "anmelden mit admin und X"
+        "einloggen",
+        "angemeldet",
+        "eingeloggt",
     }
+)
+# Verbs of signing in, whose objects are a user and a password ("logged in with X").
+_PROSE_CREDENTIAL_PHRASES = frozenset(
+    (verb, particle)
+    for verb in ("log", "logs", "logged", "logging", "sign", "signed", "signing")
+    for particle in ("in", "into", "on", "onto")
 )
 # "key", "code", "Schlüssel" and "community" name a secret only after one of these
 # ("API key", "Wi-Fi key", "recovery code", "WLAN Schlüssel", "SNMP community"): an
@@ -459,7 +469,10 @@ _PROSE_QUALIFIED = {
         }
     ),
     "codes": frozenset({"recovery", "backup"}),
-    "schlussel": frozenset({"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery"}),
+    "schlussel": frozenset(
+        {"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery", "geheimer", "geheime"}
+    ),
+    "seed": frozenset({"mfa", "totp", "otp", "2fa", "authenticator", "recovery", "wallet"}),
     "community": frozenset({"snmp", "read", "write", "ro", "rw", "community"}),
     "passe": frozenset({"de"}),  # French "mot de passe"
 }
@@ -531,6 +544,8 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     joined = "".join(parts)
     if last in _PROSE_CREDENTIAL_WORDS or joined in _PROSE_CREDENTIAL_WORDS:
         return "credentials"
+    if (_fold(previous), last) in _PROSE_CREDENTIAL_PHRASES:
+        return "credentials"  # "log in with admin and X", "logged into … with bob / X"
     if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
         return "secret"
     qualifiers = _PROSE_QUALIFIED.get(last)

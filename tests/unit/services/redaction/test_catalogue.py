@@ -277,6 +277,35 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f"sqlplus system/{R('command-argument')}@//db:1521/PDB",
         ),
     ],
+    "authentication-exchange": [
+        (
+            "proxy: type 3 message TlRMTVNTUAADAAAAGAAYAHwAAAAYABgAlAAAAA4ADgBI sent",
+            f"proxy: type 3 message {R('authentication-exchange')} sent",
+        ),
+        (
+            "Fiddler (Kerberos) captured oYIBJzCCASOgAwoBAKELBgkqhkiG9xIBAgKiggENBIIBCWCCAQUG",
+            f"Fiddler (Kerberos) captured {R('authentication-exchange')}",
+        ),
+    ],
+    "kerberos-material": [
+        (
+            "[*] base64(ticket.kirbi):\n      doIFmjCCBZagAwIBBaEDAgEWooIEsDCCBKxhggSoMIIEpKADAgEFoQ0bC0NP",
+            f"[*] base64(ticket.kirbi):\n      {R('kerberos-material')}",
+        ),
+    ],
+    "secret-object-data": [
+        (
+            "apiVersion: v1\nkind: Secret\ndata:\n  username: YWRtaW4=\n  tls.key: TFMwdExTMUNS\n",
+            f"apiVersion: v1\nkind: Secret\ndata:\n  username: {R('secret-object-data')}\n"
+            f"  tls.key: {R('secret-object-data')}\n",
+        ),
+    ],
+    "encoded-user-password": [
+        (
+            "auth header was YWRtaW46UzNjcjN0IQ== (basic)",
+            f"auth header was {R('encoded-user-password')} (basic)",
+        ),
+    ],
     "secure-string": [
         (
             "ConvertTo-SecureString 'Conv3rt!Pw' -AsPlainText",
@@ -547,6 +576,10 @@ UNCHANGED = [
     # command arguments that are no secret: a name that says nothing, a switch, a prompt
     'setx PATH "C:\\bin" /M; reg add HKLM\\Software\\X /v Timeout /d 30 /f',
     "net user bob /add; net user bob *; sqlplus / as sysdba; htpasswd -D .htpasswd bob",
+    # encoded blobs without the context that says they carry credentials
+    "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
+    "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
+    "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
 ]
 
 
