@@ -116,6 +116,13 @@ _TOKEN = re.compile(
     r"\u201e[^\u201c\r\n]{1,100}\u201c|\"[^\"\r\n]{1,100}\"|'[^'\r\n]{1,100}'|`[^`\r\n]{1,100}`"
     r"|\u00ab[^\u00bb\r\n]{1,100}\u00bb|<[^<>\r\n]{1,60}>|\S+"
 )
+# How far around its noun (characters) a line is read for a pair, a qualifier or a
+# value stated before it: each noun costs a bounded read, so a line of many nouns
+# ("login login login …") costs its length, not its length squared.
+_WINDOW = 160
+# At most this many listed codes after one plural noun.
+_LISTED_MAX = 24
+_COLON_AHEAD = re.compile(r"[^:\r\n]{0,60}:")
 # How far after its noun a line may state the value ("Kennwort für den
 # Sicherungsdatenträger ist dasselbe wie letztes Jahr: X"): tokens.
 _REACH = 12
@@ -222,6 +229,8 @@ _BACKWARD = re.compile(
     r"(?:[^\s\"'\u201e\u201c]+[ \t]+){0,2}$",
     re.IGNORECASE,
 )
+# What the words before a noun must hold for the backward reading to be tried at all.
+_BACKWARD_HINT = re.compile(r"(?i:\b(?:is|was|ist|war|as|als)\b|=)[^\r\n]{0,60}$")
 # A credentials noun's value is the second of a pair, anywhere after it on the line:
 # "admin / X", "Benutzer admin / X", "with admin and X", "mit admin und X".
 _PAIR = re.compile(
@@ -349,6 +358,7 @@ def _known(word: str) -> bool:
     return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0
 
 
+@lru_cache(maxsize=4096)
 def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
     if len(value) < 3 or stands_for_no_secret(value) or REFERENCE.match(value):
@@ -493,7 +503,8 @@ def _forward(
         len(words) > 1 and words[1].lower() in ("to", "auf")
     ):
         return  # "password hash: …", "PIN length: 6", "token id" (but "PIN reset to 4711")
-    if needs_qualifier and not qualifies_later(needs_qualifier, _WORD.findall(line)):
+    around = line[max(0, noun_end - _WINDOW) : noun_end + _WINDOW]
+    if needs_qualifier and not qualifies_later(needs_qualifier, _WORD.findall(around)):
         return
     adjacent = _adjacent(line, tokens[0], noun, "adjacent")
     if adjacent:
@@ -505,6 +516,8 @@ def _forward(
         lower = word.lower().rstrip(",;")
         value_at = None
         relation = ""
+        if i and names_secret_in_prose(lower.strip(":"), words[i - 1]) == "secret":
+            return  # the next noun: its own walk reads what follows it
         if word.startswith("(") and word.rstrip(".,;:").endswith(")") and len(word) > 2:
             judged = _adjacent(line, tokens[i], noun, "in parentheses")
             if judged:
@@ -559,17 +572,19 @@ def _forward(
 
 
 def _listed(line: str, start: int, noun: str) -> Iterator[_Candidate]:
-    """Each code-like value a plural noun lists after it ("Backup codes: 3064 7248, …")."""
-    for token in _TOKEN.finditer(line, start):
+    """Each code-like value a plural noun lists after it ("Backup codes: 3064 7248, …"),
+    up to the first token that is no code."""
+    for token in itertools.islice(_TOKEN.finditer(line, start), _LISTED_MAX):
         begin, end, _quoted = _value_span(line, *token.span())
         value = line[begin:end]
-        if value and _LISTED_CODE.fullmatch(value) and any(c.isdigit() for c in value):
-            yield _Candidate(begin, end, f"noun '{noun}', listed after ':', code of {len(value)}")
+        if not (value and _LISTED_CODE.fullmatch(value) and any(c.isdigit() for c in value)):
+            return
+        yield _Candidate(begin, end, f"noun '{noun}', listed after ':', code of {len(value)}")
 
 
 def _pair(line: str, start: int, noun: str) -> _Candidate | None:
     """The password of a user/password pair after a credentials noun."""
-    for pair in _PAIR.finditer(line, start):
+    for pair in _PAIR.finditer(line, start, start + _WINDOW):
         judged = _judge(line, *pair.span("value"), noun, "user / X")
         if judged:
             return judged
@@ -608,9 +623,9 @@ def _candidates(line: str) -> Iterator[_Candidate]:
                 yield found
             continue
         listing = _fold_word(text).endswith(_PLURAL_NOUNS)
-        rest = line[word.end() :]
-        if listing and re.match(r"[^:\r\n]{0,60}:", rest):
-            listed = list(_listed(line, word.end() + rest.index(":") + 1, noun))
+        colon = _COLON_AHEAD.match(line, word.end()) if listing else None
+        if colon:
+            listed = list(_listed(line, colon.end(), noun))
             if len(listed) > 1:
                 yield from listed
                 continue
@@ -620,7 +635,9 @@ def _candidates(line: str) -> Iterator[_Candidate]:
             found = True
             yield candidate
         if not found and noun_kind != "qualified-later":
-            backward = _BACKWARD.search(line, 0, noun_start)
+            start = max(0, noun_start - _WINDOW)
+            hint = _BACKWARD_HINT.search(line, start, noun_start)
+            backward = hint and _BACKWARD.search(line, start, noun_start)
             if backward:
                 relation = backward.group("rel").split()[0]
                 judged = _judge(line, *backward.span("value"), noun, relation)
