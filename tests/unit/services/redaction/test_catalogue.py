@@ -289,7 +289,8 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     ],
     "kerberos-material": [
         (
-            "[*] base64(ticket.kirbi):\n      doIFmjCCBZagAwIBBaEDAgEWooIEsDCCBKxhggSoMIIEpKADAgEFoQ0bC0NP",
+            "[*] base64(ticket.kirbi):\n      "
+            "doIFmjCCBZagAwIBBaEDAgEWooIEsDCCBKxhggSoMIIEpKADAgEFoQ0bC0NP",
             f"[*] base64(ticket.kirbi):\n      {R('kerberos-material')}",
         ),
     ],
