@@ -58,7 +58,9 @@ AUTHENTICATION_EXCHANGE = Detector(
     name="authentication-exchange",
     summary="an NTLM message (TlRMTVNTUA…) anywhere, and a SPNEGO/Kerberos token (YII…, "
     "oYI…) in a line that names Negotiate, Kerberos or SPNEGO",
-    triggers=("TlRMTVNTUA", "YII", "oYI", "YIG", "oIG"),
+    # the blob's own prefix, or a word the line must hold anyway (short base64 prefixes
+    # would hide other triggers in the one-per-position trigger search)
+    triggers=("TlRMTVNTUA", "negotiate", "kerberos", "spnego", "gssapi", "www-authenticate"),
     pattern=re.compile(
         rf"(?<!{_B64})(?P<secret>TlRMTVNTUA{_B64}{{8,}}={{0,2}}"
         rf"|(?:YII|oYI|YIG|oIG){_B64}{{40,}}={{0,2}})(?![A-Za-z0-9+/=])"
@@ -82,7 +84,7 @@ KERBEROS_MATERIAL = Detector(
     name="kerberos-material",
     summary="a Kerberos ticket (doI…, base64 of a KRB-CRED as Rubeus and Mimikatz print it, "
     "also wrapped over lines) or keytab (BQIAA…) near a word that names a ticket or keytab",
-    triggers=("doI", "BQIA"),
+    triggers=("ticket", "kirbi", "krbtgt", "rubeus", "mimikatz", "keytab", "ccache", "tgt"),
     pattern=re.compile(
         rf"(?<!{_B64})(?P<secret>(?:doI|BQIA){_B64}{{40,}}(?:\r?\n[ \t]*{_B64}{{20,}})*={{0,2}})"
         r"(?![A-Za-z0-9+/=])"

@@ -27,6 +27,7 @@ from support_app.services.redaction.known_formats import NAMED_FORMATS
 from support_app.services.redaction.syntax import (
     DQ,
     HEADER_VALUE,
+    IDENTIFIER,
     KEY_NAME,
     KEY_WORDS,
     PLACEHOLDER_PREFIX,
@@ -48,7 +49,11 @@ from support_app.services.redaction.syntax import (
     trimmed,
     unredacted,
 )
-from support_app.services.redaction.vocabulary import is_password_key, is_secret_key
+from support_app.services.redaction.vocabulary import (
+    is_common_word,
+    is_password_key,
+    is_secret_key,
+)
 
 LAYER = "named-fields"
 
@@ -85,12 +90,19 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     elif colon and password:
         # "Passwort: mein geheimes Haus" — a password may be a phrase: the rest of the line.
         start = value.start("tok")
+        opening = text[match.start("key") - 1 : match.start("key")]
+        if opening in ("'", '"') and text.startswith(opening, start):
+            return None  # read -p 'Passwort: ' PW: a prompt, its quote closes at once
         if reference := REFERENCE.match(text, start):
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
         first = text[start:end].split(None, 1)[0].rstrip(",;.")
-        if stands_for_no_secret(first) or _VAULT_POINTER.match(text, start, end):
+        if (
+            stands_for_no_secret(first)
+            or _VAULT_POINTER.match(text, start, end)
+            or _SIZE.match(text, start, end)
+        ):
             # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
             # 1Password-Tresor hinterlegt": what the line says instead of the secret
             return Keep(end)
@@ -110,9 +122,11 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+# "admin-password:  16 bytes": its size, not the password.
+_SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 # A pointer to where a password is kept, instead of the password.
 _VAULT_POINTER = re.compile(
-    r"(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
+    r"\(?(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
     r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
     r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
 )
@@ -332,11 +346,18 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
             return unredacted(text, (start, end))
-    if len(option) > 2 and option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
-        glued = re.compile(_ARGUMENT).match(text, match.start("opt") + 2)
+    if option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
+        after = match.start("opt") + 2
+        quoted = _GLUED_QUOTED.match(text, after)  # mysql -p'X'
+        if quoted:
+            return unredacted(text, quoted.span("value"))
+        glued = re.compile(_ARGUMENT).match(text, after) if len(option) > 2 else None
         if glued and not _NOT_A_LITERAL.match(text, glued.start()):
             return unredacted(text, glued.span())
     return None
+
+
+_GLUED_QUOTED = re.compile(r"([\"'])(?P<value>(?:(?!\1)[^\r\n])+)\1")
 
 
 CLI_OPTION = Detector(
@@ -408,8 +429,15 @@ COMMAND_ARGUMENT = Detector(
     name="command-argument",
     summary="the positional secret of a known command: setx NAME X and reg add … /v NAME "
     "… /d X under a secret name, net user NAME X, htpasswd -b FILE USER X, the password "
-    "of user/X@db for sqlplus, rman, expdp and impdp",
+    "of user/X@db for sqlplus, rman, expdp and impdp, SQL's IDENTIFIED BY 'X' and WITH "
+    "PASSWORD 'X', wpa_passphrase SSID X, synouser --setpw USER X, rclone obscure X",
     triggers=(
+        "identified",
+        "with password",
+        "with encrypted",
+        "wpa_passphrase",
+        "synouser",
+        "obscure",
         "setx",
         "reg add",
         "reg.exe add",
@@ -432,6 +460,11 @@ COMMAND_ARGUMENT = Detector(
         r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
         r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
         r"(?:(?:userid|target)=)?[\w$#]+/"
+        r"|identified[ \t]+by[ \t]+(?:password[ \t]+)?"  # SQL: CREATE USER x IDENTIFIED BY 'y'
+        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?=['\"])"  # ALTER ROLE x WITH PASSWORD
+        r"|wpa_passphrase[ \t]+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+)[ \t]+"
+        r"|synouser[ \t]+--setpw[ \t]+[^\s\"']+[ \t]+"
+        r"|rclone[ \t]+obscure[ \t]+"
         r")" + _POSITIONAL_VALUE,
         re.IGNORECASE,
     ),
@@ -477,7 +510,7 @@ PIPED_PASSWORD = Detector(
         r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
         rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
         r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
-        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b))"
+        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b))"
     ),
     locate=_locate_literal,
 )
@@ -675,11 +708,133 @@ NETWORK_DEVICE_SECRET = Detector(
         r"|snmp-server[ \t]+community[ \t]+"
         r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
         r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
-        r"|pre-shared-key(?:[ \t]+(?:ascii|hex|local|remote))*[ \t]+)"
+        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote))*[ \t]+)"
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
     ),
     locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
+)
+
+
+_EMAIL_BEFORE = re.compile(r"(?:[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|\[redacted:email\])$")
+
+
+def _locate_address_password(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    before = text[max(0, match.start() - 100) : match.start()]
+    if not _EMAIL_BEFORE.search(before) or "://" in before.rsplit(None, 1)[-1]:
+        return None  # no address before it, or a URL's user@host:port
+    if _PORT.match(text, match.start("secret")):
+        return None
+    return unredacted(text, match.span("secret"))
+
+
+_PORT = re.compile(r"\d{1,5}(?:/|$|\s)")
+
+
+ADDRESS_PASSWORD = Detector(
+    layer=LAYER,
+    name="address-password",
+    summary="the password after an e-mail address and ':' (postfix sasl_passwd, dovecot "
+    "passwd-file, credential lists: user@example:X)",
+    triggers=("@",),
+    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;]{4,})"),
+    locate=_locate_address_password,
+)
+
+
+# A configuration line of a device or service that ends in "<secret name> [encoding]
+# <value>": "set passwd ENC SH2…", "password 7 0822455D0A16", "wpa-passphrase X",
+# "ppp chap password X", "ldap_default_authtok X". The name must be the line's first
+# word, or follow only words that open configuration statements.
+_CONFIG_VERBS = frozenset(
+    {
+        "set",
+        "edit",
+        "config",
+        "ip",
+        "ipv6",
+        "ppp",
+        "chap",
+        "pap",
+        "crypto",
+        "wireless",
+        "security",
+        "line",
+        "aaa",
+        "system",
+        "add",
+        "tunnel-group",
+        "ikev1",
+        "ikev2",
+        "local",
+        "remote",
+        "server",
+        "client",
+        "wifi",
+        "wlan",
+        "vpn",
+        "snmp",
+        "admin",
+        "root",
+        "authentication",
+        "authentication-key",
+        "pre-shared-key",
+        "ssid",
+        "auth",
+        "plain-text",
+        "mode",
+    }
+)
+_CONFIG_ENCODINGS = frozenset(
+    {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "ascii", "hex", "raw", "0", "5",
+     "6", "7", "8", "9"}
+)  # fmt: skip
+_MARKUP = re.compile(r"[<>{}]|\w=(?=[^\s=])")
+_CONFIG_LINE_WORD = re.compile(r"\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+")
+
+
+def _locate_config_line(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    if _MARKUP.search(text, match.start(), match.end()):
+        return None  # markup, JSON or key=value: the structural detectors' lines
+    words = list(_CONFIG_LINE_WORD.finditer(text, match.start(), match.end()))
+    if len(words) < 2 or len(words) > 8:
+        return None
+    value = words[-1]
+    names = words[:-1]
+    if names[-1].group().lower() in _CONFIG_ENCODINGS and len(names) > 1:
+        names = names[:-1]
+    key = names[-1].group()
+    if not is_secret_key(key) or any(c in key for c in "=:"):
+        return None
+    if not all(w.group().lower() in _CONFIG_VERBS for w in names[:-1]):
+        return None
+    start, end = value.span()
+    if text[start] in "([{":
+        return None
+    if text[start] in "\"'":
+        start, end = start + 1, end - 1
+    if PLAIN_WORD.fullmatch(text, start, end) and (
+        not is_password_key(key) or is_common_word(text[start:end])
+    ):
+        return None  # "password required", "secret The": a word, not a password
+    if IDENTIFIER.fullmatch(text, start, end):
+        return None  # "password 01M98…" names a run, not a password
+    if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
+        return None  # the named detector takes it, so the placeholder says what it was
+    return unredacted(text, (start, end))
+
+
+CONFIG_LINE = Detector(
+    layer=LAYER,
+    name="config-line",
+    summary="the value ending a configuration line of a device or service after a secret "
+    "name and an optional encoding ('set passwd ENC …', 'password 7 0822…', "
+    "'wpa-passphrase X', 'ppp chap password X')",
+    triggers=KEY_WORDS,
+    pattern=re.compile(r"(?<![^\n])[ \t]*[^\s=:#;!/][^\r\n]*[^\s;,]"),
+    locate=_locate_config_line,
 )
 
 

@@ -37,9 +37,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-from wordfreq import zipf_frequency
-
 from support_app.services.redaction.syntax import (
+    IDENTIFIER,
     PLACEHOLDER_PREFIX,
     REFERENCE,
     Detector,
@@ -49,6 +48,8 @@ from support_app.services.redaction.syntax import (
 )
 from support_app.services.redaction.vocabulary import (
     PROSE_QUALIFIERS,
+    is_a_word,
+    is_common_word,
     key_parts,
     names_secret_in_prose,
     qualifies_later,
@@ -149,9 +150,6 @@ _VERBS = frozenset(
         "est",
         "será",
         "=",
-        "=>",
-        "->",
-        "\u2192",
         "to",
         "auf",
         "zu",
@@ -235,7 +233,7 @@ _BACKWARD_HINT = re.compile(r"(?i:\b(?:is|was|ist|war|as|als)\b|=)[^\r\n]{0,60}$
 # "admin / X", "Benutzer admin / X", "with admin and X", "mit admin und X".
 _PAIR = re.compile(
     r"(?:^|[\s(:])(?:(?:user|username|benutzer|benutzername|account|konto|login)[ \t:]+)?"
-    r"(?P<user>[^\s/:,=;]+)(?:[ \t]*[/\\|][ \t]*|[ \t]+(?:and|und|/|pw|pass|password"
+    r"(?P<user>[^\s/:,=;]+)(?:[ \t]*[/|][ \t]*|[ \t]+(?:and|und|/|pw|pass|password"
     r"|passwort|kennwort)[ \t:]+|,[ \t]*(?:pw|pass|password|passwort|kennwort)[ \t:]+)"
     r"(?P<value>\S+)",
     re.IGNORECASE,
@@ -250,22 +248,6 @@ _PLURAL_NOUNS = ("codes", "keys", "passwords", "pins", "kennworter", "passworter
 # straight, typographic and angle quotes
 _QUOTES = "\"'`\u201c\u201d\u201e\u00ab\u00bb\u201a\u2018\u2019"
 _TRAILING = ".,;:)]}" + _QUOTES
-_IDENTIFIER = re.compile(
-    r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
-    r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
-    r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d+)?"  # IPv6
-    r"|(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}"  # MAC
-    r"|[a-z][a-z0-9+.\-]*://\S*"  # URL
-    r"|[^\s@]+@[^\s@]+\.[a-z]{2,}"  # e-mail
-    r"|(?:[a-z]:)?[\\/]{1,2}[^\s]*|~/\S*"  # path
-    r"|v?\d+(?:\.\d+){1,3}(?:[\-+][0-9a-z.]+)?|[a-z]+/v?\d+(?:\.\d+)*"  # versions
-    r"|\d{4}-\d{2}-\d{2}\S*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?"  # dates
-    r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+"
-    r"|(?:[a-z]{2,5}-)?[0-9a-hjkmnp-tv-z]{26}"  # ULID, support reference (SR-…)
-    r"|[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|net|org|local|lan|intern|internal|corp|de|at|ch"
-    r"|eu|io|example|cloud|onmicrosoft\.com|microsoft|azure|windows)",  # host names
-    re.IGNORECASE,
-)
 # A label right before the value that makes it an identifier, not a secret.
 _IDENTIFIER_LABELS = frozenset(
     {
@@ -323,9 +305,6 @@ _IDENTIFIER_LABELS = frozenset(
 # password count from 6.
 _DIGIT_NOUNS = ("pin", "puk", "code", "passcode", "zugangscode", "tan")
 _SYMBOLS = frozenset("!#$%&*+=?@^_~§/|\\<>;()[]{}")
-# A word at least this frequent in English or German (Zipf scale: 3 is once per
-# million words) is worded, not chosen.
-_FREQUENT = 2.5
 _PASSPHRASE = re.compile(r"[^\W\d_]+(?:[\-._][^\W\d_]+){2,}")
 _DIGIT_GROUP = re.compile(r"\d{2,}(?:[ \-]\d{2,})+")
 
@@ -344,26 +323,12 @@ def _fold_word(word: str) -> str:
     return "".join(key_parts(word.strip("()\"'"))) or word
 
 
-@lru_cache(maxsize=8192)
-def _worded(word: str) -> bool:
-    """A word of the language (English or German), not a chosen string."""
-    lower = word.lower()
-    return zipf_frequency(lower, "en") >= _FREQUENT or zipf_frequency(lower, "de") >= _FREQUENT
-
-
-@lru_cache(maxsize=8192)
-def _known(word: str) -> bool:
-    """Whether English or German has this word at all (however rare: "escrowed")."""
-    lower = word.lower()
-    return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0
-
-
 @lru_cache(maxsize=4096)
 def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
     if len(value) < 3 or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
-    if _IDENTIFIER.fullmatch(value):
+    if IDENTIFIER.fullmatch(value):
         return None
     digits = sum(c.isdigit() for c in value)
     letters = sum(c.isalpha() for c in value)
@@ -374,12 +339,12 @@ def _shape(value: str, noun: str, quoted: bool) -> str | None:
     if _DIGIT_GROUP.fullmatch(value):
         return "digit groups"
     if letters == len(value):
-        if quoted and " " not in value and not _worded(value):
+        if quoted and " " not in value and not is_common_word(value):
             return "quoted word"
         inner_capital = any(c.isupper() for c in value[1:]) and not value.isupper()
-        if inner_capital and len(value) >= 6 and not _worded(value):
+        if inner_capital and len(value) >= 6 and not is_common_word(value):
             return "mixed case"
-        if len(value) >= 6 and not _known(value):
+        if len(value) >= 6 and not is_a_word(value):
             return "no word of the language"
         return None
     if _PASSPHRASE.fullmatch(value):
@@ -387,7 +352,7 @@ def _shape(value: str, noun: str, quoted: bool) -> str | None:
         return f"passphrase of {len(parts)} words"
     if quoted and " " in value.strip():
         words = value.split()
-        if len(words) > 6 or all(_IDENTIFIER.fullmatch(w) for w in words):
+        if len(words) > 6 or all(IDENTIFIER.fullmatch(w) for w in words):
             return None
         return "quoted phrase"
     if len(value) < 4:
@@ -403,7 +368,7 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
     """A value that needs no relation to count ("use password Kx9!mPq2", "PIN 4711"):
     three kinds of character of upper case, lower case, digits and symbols, or the
     digits of a PIN or code. "password INC0000001" names a ticket, not a password."""
-    if _IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or REFERENCE.match(value):
+    if IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
     digit_noun = noun.lower().endswith(_DIGIT_NOUNS)
     if value.isdigit():
@@ -527,7 +492,7 @@ def _forward(
             return  # a command line goes on: its options are the named-fields layer's
         if '"' in word[1:] and word[:1] not in _QUOTES:
             return  # the string the noun is in closes ("password The", "detail": …)
-        if (word.endswith(":") and len(word) > 1) or word in (":", "=", "=>", "->", "\u2192"):
+        if (word.endswith(":") and len(word) > 1) or word in (":", "="):
             value_at, relation = i + 1, ":"
         elif lower in _VERBS:
             value_at, relation = i + 1, lower
@@ -648,7 +613,7 @@ def _candidates(line: str) -> Iterator[_Candidate]:
 # Words that are no noun of a sentence: identifiers (DB_PASSWORD, {{X}}), cmdlets
 # (Set-ADAccountPassword).
 _NOT_A_NOUN = re.compile(
-    r"_|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
+    r"_|^[a-z0-9]+(?:-[a-z0-9]+){2,}$|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
     r"|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Restart|Install|Uninstall|Clear|Read"
     r"|Write|Unlock|Search|Grant|Revoke|Register|Unregister|Save|Publish)-[A-Z]"
 )

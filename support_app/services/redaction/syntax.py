@@ -109,11 +109,16 @@ def unredacted(text: str, span: tuple[int, int]) -> Verdict:
 # kept ("$(cat /run/secrets/x)").
 _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
-    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]|\((?:hidden|masked|redacted|removed|entfernt|ausgeblendet"
-    r"|versteckt|geschw\u00e4rzt)\)"
+    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
+    r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
+    r"|siehe|see)\b[^)\r\n]*\)?"
+    r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
+    r"|(?:System|Microsoft)\.[\w.]+"  # a .NET type shown instead of the value
     r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
     r"|empty|leer|unset|set|enabled|disabled|gesetzt)"
     r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
+    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"
+    r"|(?:hash|lmdb|btree|texthash|proxy|cdb):/\S+"  # a file, a lookup table
 )
 
 
@@ -214,6 +219,8 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 REFERENCE = re.compile(
     r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][^()\r\n]*\)"
     r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
+    r"|(?:var|local|module|data)\.[A-Za-z_][\w.\-]*"  # Terraform
+    r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference
 )
 
 # A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name of two letters
@@ -257,3 +264,26 @@ def indented_lines(text: str, key_start: int, after: int, *, block: bool) -> tup
             last = line_start + len(line)
         line_start = line_end if line_end < len(text) else -1
     return (first, last) if first is not None else None
+
+
+# Identifier shapes a text names instead of a secret: GUIDs, IP and MAC addresses,
+# URLs, e-mail addresses, paths, versions, dates and times, KB and CVE numbers, ULIDs
+# and support references, host names.
+IDENTIFIER = re.compile(
+    r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
+    r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
+    r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d+)?"  # IPv6
+    r"|(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}"  # MAC
+    r"|[a-z][a-z0-9+.\-]*://\S*"  # URL
+    r"|[^\s@]+@[^\s@]+\.[a-z]{2,}"  # e-mail
+    r"|(?:[a-z]:)?[\\/]{1,2}[^\s]*|~/\S*"  # path
+    r"|v?\d+(?:\.\d+){1,3}(?:[\-+][0-9a-z.]+)?|[a-z]+/v?\d+(?:\.\d+)*"  # versions
+    r"|\d{4}-\d{2}-\d{2}\S*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?"  # dates
+    r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+"
+    r"|(?-i:INC|CHG|RITM|REQ|PRB|TASK|CS|TKT|SR)-?\d{5,}"  # ticket and case numbers
+    r"|(?:[a-z]{2,5}-)?[0-9a-hjkmnp-tv-z]{26}"  # ULID, support reference (SR-…)
+    r"|[a-z][\w\-]*(?:\.[\w\-]+)+/[\w./\-]*"  # host and path without a scheme (aka.ms/x)
+    r"|[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|net|org|local|lan|intern|internal|corp|de|at|ch"
+    r"|eu|io|example|cloud|onmicrosoft\.com|microsoft|azure|windows)",  # host names
+    re.IGNORECASE,
+)

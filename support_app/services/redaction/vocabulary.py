@@ -32,6 +32,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 # Secret words that must be a whole word part.
 SECRET_WORDS = frozenset(
     {
@@ -105,6 +107,8 @@ SECRET_COMPOUNDS = (
             "backup",
             "unlock",
             "entry",
+            "emergency",
+            "duress",
         )
     ),
     *(
@@ -121,8 +125,11 @@ SECRET_COMPOUNDS = (
             "produkt",
             "verschlusselungs",
             "geheim",
+            "einrichtungs",
         )
     ),
+    "zugriffspass",  # Temporary Access Pass, German
+    "accesspass",
 )
 _COMPOUNDS = frozenset(SECRET_COMPOUNDS)
 # A single part that ends with one of these is a secret too (``userpassword``,
@@ -149,6 +156,38 @@ _SECRET_SUFFIXES = (
     "webhook",
     "webhookurl",
     "webhookuri",
+    "pw",  # bindpw, rootpw, SAPWD
+    "pwd",
+    "privkey",
+    "authtok",  # sssd's ldap_default_authtok
+    "phash",  # PAN-OS
+    *(
+        f"{owner}pass"
+        for owner in (
+            "server",
+            "admin",
+            "root",
+            "db",
+            "user",
+            "mail",
+            "smtp",
+            "sa",
+            "ftp",
+            "bind",
+            "ldap",
+            "sql",
+            "proxy",
+            "vpn",
+            "wifi",
+            "wlan",
+            "api",
+            "app",
+            "master",
+            "svc",
+            "service",
+            "require",
+        )
+    ),
     *SECRET_COMPOUNDS,
 )
 # Consecutive parts that together name a secret.
@@ -173,6 +212,9 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("write", "key"),
     ("deploy", "key"),
     ("license", "key"),
+    ("product", "key"),
+    ("pid", "key"),  # msiexec PIDKEY
+    ("acct", "key"),
     ("shared", "key"),
     ("shared", "secret"),
     ("preshared", "key"),
@@ -240,6 +282,17 @@ QUALIFIERS = frozenset(
         "helper",
         "ref",
         "reference",
+        "age",  # MaxPasswordAge
+        "flags",  # psk-flags
+        "flag",
+        "maps",  # smtp_sasl_password_maps
+        "map",
+        "variable",  # passwordVariable
+        "var",
+        "store",  # credsStore
+        "stores",
+        "helpers",  # credHelpers
+        "bytes",
         "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
         "ids",
         "guid",
@@ -323,11 +376,17 @@ def _secret_end(parts: tuple[str, ...]) -> int:
     return end
 
 
+# Password managers are named after what they keep: "KeePass: Kunden.kdbx → …".
+_PASSWORD_MANAGERS = frozenset(
+    {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate"}
+)
+
+
 @lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """True when a value stored under ``key`` must be treated as a secret."""
     parts = key_parts(key)
-    if "".join(parts) in _CREDENTIAL_METADATA:
+    if "".join(parts) in _CREDENTIAL_METADATA or "".join(parts) in _PASSWORD_MANAGERS:
         return False
     end = _secret_end(parts)
     if end == 0:
@@ -372,6 +431,7 @@ _PROSE_SECRET_WORDS = frozenset(
         "mdp",
         "contrasena",
         "clave",
+        "pass",  # "user kunde4711 | pass Lfr!Portal-4711"
     }
 )
 # … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
@@ -466,6 +526,12 @@ _PROSE_QUALIFIED = {
             "verification",
             "keypad",
             "garage",
+            "notfall",
+            "emergency",
+            "duress",
+            "tresor",
+            "tur",
+            "tor",
         }
     ),
     "codes": frozenset({"recovery", "backup"}),
@@ -475,6 +541,8 @@ _PROSE_QUALIFIED = {
     "seed": frozenset({"mfa", "totp", "otp", "2fa", "authenticator", "recovery", "wallet"}),
     "community": frozenset({"snmp", "read", "write", "ro", "rw", "community"}),
     "passe": frozenset({"de"}),  # French "mot de passe"
+    "combination": frozenset({"safe", "lock", "padlock"}),
+    "kombination": frozenset({"tresor", "safe", "schloss", "zahlenschloss"}),
 }
 # Words after a noun that make it metadata ("password policy", "PIN length",
 # "token id", "password hash"), so what follows describes the secret, not states it.
@@ -563,3 +631,24 @@ def qualifies_later(noun: str, words: list[str]) -> bool:
     qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
     folded = [_fold(w).replace("-", "") for w in words]
     return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
+
+
+# --- words of the language ------------------------------------------------------------------
+
+# A word at least this frequent in English or German (Zipf scale: 3 is once per
+# million words) is worded, not chosen ("expired", "abgelaufen", "required").
+_COMMON = 2.5
+
+
+@lru_cache(maxsize=8192)
+def is_common_word(word: str) -> bool:
+    """A frequent word of English or German (wordfreq's lists), not a chosen string."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") >= _COMMON or zipf_frequency(lower, "de") >= _COMMON
+
+
+@lru_cache(maxsize=8192)
+def is_a_word(word: str) -> bool:
+    """Whether English or German has this word at all, however rare ("escrowed")."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0

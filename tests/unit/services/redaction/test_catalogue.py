@@ -261,6 +261,28 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ),
         ("net use \\\\fs\\ipc$ Pw2 /user:D\\u", f"net use \\\\fs\\ipc$ {R('net-use')} /user:D\\u"),
     ],
+    "config-line": [
+        (" set passwd ENC SH2k3jd9fK2l=", f" set passwd ENC {R('config-line')}"),
+        ("  wpa-passphrase Sup3rWifi!", f"  wpa-passphrase {R('config-line')}"),
+        ("ppp chap password Dsl#Pw77", f"ppp chap password {R('config-line')}"),
+    ],
+    "password-hash": [
+        ("admin:$apr1$/CGOC3a8$sow4.cblmffqRe3N5gEf7R", f"admin:{R('password-hash')}"),
+        ("rootpw {SSHA}0A1z/S0I5U7qbL+GgQxlfWwz5pd2", f"rootpw {R('password-hash')}"),
+    ],
+    "grouped-key": [
+        (
+            "Recovery key RUBO-7KE1-TFZF-KF22-HXD1-J1MT printed",
+            f"Recovery key {R('grouped-key')} printed",
+        ),
+        ("PIDKEY 7HK2D-QW9RT-M4XPB-83VNC-J6YFG", f"PIDKEY {R('grouped-key')}"),
+    ],
+    "address-password": [
+        (
+            "[smtp.example]:587 relay@x.example:Relay!Pw9",
+            f"[smtp.example]:587 {R('email')}:{R('address-password')}",
+        ),
+    ],
     "command-argument": [
         ('setx SMTP_PASS "Relay#2024" /M', f'setx SMTP_PASS "{R("command-argument")}" /M'),
         (
@@ -577,6 +599,11 @@ UNCHANGED = [
     # command arguments that are no secret: a name that says nothing, a switch, a prompt
     'setx PATH "C:\\bin" /M; reg add HKLM\\Software\\X /v Timeout /d 30 /f',
     "net user bob /add; net user bob *; sqlplus / as sysdba; htpasswd -D .htpasswd bob",
+    # configuration lines without a secret: a switch, a flag, a status, prose
+    "service password-encryption\nPasswordAuthentication no\npassword required",
+    "the password changed yesterday\nset admin-lockout-threshold 3",
+    # hashes and keys that are no credential: a price in dollars, a serial, a GUID
+    "costs $1$ a month; serial FGT60F-TK2209 and 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
     # encoded blobs without the context that says they carry credentials
     "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
     "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret

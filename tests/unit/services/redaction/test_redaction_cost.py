@@ -27,22 +27,23 @@ PIECES = [
     "net user ", "setx ", "sqlplus a/", "://u:", "@", "Sommer2024!", "\\u00f1", "[redacted:x]",
 ]  # fmt: skip
 # Four times the length may cost this many times as much (linear is 4; square is 16).
-GROWTH_BOUND = 9
+GROWTH_BOUND = 10
 # Below this the measurement is noise.
-FLOOR_SECONDS = 0.004
+FLOOR_SECONDS = 0.006
 
 
 def _cost(text: str) -> float:
-    """The least of three timings: the work itself, without the machine's hiccups."""
+    """The least of five timings of this process's CPU time: the work itself, not the
+    other processes of a busy machine."""
     timings = []
-    for _ in range(3):
-        started = time.perf_counter()
+    for _ in range(5):
+        started = time.process_time()
         scanner._scan(text, frozenset())  # not the memo: every call does the work
-        timings.append(time.perf_counter() - started)
+        timings.append(time.process_time() - started)
     return min(timings)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=12), repeat=st.integers(1, 4))
 def test_redaction_cost_grows_linearly_up_to_the_notes_limit(
     pieces: list[str], repeat: int
