@@ -743,98 +743,90 @@ ADDRESS_PASSWORD = Detector(
 )
 
 
-# A configuration line of a device or service that ends in "<secret name> [encoding]
-# <value>": "set passwd ENC SH2…", "password 7 0822455D0A16", "wpa-passphrase X",
-# "ppp chap password X", "ldap_default_authtok X". The name must be the line's first
-# word, or follow only words that open configuration statements.
-_CONFIG_VERBS = frozenset(
+# A secret in a configuration line of a device or service, given as "<name>
+# [encoding…] <value>": "set passwd ENC SH2…", "key 7 0822455D0A16", "user noc password
+# plaintext X", "security wpa psk set-key ascii 0 X", "masterauth X", "option key 'X'".
+# The name is a secret name of the vocabulary or one that devices use for a secret.
+_CONFIG_NAMES = frozenset(
     {
-        "set",
-        "edit",
-        "config",
-        "ip",
-        "ipv6",
-        "ppp",
-        "chap",
-        "pap",
-        "crypto",
-        "wireless",
-        "security",
-        "line",
-        "aaa",
-        "system",
-        "add",
-        "tunnel-group",
-        "ikev1",
-        "ikev2",
-        "local",
-        "remote",
-        "server",
-        "client",
-        "wifi",
-        "wlan",
-        "vpn",
-        "snmp",
-        "admin",
-        "root",
-        "authentication",
-        "authentication-key",
-        "pre-shared-key",
-        "ssid",
-        "auth",
+        "key",
+        "key-string",
+        "set-key",
+        "keystr",
+        "community",
+        "psk",
+        "psksecret",
+        "passphrase",
+        "masterauth",
+        "plaintext",
         "plain-text",
-        "mode",
+        "ciphertext",
+        "irreversible-cipher",
+        "plain-text-password-value",
+        "encrypted-password",
+        "eap",
+        "xauth",
     }
 )
 _CONFIG_ENCODINGS = frozenset(
-    {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "ascii", "hex", "raw", "0", "5",
-     "6", "7", "8", "9"}
+    {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
+     "hex", "raw", "sha", "sha1", "sha256", "md5", "0", "5", "6", "7", "8", "9"}
 )  # fmt: skip
-_MARKUP = re.compile(r"[<>{}]|\w=(?=[^\s=])")
-_CONFIG_LINE_WORD = re.compile(r"\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+")
+# Words before a name that make it no secret's name ("public key", "host key").
+_NOT_SECRET_BEFORE = frozenset({"public", "host", "pub", "the", "a", "an", "das", "der", "die"})
+_CONFIG_WORD = re.compile(r"[^\s]+")
 
 
-def _locate_config_line(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     text = match.string
-    if _MARKUP.search(text, match.start(), match.end()):
-        return None  # markup, JSON or key=value: the structural detectors' lines
-    words = list(_CONFIG_LINE_WORD.finditer(text, match.start(), match.end()))
-    if len(words) < 2 or len(words) > 8:
+    name = match.group("name")
+    lower = name.lower()
+    if lower not in _CONFIG_NAMES and not is_secret_key(name):
         return None
-    value = words[-1]
-    names = words[:-1]
-    if names[-1].group().lower() in _CONFIG_ENCODINGS and len(names) > 1:
-        names = names[:-1]
-    key = names[-1].group()
-    if not is_secret_key(key) or any(c in key for c in "=:"):
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start : match.start()].split()
+    if before and before[-1].lower().strip("\"'(") in _NOT_SECRET_BEFORE:
         return None
-    if not all(w.group().lower() in _CONFIG_VERBS for w in names[:-1]):
-        return None
-    start, end = value.span()
-    if text[start] in "([{":
-        return None
-    if text[start] in "\"'":
+    if _SENTENCE.search(text, line_start, match.start()):
+        return None  # prose: the prose layer reads it
+    start, end = match.span("value")
+    quoted = text[start] in "\"'"
+    if quoted:
         start, end = start + 1, end - 1
-    if PLAIN_WORD.fullmatch(text, start, end) and (
-        not is_password_key(key) or is_common_word(text[start:end])
-    ):
-        return None  # "password required", "secret The": a word, not a password
-    if IDENTIFIER.fullmatch(text, start, end):
-        return None  # "password 01M98…" names a run, not a password
+    value = text[start:end]
+    if not value or stands_for_no_secret(value) or REFERENCE.match(value):
+        return Keep(match.end()) if value else None
+    if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
+        return None  # an option, a pipe, a key=value pair or a label comes next
+    encoded = bool(match.group("enc").strip())
+    if not (encoded or quoted or _CHOSEN.search(value)):
+        return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
+    if is_common_word(value) or (not encoded and IDENTIFIER.fullmatch(value)):
+        return None
     if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
         return None  # the named detector takes it, so the placeholder says what it was
     return unredacted(text, (start, end))
 
 
-CONFIG_LINE = Detector(
+# What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
+_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]*=")
+# A value that looks chosen: a digit, a symbol, or a capital inside a word.
+_CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
+_SENTENCE = re.compile(r"[a-z]{2}[.!?][ \t]+[A-Z]|\b(?i:is|ist|was|war|lautet|the|der|die|das)\b")
+
+CONFIG_VALUE = Detector(
     layer=LAYER,
     name="config-line",
-    summary="the value ending a configuration line of a device or service after a secret "
-    "name and an optional encoding ('set passwd ENC …', 'password 7 0822…', "
-    "'wpa-passphrase X', 'ppp chap password X')",
-    triggers=KEY_WORDS,
-    pattern=re.compile(r"(?<![^\n])[ \t]*[^\s=:#;!/][^\r\n]*[^\s;,]"),
-    locate=_locate_config_line,
+    summary="the value after a secret's name and its encoding in a configuration line of "
+    "a device or service ('set passwd ENC …', 'key 7 0822…', 'password plaintext X', "
+    "'wpa psk set-key ascii 0 X', 'masterauth X', 'option key 'X'')",
+    triggers=(*KEY_WORDS, "keystr", "masterauth", "plaintext", "ciphertext", "cipher", "eap"),
+    pattern=re.compile(
+        r"(?<![\w\-.])(?P<name>[A-Za-z][\w\-.]*)"
+        rf"(?P<enc>(?:[ \t]+(?i:{'|'.join(sorted(_CONFIG_ENCODINGS, key=len, reverse=True))}))*)"
+        r"[ \t]+(?P<value>\"[^\"\r\n]+\"|'[^'\r\n]+'|[^\s\"';,]+)"
+    ),
+    locate=_locate_config_value,
 )
 
 

@@ -166,6 +166,7 @@ KEY_WORDS = (
     "pin",
     "puk",
     "pat",
+    "communit",  # SNMP community
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").

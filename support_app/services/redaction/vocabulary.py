@@ -80,6 +80,7 @@ SECRET_WORDS = frozenset(
         "webhook",
         "webhooks",
         "pat",  # personal access token ($pat, AZURE_DEVOPS_PAT)
+        "community",  # SNMP (AccessControl1Community=, snmp_community:)
         "passhash",  # PRTG's API credential
         "pin",
         "puk",
@@ -160,6 +161,7 @@ _SECRET_SUFFIXES = (
     "pwd",
     "privkey",
     "authtok",  # sssd's ldap_default_authtok
+    "community",
     "phash",  # PAN-OS
     *(
         f"{owner}pass"
