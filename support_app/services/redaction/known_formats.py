@@ -268,6 +268,15 @@ PASSWORD_HASH = Detector(
         re.IGNORECASE,
     ),
 )
+
+
+def _locate_grouped_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    groups = match.group().split("-")
+    if sum(set(g) <= {"X", "*"} for g in groups) >= 2:
+        return None  # "XXXXX-XXXXX-XXXXX-XXXXX-7QK4M": masked but for its end
+    return Redact(*match.span())
+
+
 GROUPED_KEY = Detector(
     layer=LAYER,
     name="grouped-key",
@@ -280,6 +289,7 @@ GROUPED_KEY = Detector(
         r"(?:[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5,7}|[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4,5}"
         r"|A\d-[A-Z0-9]{6}(?:-[A-Z0-9]{5,6}){4})(?![\w\-])"
     ),
+    locate=_locate_grouped_key,
 )
 
 

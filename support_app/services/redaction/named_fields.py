@@ -73,6 +73,15 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     key, text = match.group("key"), match.string
     if len(key) > 64 or not is_secret_key(key):
         return None  # (a base64 blob with "=" padding is no key=value)
+    if _COLON_PATH.search(text, max(0, match.start("key") - 80), match.start("key")):
+        return None  # a part of a colon path: arn:aws:secretsmanager:…:secret:name
+    opening = text[match.start("key") - 1 : match.start("key")]
+    if (
+        opening in ("'", '"')
+        and text[match.end("key") : match.end("key") + 1] != opening  # not "key": "value"
+        and text[match.end() : match.end() + 1] == opening
+    ):
+        return None  # read -p 'Passwort: ' PW: a prompt, its quote closes at once
     value = _SECRET_KEY_VALUE.match(text, match.end())
     if value is None:
         return None
@@ -97,9 +106,11 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
-        first = text[start:end].split(None, 1)[0].rstrip(",;.")
+        first = text[start:end].split(None, 1)[0].rstrip(",;.)")
         if (
             stands_for_no_secret(first)
+            or is_secret_key(first)  # "passwd: password updated successfully"
+            or _DATE.fullmatch(first)  # "LastBadPasswordAttempt : 18.03.2024 …"
             or _VAULT_POINTER.match(text, start, end)
             or _SIZE.match(text, start, end)
         ):
@@ -116,6 +127,10 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
     if (reference := reference_end(text, *span)) is not None:
         return Keep(reference)
+    if not text[span[0] : span[1]].strip("="):
+        return None  # "…String==": base64 padding after a word inside a blob, no value
+    if _CONNECTION_STRING_NAME.search(key) and _PAIRS.search(text, *span):
+        return None  # its secret pairs are the connection-string detector's to remove
     if not password and PLAIN_WORD.fullmatch(text, *span):
         # "token: expired", "InvalidSignature: The token …"; a password may be a word
         return None
@@ -146,6 +161,10 @@ _VAULT_POINTER = re.compile(
     r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
     r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
 )
+_DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
+_COLON_PATH = re.compile(r":[^\s:]*:$")
+_CONNECTION_STRING_NAME = re.compile(r"(?i)conn(?:ection)?[_\-]?str(?:ing)?|dsn")
+_PAIRS = re.compile(r"=[^;]*;")
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 
@@ -215,7 +234,7 @@ def _locate_connection_string(match: re.Match[str], _allowed: frozenset[str]) ->
     if match.start("key") >= 0:
         if not _follows_a_pair(text, match.start() - 1):
             return None
-        key, span = match.group("key"), match.span("secret")
+        key, span = match.group("key"), trimmed(text, *match.span("secret"))
     else:
         key, span = match.group("key2"), match.span("secret2")
     if not is_secret_key(key):
@@ -270,6 +289,9 @@ def _locate_authorization(match: re.Match[str], _allowed: frozenset[str]) -> Ver
     scheme = _SCHEME_PREFIX.match(text, start, end)
     if scheme and scheme.end() < end:  # keep the scheme: support needs to know it
         start = scheme.end()
+    first = text[start:end].split(None, 1)
+    if first and stands_for_no_secret(first[0]):
+        return Keep(end)  # "Basic …(gekürzt)…", "Bearer [redacted]"
     return unredacted(text, (start, end))
 
 
@@ -322,7 +344,7 @@ def _locate_cli_credentials(match: re.Match[str], _allowed: frozenset[str]) -> V
     user, password = text[start:separator], text[separator + 1 : end]
     if user.isdigit() and password.isdigit():
         return None  # "docker run -u 1000:1000": a uid and gid
-    return unredacted(text, (separator + 1, end))  # the user name stays readable
+    return unredacted(text, (separator + 1, end), literal=True)  # the user name stays readable
 
 
 CLI_CREDENTIALS = Detector(
@@ -361,15 +383,15 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         if literal and option_takes_secret(option, command, how):
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
-            return unredacted(text, (start, end))
+            return unredacted(text, (start, end), literal=True)
     if option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
         after = match.start("opt") + 2
         quoted = _GLUED_QUOTED.match(text, after)  # mysql -p'X'
         if quoted:
-            return unredacted(text, quoted.span("value"))
+            return unredacted(text, quoted.span("value"), literal=True)
         glued = re.compile(_ARGUMENT).match(text, after) if len(option) > 2 else None
         if glued and not _NOT_A_LITERAL.match(text, glued.start()):
-            return unredacted(text, glued.span())
+            return unredacted(text, glued.span(), literal=True)
     return None
 
 
@@ -544,7 +566,7 @@ _JSON_PAIR = (
 
 _HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 _PAIR_END = re.compile(r"[ \t]*[\])]")
-_HEADER_NAME = re.compile(r"[\w.\-]+")
+_HEADER_NAME = re.compile(r"[\w\-]+(?:\.[\w\-]+)*")  # ("password." ends a sentence)
 
 
 def names_a_header(name: str) -> bool:
@@ -577,6 +599,13 @@ def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     span = quoted_span(match) or trimmed(match.string, *match.span("tok"))
     if (reference := reference_end(match.string, *span)) is not None:
         return Keep(reference)
+    value = match.string[span[0] : span[1]].rstrip(",.;( ")
+    if (
+        match.start("tkey") >= 0
+        and not names_a_header(name)
+        and (IDENTIFIER.fullmatch(value) or is_common_word(value))
+    ):
+        return None  # ["password", "SR-01…"]: a list that names a run, no pair
     return unredacted(match.string, span)
 
 
@@ -695,6 +724,14 @@ TOOL_OUTPUT = Detector(
     locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
 )
 
+
+def _locate_device_secret(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    if match.string.startswith("no ", line_start):
+        return None  # "no snmp-server community public RO" removes it
+    return unredacted(match.string, match.span("secret"))
+
+
 NETWORK_DEVICE_SECRET = Detector(
     layer=LAYER,
     name="network-device-secret",
@@ -728,7 +765,7 @@ NETWORK_DEVICE_SECRET = Detector(
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
     ),
-    locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
+    locate=_locate_device_secret,
 )
 
 
@@ -832,7 +869,7 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
 
 
 # What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
-_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]+=[^=]")  # (base64 ends in "=")
+_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]+=[^=]|[^:]+:")  # (base64 ends in "=")
 # A value that looks chosen: a digit, a symbol, or a capital inside a word.
 _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,

@@ -160,10 +160,7 @@ class _Pass:
         literals = {t.lower() for d in detectors for t in d.triggers}
         # A trigger found selects every detector with a trigger inside it ("authori"
         # also selects the key detectors of "auth"), so the longest-first search,
-        # which reports one trigger per position, never hides a detector. Triggers
-        # are searched without overlaps: one glued to the end of another could be
-        # missed, but no detector matches glued to a preceding word either, and the
-        # key-word triggers all select the same detectors.
+        # which reports one trigger per position, never hides a detector.
         self._selects = {
             literal: frozenset(
                 i for i, d in enumerate(detectors) if any(t.lower() in literal for t in d.triggers)
@@ -171,8 +168,10 @@ class _Pass:
             for literal in literals
         }
         # Plain literals, case-sensitive over the lower-cased text, merged into a trie
-        # so that each position tries one branch per character, not every literal.
-        self._triggers = re.compile(_trie_pattern(literals))
+        # so that each position tries one branch per character, not every literal. The
+        # search looks ahead at every position, so triggers may overlap: "7za" at the
+        # end of a token does not hide the "azdo" that shares its "za".
+        self._triggers = re.compile(f"(?=({_trie_pattern(literals)}))")
         self._shapes = tuple(
             (re.compile(d.shape_trigger[0]), d.shape_trigger[1], d.shape_trigger[2], i)
             for i, d in enumerate(detectors)

@@ -222,10 +222,10 @@ _ABBREVIATION = re.compile(r"(?:[A-Z][a-z]{0,3}|[a-z]\.[a-z])\.")
 _BACKWARD = re.compile(
     r"(?:^|[\s(])(?P<value>\u201e[^\u201c\r\n]{1,100}\u201c|\"[^\"\r\n]{1,100}\"|'[^'\r\n]{1,100}'"
     r"|[^\s\"'\u201e\u201c]+)[ \t]+"
-    r"(?P<rel>(?:is|was|ist|war|=)[ \t]+(?:(?:the|our|your|their|his|her|its|my|das|der|die"
+    r"(?P<rel>(?:is|was|ist|war)[ \t]+(?:(?:the|our|your|their|his|her|its|my|das|der|die"
     r"|den|unser\w*|euer\w*|ihr\w*|sein\w*|mein\w*|a|an|ein\w*)[ \t]+)?"
     r"|(?:as|als)[ \t]+(?:(?:the|a|an|das|den|die|der|ein\w*|our|unser\w*|new|neue\w*)[ \t]+)?)"
-    r"(?:[^\s\"'\u201e\u201c]+[ \t]+){0,2}$",
+    r"(?:[^\s\"'\u201e\u201c,()]+[ \t]+){0,2}$",
     re.IGNORECASE,
 )
 # What the words before a noun must hold for the backward reading to be tried at all.
@@ -311,7 +311,7 @@ _DIGIT_GROUP = re.compile(r"\d{2,}(?:[ \-]\d{2,})+")
 
 
 # A noun right after one of these is a part of a path, URL, option or address.
-_NOT_PROSE_BEFORE = frozenset("/\\.=:@_&?#%$-")
+_NOT_PROSE_BEFORE = frozenset("/\\.=:@_&?#%$-,")
 
 
 class _Candidate(NamedTuple):
@@ -430,8 +430,8 @@ def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candid
 
 def _adjacent(line: str, token: re.Match[str], noun: str, how: str) -> _Candidate | None:
     """A value without a relation: only one that looks strongly chosen."""
-    if token.group()[:2] in ("[(", "[[", "['", '["', "{'", '{"', "({"):
-        return None  # a structure: its own detectors read it
+    if token.group()[:2] in ("[(", "[[", "['", '["', "{'", '{"', "({") or "=" in token.group():
+        return None  # a structure or a key=value: their own detectors read them
     start, end, _quoted = _value_span(line, *token.span())
     value = line[start:end]
     if end <= start or "\0" in value or reference_at(line, start):
@@ -553,6 +553,8 @@ def _listed(line: str, start: int, noun: str) -> Iterator[_Candidate]:
 def _pair(line: str, start: int, noun: str) -> _Candidate | None:
     """The password of a user/password pair after a credentials noun."""
     for pair in _PAIR.finditer(line, start, start + _WINDOW):
+        if "/" in pair.group("value") or "/" in pair.group("user"):
+            continue  # a path (secret/data/kunde/fw01), not a user and a password
         judged = _judge(line, *pair.span("value"), noun, "user / X")
         if judged:
             return judged
@@ -616,7 +618,7 @@ def _candidates(line: str) -> Iterator[_Candidate]:
 # Words that are no noun of a sentence: identifiers (DB_PASSWORD, {{X}}), cmdlets
 # (Set-ADAccountPassword).
 _NOT_A_NOUN = re.compile(
-    r"_|^[a-z0-9]+(?:-[a-z0-9]+){2,}$|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
+    r"_|[a-z][A-Z]|^[a-z0-9]+(?:-[a-z0-9]+){2,}$|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
     r"|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Restart|Install|Uninstall|Clear|Read"
     r"|Write|Unlock|Search|Grant|Revoke|Register|Unregister|Save|Publish)-[A-Z]"
 )
@@ -668,9 +670,9 @@ _SHOWS_A_FILE = re.compile(
 _NUMBERING = re.compile(r"[ \t]*(?:\d{1,2}[.)][ \t]+)?")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9]{3,12}(?:-[A-Za-z0-9]{3,12})?")
 _NON_BLANK = re.compile(r"\S+")
-# A value alone on its line: no key=value, label or markup, at most 40 characters (a
-# line of a base64 block is longer).
-_ALONE = re.compile(r"[^\s=:<>{}\[\]]{6,40}")
+# A value alone on its line: no key=value, label, path or markup, a digit in it, at
+# most 40 characters (a line of a base64 block is longer).
+_ALONE = re.compile(r"(?=[^\s]*\d)[^\s=:<>{}\[\]/\\]{6,40}")
 
 
 def _value_line(line: str, noun: str) -> list[_Candidate]:
@@ -689,6 +691,8 @@ def _value_line(line: str, noun: str) -> list[_Candidate]:
         _CODE_TOKEN.fullmatch(v) and not IDENTIFIER.fullmatch(v) for v in values
     ):
         return []  # codes come several to a line; one token alone must look chosen
+    if any(is_common_word(v) for v in values):
+        return []  # "port 587": a setting, not codes
     digits = sum(any(c.isdigit() for c in v) for v in values)
     unknown = sum(not is_a_word(v) for v in values)
     if digits * 2 < len(values) and unknown < max(3, len(values) - 1):

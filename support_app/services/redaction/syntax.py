@@ -88,16 +88,20 @@ class Detector:
     scans_sentences: bool = False
 
 
-def unredacted(text: str, span: tuple[int, int]) -> Verdict:
+def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Verdict:
     """``Redact`` the span, or ``Keep`` past a placeholder already standing there, or
-    past a value that stands for no secret (masked, a flag, a reference)."""
+    past a value that stands for no secret (masked, a flag, a reference).
+
+    ``literal``: the syntax says the span is the secret as typed (``-u user:X``, ``-p
+    X``), so no reading of it as a mask or a flag applies.
+    """
     start, end = span
     if text.startswith(PLACEHOLDER_PREFIX, start):
         close = text.find("]", start)  # none when a bound cut the placeholder short
         return Keep(close + 1 if close >= 0 else len(text))
     if start == end:
         return None
-    if stands_for_no_secret(text[start:end]):
+    if not literal and stands_for_no_secret(text[start:end]):
         return Keep(end)
     return Redact(start, end)
 
@@ -111,11 +115,18 @@ _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
     r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
     r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
-    r"|siehe|see)\b[^)\r\n]*\)?"
+    r"|siehe|see|not|nicht|sensitive)\b[^)\r\n]*\)?"
     r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
     r"|(?:System|Microsoft)\.[\w.]+"  # a .NET type shown instead of the value
     r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
-    r"|empty|leer|unset|set|enabled|disabled|gesetzt)"
+    r"|empty|leer|unset|set|enabled|disabled|gesetzt|aktiviert|deaktiviert|aktiv|inaktiv"
+    r"|active|inactive|not|nicht|kein|keine|never|nie|redacted|hidden|masked|removed|entfernt"
+    r"|change_?me|replace_?me|todo|tbd|placeholder|dummy|changeit|bitte[-_ ]?(?:ae|\u00e4)ndern)\)?"
+    r"|\d{1,3}/\d{1,3}"  # a count: auth=0/1
+    r"|\{?CN=.*"  # a directory name
+    r"|[01]"  # a flag (PasswordComplexity = 1)
+    r"|[A-Za-z_][\w.]*\(.*"  # a call: credentials('id'), Get-Secret(…)
+    r"|[\w\-]+:/(?!/)\S+"  # a name and a path: db-password:/etc/credstore/… (no URL)
     r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
     r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"
     r"|(?:hash|lmdb|btree|texthash|proxy|cdb):/\S+"  # a file, a lookup table
@@ -223,7 +234,7 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 # ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable, a command
 # substitution ($(cat /run/secrets/db)).
 REFERENCE = re.compile(
-    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][^()\r\n]*\)"
+    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][^}\r\n]*\}|\$\([A-Za-z_][^()\r\n]*\)"
     r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
     r"|(?:var|local|module|data)\.[A-Za-z_][\w.\-]*"  # Terraform
     r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference

@@ -195,6 +195,8 @@ _SECRET_SUFFIXES = (
 # Consecutive parts that together name a secret.
 SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("api", "key"),
+    ("secret", "key"),  # Django's SECRET_KEY (a "key" after "secret" is no field name)
+    ("password", "key"),
     ("access", "key"),
     ("account", "key"),
     ("private", "key"),
@@ -295,6 +297,18 @@ QUALIFIERS = frozenset(
         "stores",
         "helpers",  # credHelpers
         "bytes",
+        "key",  # adminPasswordKey: the name of the field that holds it
+        "complexity",
+        "history",
+        "strength",
+        "rules",
+        "requirements",
+        "attempt",
+        "attempts",
+        "failure",
+        "failures",
+        "encrypted",  # LoadCredentialEncrypted
+        "interval",
         "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
         "ids",
         "guid",
@@ -380,8 +394,9 @@ def _secret_end(parts: tuple[str, ...]) -> int:
 
 # Password managers are named after what they keep: "KeePass: Kunden.kdbx → …".
 _PASSWORD_MANAGERS = frozenset(
-    {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate"}
-)
+    {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate",
+     "fortitoken", "yubikey"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -390,6 +405,10 @@ def is_secret_key(key: str) -> bool:
     parts = key_parts(key)
     if "".join(parts) in _CREDENTIAL_METADATA or "".join(parts) in _PASSWORD_MANAGERS:
         return False
+    if sum(len(p) <= 2 for p in parts) > 2:
+        return False  # "MII000IBAzCCConnectionString": letters of a blob, not a name
+    if parts and parts[0] in ("existing", "external"):
+        return False  # Helm's existingSecret: the name of a Secret object, not its value
     end = _secret_end(parts)
     if end == 0:
         return False
@@ -597,6 +616,13 @@ def _fold(word: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).lower()
 
 
+# Words before "code" or "key" that make them no secret.
+_NOT_QUALIFYING = frozenset(
+    {"error", "fehler", "status", "exit", "return", "response", "event", "reason", "country",
+     "zip", "post", "postal", "area", "source", "sign", "signin", "host", "public", "registry"}
+)  # fmt: skip
+
+
 @lru_cache(maxsize=8192)
 def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     """Whether ``word`` (after ``previous``) names a secret in a sentence, and how.
@@ -622,6 +648,8 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     if qualifiers is None:
         return None
     before = parts[-2] if len(parts) > 1 else "".join(key_parts(previous))
+    if _fold(before) in _NOT_QUALIFYING:
+        return None  # "error code", "status code", "exit code"
     if _fold(before) in qualifiers:
         return "phrase"
     return "qualified-later" if len(parts) == 1 else None
