@@ -95,6 +95,17 @@ PATCHES: tuple[Patch, ...] = (
             "engineio.async_socket:AsyncSocket.close": "9145d6fd2870d960",
         },
     ),
+    Patch(
+        name="serve_built",
+        changes="python -m support_app serve-built runs Reflex's production server on an "
+        "existing build (what reflex run --env prod does after its build step)",
+        why="reflex run --env prod rebuilds the frontend at every start: minutes per "
+        "instance in a rolling deploy",
+        pinned={
+            "reflex.reflex:_run_prod": "9070b04f66e8abda",
+            "reflex.utils.exec:run_backend_prod": "9a95ff831d7ed72a",
+        },
+    ),
 )
 
 
