@@ -29,13 +29,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from support_app.services.redaction.catalogue import (
-    CATALOGUE,
-    Detector,
-    Redact,
-    Verdict,
-    placeholder,
-)
+from support_app.services.redaction.catalogue import CATALOGUE
+from support_app.services.redaction.syntax import Detector, Redact, Verdict, placeholder
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
