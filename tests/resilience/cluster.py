@@ -214,6 +214,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="support-app-cluster-"))
     with running_desk_emulator(workdir) as desk:
         shared = {**desk_environment(desk), "SUPPORT_APP_PUBLIC_URL": public_url}
+        (workdir / "build").mkdir()
         with running_app(
             workdir / "build",
             args.db,

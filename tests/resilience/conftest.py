@@ -325,6 +325,7 @@ def cluster(
     with running_desk_emulator(workdir) as desk:
         shared = {**desk_environment(desk), "SUPPORT_APP_PUBLIC_URL": public_url}
         build_env = {**shared, "REFLEX_REDIS_URL": redis_url}
+        (workdir / "build").mkdir()
         with running_app(workdir / "build", database, env=build_env, web_dir=web_dir):
             pass  # the build stays in web_dir
         instances = [
