@@ -45,7 +45,7 @@ def tabs(browser: Browser, cluster: Cluster) -> Iterator[dict[str, Page]]:
     for role, tenant in (
         ("typing", "Fabrikam"),
         ("internal", "Northwind"),
-        ("ticket", "Contoso"),
+        ("ticket", "Northwind"),
         ("browsing", "Fabrikam"),
     ):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=cluster.url)
