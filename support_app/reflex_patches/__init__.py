@@ -85,14 +85,18 @@ PATCHES: tuple[Patch, ...] = (
     Patch(
         name="graceful_shutdown",
         changes="the worker's SIGTERM handler (Granian's) is replaced by a drain that "
-        "calls it at the end",
+        "calls it at the end; the drain ends each Engine.IO socket's writer, which "
+        "closes its WebSocket",
         why="a SIGTERM cut events in flight (a desk call's answer was lost) and left "
         "tabs on a worker that was going away",
         pinned={
             "granian._signals:set_loop_signals": "ce78d76020b2e048",
             "granian.server.mp:MPServer._spawn_asgi_lifespan_worker": "9a9eb52feb94c83b",
             "asyncio.unix_events:_UnixSelectorEventLoop.add_signal_handler": ("8d305ef952557e4b"),
+            "engineio.async_server:AsyncServer.disconnect": "de8c2fec6b3ac402",
             "engineio.async_socket:AsyncSocket.close": "9145d6fd2870d960",
+            "engineio.async_socket:AsyncSocket.poll": "01a7f5df1937d926",
+            "engineio.async_socket:AsyncSocket._websocket_handler": "3548a4051e6f43df",
         },
     ),
     Patch(

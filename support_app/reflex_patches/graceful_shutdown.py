@@ -86,14 +86,27 @@ async def _drain(app: Any, stop: Any) -> None:
 
 async def close_sockets(app: Any) -> int:
     """Close every Engine.IO connection of this worker as a lost connection (the
-    browser reconnects), not as a Socket.IO "server disconnect" (it would not)."""
+    browser reconnects), not as a Socket.IO "server disconnect" (it would not).
+
+    Engine.IO's ``disconnect`` runs Socket.IO's disconnect (Reflex drops the tab's
+    socket record, so its next instance links it at once) and sends a CLOSE packet,
+    which a browser on a WebSocket ignores: the connection stayed open until the
+    worker exited, after the events in flight. So each socket's writer is then
+    ended as Engine.IO ends it when the reader goes (``None`` on its queue): it
+    closes the WebSocket, and the browser reconnects through the proxy at once.
+    All sockets at once: one slow close must not hold the others.
+    """
     engine = getattr(getattr(app, "sio", None), "eio", None)
     if engine is None or not engine.sockets:
         return 0
-    sockets = list(engine.sockets)
-    for sid in sockets:
-        try:
-            await engine.disconnect(sid)
-        except Exception:  # already gone
-            logger.debug("socket already closed", exc_info=True)
+    sockets = dict(engine.sockets)
+    await asyncio.gather(*(_close(engine, sid, socket) for sid, socket in sockets.items()))
     return len(sockets)
+
+
+async def _close(engine: Any, sid: str, socket: Any) -> None:
+    try:
+        await engine.disconnect(sid)
+    except Exception:  # already gone
+        logger.debug("socket already closed", exc_info=True)
+    socket.queue.put_nowait(None)  # the writer closes the WebSocket

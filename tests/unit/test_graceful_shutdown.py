@@ -10,8 +10,10 @@ import signal
 import time
 from types import SimpleNamespace
 
+import engineio
 import pytest
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from support_app import lifecycle
 from support_app.reflex_patches import graceful_shutdown
@@ -33,7 +35,7 @@ class _Engine:
     """Engine.IO's server as far as the drain uses it."""
 
     def __init__(self, sids: list[str]) -> None:
-        self.sockets = dict.fromkeys(sids)
+        self.sockets = {sid: SimpleNamespace(queue=asyncio.Queue()) for sid in sids}
         self.closed: list[tuple[str, float]] = []
 
     async def disconnect(self, sid: str) -> None:
@@ -103,3 +105,26 @@ def test_a_draining_worker_is_not_ready_and_takes_no_new_socket() -> None:
     assert response.status_code == 503 and response.json()["status"] == "stopping"
     handshake = TestClient(guard).get("/_event/?EIO=4", headers={"Origin": "http://app"})
     assert handshake.status_code == 503
+
+
+@pytest.mark.timeout(20)
+def test_a_closed_socket_closes_its_websocket_so_the_browser_reconnects() -> None:
+    """Engine.IO's own close only sends a CLOSE packet, which a browser on a WebSocket
+    ignores (the tab stayed on the draining worker until it exited): the drain must
+    end the WebSocket itself."""
+    engine = engineio.AsyncServer(async_mode="asgi")
+    app = SimpleNamespace(sio=SimpleNamespace(eio=engine))
+
+    @engine.on("message")
+    async def drain(_sid: str, _data: str) -> None:
+        await graceful_shutdown.close_sockets(app)
+
+    client = TestClient(engineio.ASGIApp(engine))
+    upgrade = {"upgrade": "websocket", "connection": "Upgrade"}
+    with client.websocket_connect("/engine.io/?EIO=4&transport=websocket", headers=upgrade) as ws:
+        assert ws.receive_text().startswith("0")  # open
+        ws.send_text("4drain")
+        assert ws.receive_text() == "1"  # Engine.IO's CLOSE packet
+        with pytest.raises(WebSocketDisconnect):  # and the connection closes (else: hangs)
+            ws.receive_text()
+    assert not engine.sockets
