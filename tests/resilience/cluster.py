@@ -5,22 +5,37 @@ so neither can look the other's workers up in /proc and only leases tell), serve
 the one production build (``python -m support_app serve-built``; the build's socket
 URL is the proxy's) with one Granian worker, and shares the lane's PostgreSQL and
 Redis. HAProxy checks each instance's ``/readyz`` every 500 ms and sends users only
-to ready ones. ``make run-cluster`` starts the same shape by hand.
+to ready ones; a browser stays with the instance it was sent to (a cookie naming
+it: the app needs no such stickiness, but a drill can then put a tab on the
+instance it is about to stop) until that instance is not ready. ``make run-cluster``
+starts the same shape by hand.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from reflex.utils.token_manager import RedisTokenManager
 
-from tests.running_app import REPO, app_environment, free_port
+from tests.running_app import (
+    REPO,
+    app_environment,
+    desk_environment,
+    free_port,
+    running_app,
+    running_desk_emulator,
+    wait_for,
+)
 
 HAPROXY_CONFIG = """\
 global
@@ -46,11 +61,15 @@ frontend app
 
 backend instances
     balance roundrobin
+    # A browser stays on one instance while it is ready (and moves when it is not).
+    cookie {cookie} insert indirect nocache
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter 500ms fall 1 rise 2
 {servers}
 """
+# The proxy's cookie naming the instance a browser is on (the instance's name).
+INSTANCE_COOKIE = "support_app_instance"
 
 
 @dataclass
@@ -98,12 +117,16 @@ class Instance:
             time.sleep(0.2)
 
     def terminate(self) -> float:
-        """SIGTERM (a rolling deploy); seconds until the instance has exited."""
+        """SIGTERM (a rolling deploy), without waiting; when it was sent (monotonic)."""
         assert self.process is not None
-        started = time.monotonic()
         self.process.send_signal(signal.SIGTERM)
+        return time.monotonic()
+
+    def exited(self, since: float) -> float:
+        """Seconds from ``since`` (the SIGTERM) until the instance has exited."""
+        assert self.process is not None
         self.process.wait(timeout=30)
-        return time.monotonic() - started
+        return time.monotonic() - since
 
     def kill(self) -> None:
         """The host is lost: every process of the instance dies at once."""
@@ -128,13 +151,10 @@ class Cluster:
     url: str  # the proxy's: where the browsers go
     desk: str
     database: str
+    redis: str
     instances: list[Instance]
     proxy_log: Path
     proxy: subprocess.Popen | None = None
-    instances_by_name: dict[str, Instance] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.instances_by_name = {instance.name: instance for instance in self.instances}
 
     def start_proxy(self, config_path: Path) -> None:
         with open(self.proxy_log, "ab") as log:
@@ -160,6 +180,16 @@ class Cluster:
             assert time.monotonic() - started < timeout, f"{instance.name} never {state}"
             time.sleep(0.1)
         return time.monotonic() - started
+
+    def socket_instance(self, token: str) -> str | None:
+        """The name of the instance holding the event socket of the tab whose Reflex
+        token is ``token`` (Reflex's socket record in Redis names its worker, and the
+        worker's identity its host: ``reflex_patches.tab_recovery``); None if none."""
+        from redis import Redis
+
+        with Redis.from_url(self.redis) as redis:
+            raw = redis.get(f"{RedisTokenManager._token_socket_record_prefix}{token}")
+        return None if raw is None else pickle.loads(raw).instance_id.split(":", 1)[0]
 
     def stop(self) -> None:
         for instance in self.instances:
@@ -188,69 +218,79 @@ def instance_environment(
 
 def haproxy_config(proxy_port: int, instances: list[Instance]) -> str:
     servers = "\n".join(
-        f"    server {instance.name} 127.0.0.1:{instance.port} check" for instance in instances
+        f"    server {instance.name} 127.0.0.1:{instance.port} check cookie {instance.name}"
+        for instance in instances
     )
-    return HAPROXY_CONFIG.format(proxy_port=proxy_port, servers=servers)
+    return HAPROXY_CONFIG.format(proxy_port=proxy_port, servers=servers, cookie=INSTANCE_COOKIE)
 
 
-def new_ports(count: int) -> list[int]:
-    return [free_port() for _ in range(count)]
-
-
-def main() -> None:
-    """``make run-cluster``: the lane's shape by hand, on the given database and Redis,
-    until Ctrl-C. The first start builds the frontend once (minutes)."""
-    import argparse
-    import tempfile
-
-    from tests.running_app import desk_environment, running_app, running_desk_emulator
-
-    parser = argparse.ArgumentParser(prog="python -m tests.resilience.cluster")
-    parser.add_argument("--port", type=int, default=3000, help="the proxy's port")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--redis", required=True)
-    args = parser.parse_args()
-    public_url = f"http://localhost:{args.port}"
-    workdir = Path(tempfile.mkdtemp(prefix="support-app-cluster-"))
+@contextmanager
+def running_cluster(
+    workdir: Path, database: str, redis_url: str, proxy_port: int
+) -> Iterator[Cluster]:
+    """The desk emulator, one production build, instances host-a and host-b on it and
+    HAProxy in front on ``proxy_port``, all on ``database`` and ``redis_url``; stopped
+    at the end. The build is made by one short ``reflex run`` (its socket URL the
+    proxy's) and stays in ``workdir/web`` for both instances."""
+    public_url = f"http://localhost:{proxy_port}"
+    web_dir = workdir / "web"
     with running_desk_emulator(workdir) as desk:
         shared = {**desk_environment(desk), "SUPPORT_APP_PUBLIC_URL": public_url}
-        (workdir / "build").mkdir()
-        with running_app(
-            workdir / "build",
-            args.db,
-            env={**shared, "REFLEX_REDIS_URL": args.redis},
-            web_dir=workdir / "web",
-        ):
+        (workdir / "build").mkdir(exist_ok=True)
+        build_run = {
+            **shared,
+            "REFLEX_REDIS_URL": redis_url,
+            "GRANIAN_WORKERS": "1",
+            "SUPPORT_APP_DRAIN_DELAY_SECONDS": "0",
+        }
+        with running_app(workdir / "build", database, env=build_run, web_dir=web_dir):
             pass
         instances = [
             Instance(
                 name,
                 port,
-                instance_environment(
-                    args.db, args.redis, public_url, workdir / "web", workdir, shared
-                ),
+                instance_environment(database, redis_url, public_url, web_dir, workdir, shared),
                 workdir / f"{name}.log",
             )
-            for name, port in zip(("host-a", "host-b"), new_ports(2), strict=True)
+            for name, port in (("host-a", free_port()), ("host-b", free_port()))
         ]
         config = workdir / "haproxy.cfg"
-        config.write_text(haproxy_config(args.port, instances))
-        cluster = Cluster(public_url, desk, args.db, instances, workdir / "haproxy.log")
+        config.write_text(haproxy_config(proxy_port, instances))
+        cluster = Cluster(public_url, desk, database, redis_url, instances, workdir / "haproxy.log")
         try:
             for instance in instances:
                 instance.start()
             for instance in instances:
                 instance.wait_ready()
             cluster.start_proxy(config)
-            print(f"Open {public_url}  (instances {', '.join(i.url for i in instances)};")
-            print(f"  logs in {workdir}; try: kill -TERM <pid> of one instance: ", end="")
-            print(", ".join(f"{i.name}={i.process.pid}" for i in instances if i.process), ")")
+            wait_for(public_url + "/readyz", 30, cluster.proxy)
+            yield cluster
+        finally:
+            cluster.stop()
+
+
+def main() -> None:
+    """``make run-cluster``: the lane's shape by hand, on the given database and Redis,
+    until Ctrl-C. It builds the frontend first (a minute or more)."""
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(prog="python -m tests.resilience.cluster")
+    parser.add_argument("--port", type=int, default=3000, help="the proxy's port")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--redis", required=True)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="support-app-cluster-"))
+    with running_cluster(workdir, args.db, args.redis, args.port) as cluster:
+        instances = cluster.instances
+        print(f"Open {cluster.url}  (instances {', '.join(i.url for i in instances)};")
+        print(f"  logs in {workdir}; try: kill -TERM <pid> of one instance: ", end="")
+        print(", ".join(f"{i.name}={i.process.pid}" for i in instances if i.process), ")")
+        try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

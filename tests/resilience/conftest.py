@@ -27,13 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import migrate_and_seed
-from tests.resilience.cluster import (
-    Cluster,
-    Instance,
-    haproxy_config,
-    instance_environment,
-    new_ports,
-)
+from tests.resilience.cluster import Cluster, running_cluster
 from tests.resilience.operator_screen import OperatorApp
 from tests.resilience.processes import children_of, supervisor_running, workers_of
 from tests.running_app import (
@@ -264,13 +258,6 @@ def _wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2, trust_env=False).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def get_readyz(app: ScaledApp) -> tuple[int, dict, float]:
     """``/readyz``'s status, body and how long it took to answer."""
     started = time.monotonic()
@@ -317,36 +304,7 @@ def cluster(
     """Two instances on hostnames of their own behind HAProxy, with the desk emulator:
     one production build (made once, its socket URL the proxy's) for both."""
     database = _seeded_database(private_postgres, "cluster")
-    workdir = tmp_path_factory.mktemp("cluster")
     redis_url = private_redis.url.rsplit("/", 1)[0] + "/1"  # apart from the scaled app's
-    proxy_port, *instance_ports = new_ports(3)
-    public_url = f"http://localhost:{proxy_port}"
-    web_dir = workdir / "web"
-    with running_desk_emulator(workdir) as desk:
-        shared = {**desk_environment(desk), "SUPPORT_APP_PUBLIC_URL": public_url}
-        build_env = {**shared, "REFLEX_REDIS_URL": redis_url}
-        (workdir / "build").mkdir()
-        with running_app(workdir / "build", database, env=build_env, web_dir=web_dir):
-            pass  # the build stays in web_dir
-        instances = [
-            Instance(
-                name,
-                port,
-                instance_environment(database, redis_url, public_url, web_dir, workdir, shared),
-                workdir / f"{name}.log",
-            )
-            for name, port in zip(("host-a", "host-b"), instance_ports, strict=True)
-        ]
-        config = workdir / "haproxy.cfg"
-        config.write_text(haproxy_config(proxy_port, instances))
-        cluster = Cluster(public_url, desk, database, instances, workdir / "haproxy.log")
-        try:
-            for instance in instances:
-                instance.start()
-            for instance in instances:
-                instance.wait_ready()
-            cluster.start_proxy(config)
-            _wait_until(lambda: _answers(public_url + "/readyz"), 30, "the proxy")
-            yield cluster
-        finally:
-            cluster.stop()
+    workdir = tmp_path_factory.mktemp("cluster")
+    with running_cluster(workdir, database, redis_url, free_port()) as cluster:
+        yield cluster
