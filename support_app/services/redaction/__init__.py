@@ -31,13 +31,15 @@ from support_app.services.redaction.named_fields import (
     NAME_VALUE,
     names_a_header,
 )
-from support_app.services.redaction.scanner import redact_text, scan
-from support_app.services.redaction.syntax import PLACEHOLDER_PREFIX, placeholder
+from support_app.services.redaction.scanner import findings, redact_text, scan
+from support_app.services.redaction.syntax import PLACEHOLDER_PREFIX, Finding, placeholder
 from support_app.services.redaction.vocabulary import is_secret_key
 
 __all__ = [
     "CATALOGUE",
     "SECRET_KEY_PLACEHOLDER",
+    "Finding",
+    "findings",
     "is_secret_key",
     "placeholder",
     "redact",

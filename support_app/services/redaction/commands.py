@@ -48,6 +48,13 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
     "ldappasswd": frozenset({"w", "s"}),
     "ldapwhoami": frozenset({"w"}),
     "redis-cli": frozenset({"a"}),
+    "ipmitool": frozenset({"P"}),
+    "racadm": frozenset({"p"}),
+    "idracadm": frozenset({"p"}),
+    "esxcli": frozenset({"p", "c"}),  # esxcli system account set -p X -c X
+    "unrar": frozenset({"p"}),
+    "rar": frozenset({"p"}),
+    "smbclient": frozenset({"p"}),
     "mongo": frozenset({"p"}),
     "mongosh": frozenset({"p"}),
     "mongodump": frozenset({"p"}),
@@ -68,7 +75,9 @@ COMMAND_TRIGGERS = (
     "/p:",
 )
 # Options whose short letter is glued to its value (``-pS3cret``, ``-pArchivePw``).
-_GLUED = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb", "7z", "7za"})
+_GLUED = frozenset(
+    {"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb", "7z", "7za", "unrar", "rar"}
+)
 # Slash options of Windows tools that carry a password (xfreerdp /p:, cmdkey /pass:);
 # spaced (``/P X``) only after schtasks, whose other tools read ``/p`` as "prompt".
 _SLASH_PASSWORD_OPTIONS = frozenset({"p", "pw", "pwd", "pass", "passwd", "password", "rp"})

@@ -63,8 +63,10 @@ PRIVATE_KEY = Detector(
     "also JSON-escaped on one line or cut off before its END line",
     triggers=("-----BEGIN",),
     pattern=re.compile(
-        r"-----BEGIN[ A-Z0-9]*KEY(?: BLOCK)?-----[\s\S]*?"
-        r"(?:-----END[ A-Z0-9]*KEY(?: BLOCK)?-----|\Z)"
+        # not a public key ("BEGIN PUBLIC KEY", "BEGIN PGP PUBLIC KEY BLOCK")
+        # also "BEGIN OpenVPN Static key V1" (an OpenVPN tls-auth/tls-crypt key)
+        r"-----BEGIN(?![ A-Za-z0-9]*PUBLIC)[ A-Za-z0-9]*(?:KEY|key)[ A-Za-z0-9]*-----[\s\S]*?"
+        r"(?:-----END[ A-Za-z0-9]*(?:KEY|key)[ A-Za-z0-9]*-----|\Z)"
     ),
     spans_lines=True,
 )
@@ -248,6 +250,39 @@ BITLOCKER_RECOVERY_KEY = Detector(
 )
 
 
+PASSWORD_HASH = Detector(
+    layer=LAYER,
+    name="password-hash",
+    summary="a stored password hash or reversible password: crypt formats ($1$, $2y$, $5$, "
+    "$6$, $apr1$, $7$, $y$, $sha512$, $argon2id$, Juniper $9$), LDAP/Dovecot schemes "
+    "({SSHA}…, {PLAIN}…, {CRYPT}…); cracked offline or read back, they are credentials",
+    triggers=(
+        *("$1$", "$2", "$5$", "$6$", "$apr1$", "$7$", "$y$", "$9$", "$sha", "$argon2", "$pbkdf2"),
+        *("{ssha", "{sha", "{plain", "{crypt", "{md5", "{smd5", "{pbkdf2", "{argon2"),
+    ),
+    pattern=re.compile(
+        r"(?<![\w$])(?:\$(?:1|2[abxy]?|5|6|apr1|7|y|9|sha1|sha256|sha512|md5|argon2(?:id|i|d)"
+        r"|pbkdf2(?:-sha\d+)?)\$[^\s\"'<>;,]{8,}"
+        r"|\{(?:SSHA\d*|SHA\d*|PLAIN|CRYPT|MD5|SMD5|CLEARTEXT|PBKDF2[\w\-]*|ARGON2\w*)\}"
+        r"[^\s\"'<>;:,]{3,})",
+        re.IGNORECASE,
+    ),
+)
+GROUPED_KEY = Detector(
+    layer=LAYER,
+    name="grouped-key",
+    summary="a key written in groups of four or five letters and digits: recovery keys "
+    "(Apple, FileVault, 1Password), product and licence keys (XXXXX-XXXXX-…)",
+    triggers=(),
+    shape_trigger=(r"[A-Z0-9]{4,5}(?:-[A-Z0-9]{4,5}){4}", "-", 4),
+    pattern=re.compile(
+        r"(?<![\w\-])(?=[A-Z0-9\-]*[0-9])(?=[A-Z0-9\-]*[A-Z])"
+        r"(?:[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5,7}|[A-Z0-9]{5}(?:-[A-Z0-9]{5}){4,5}"
+        r"|A\d-[A-Z0-9]{6}(?:-[A-Z0-9]{5,6}){4})(?![\w\-])"
+    ),
+)
+
+
 def _locate_email(match: re.Match[str], allowed: frozenset[str]) -> Verdict:
     if match.group(0).lower() in allowed:
         return Keep(match.end())
@@ -284,5 +319,7 @@ NAMED_FORMATS = (
     TELEGRAM_BOT_TOKEN,
     AZURE_DEVOPS_PAT,
     PFX_BLOB,
+    PASSWORD_HASH,
+    GROUPED_KEY,
 )
 # Catalogue order is the order of precedence at one position (see the module docstring).

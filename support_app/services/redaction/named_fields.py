@@ -27,6 +27,7 @@ from support_app.services.redaction.known_formats import NAMED_FORMATS
 from support_app.services.redaction.syntax import (
     DQ,
     HEADER_VALUE,
+    IDENTIFIER,
     KEY_NAME,
     KEY_WORDS,
     PLACEHOLDER_PREFIX,
@@ -44,10 +45,15 @@ from support_app.services.redaction.syntax import (
     indented_lines,
     quoted_span,
     reference_end,
+    stands_for_no_secret,
     trimmed,
     unredacted,
 )
-from support_app.services.redaction.vocabulary import is_password_key, is_secret_key
+from support_app.services.redaction.vocabulary import (
+    is_common_word,
+    is_password_key,
+    is_secret_key,
+)
 
 LAYER = "named-fields"
 
@@ -84,10 +90,22 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     elif colon and password:
         # "Passwort: mein geheimes Haus" — a password may be a phrase: the rest of the line.
         start = value.start("tok")
+        opening = text[match.start("key") - 1 : match.start("key")]
+        if opening in ("'", '"') and text.startswith(opening, start):
+            return None  # read -p 'Passwort: ' PW: a prompt, its quote closes at once
         if reference := REFERENCE.match(text, start):
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
+        first = text[start:end].split(None, 1)[0].rstrip(",;.")
+        if (
+            stands_for_no_secret(first)
+            or _VAULT_POINTER.match(text, start, end)
+            or _SIZE.match(text, start, end)
+        ):
+            # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
+            # 1Password-Tresor hinterlegt": what the line says instead of the secret
+            return Keep(end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
     elif _CMDLET.fullmatch(text, *value.span("tok")):
@@ -104,6 +122,14 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+# "admin-password:  16 bytes": its size, not the password.
+_SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
+# A pointer to where a password is kept, instead of the password.
+_VAULT_POINTER = re.compile(
+    r"\(?(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
+    r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
+    r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
+)
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 
@@ -320,11 +346,18 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
             return unredacted(text, (start, end))
-    if len(option) > 2 and option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
-        glued = re.compile(_ARGUMENT).match(text, match.start("opt") + 2)
+    if option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
+        after = match.start("opt") + 2
+        quoted = _GLUED_QUOTED.match(text, after)  # mysql -p'X'
+        if quoted:
+            return unredacted(text, quoted.span("value"))
+        glued = re.compile(_ARGUMENT).match(text, after) if len(option) > 2 else None
         if glued and not _NOT_A_LITERAL.match(text, glued.start()):
             return unredacted(text, glued.span())
     return None
+
+
+_GLUED_QUOTED = re.compile(r"([\"'])(?P<value>(?:(?!\1)[^\r\n])+)\1")
 
 
 CLI_OPTION = Detector(
@@ -370,6 +403,75 @@ NET_USE = Detector(
 )
 
 
+# The positional secrets of known commands: what the command's own syntax says is a
+# password, or a value written under a secret-named variable or registry value.
+_POSITIONAL_VALUE = rf"(?:{DQ}|{SQ}|(?P<tok>[^\s\"'|&;<>]+))"
+
+
+def _locate_command_argument(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    names = ("name", "qname", "rname", "rqname")
+    name = next((match.group(g) for g in names if match.start(g) >= 0), None)
+    if name is not None and not is_secret_key(name):
+        return None  # setx/reg add of a value whose name says nothing secret
+    start, end = quoted_span(match) or match.span("tok")
+    if REFERENCE.match(text, start):
+        return None
+    if match.start("netuser") >= 0 and text.startswith(("/", "*"), start):
+        return None  # "net user bob /add", "net user bob *" (prompts for it)
+    if match.start("oracle") >= 0 and (at := text.find("@", start, end)) > start:
+        end = at  # user/password@//host:1521/service
+    return unredacted(text, (start, end))
+
+
+COMMAND_ARGUMENT = Detector(
+    layer=LAYER,
+    name="command-argument",
+    summary="the positional secret of a known command: setx NAME X and reg add … /v NAME "
+    "… /d X under a secret name, net user NAME X, htpasswd -b FILE USER X, the password "
+    "of user/X@db for sqlplus, rman, expdp and impdp, SQL's IDENTIFIED BY 'X' and WITH "
+    "PASSWORD 'X', wpa_passphrase SSID X, synouser --setpw USER X, rclone obscure X",
+    triggers=(
+        "identified",
+        "with password",
+        "with encrypted",
+        "wpa_passphrase",
+        "synouser",
+        "obscure",
+        "setx",
+        "reg add",
+        "reg.exe add",
+        "net user",
+        "net.exe user",
+        "htpasswd",
+        "sqlplus",
+        "rman",
+        "expdp",
+        "impdp",
+        "dgmgrl",
+    ),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:"
+        r"setx(?:\.exe)?[ \t]+(?:\"(?P<qname>[^\"\r\n]+)\"|(?P<name>[^\s\"]+))[ \t]+"
+        r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
+        r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
+        r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
+        r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
+        r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
+        r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
+        r"(?:(?:userid|target)=)?[\w$#]+/"
+        r"|identified[ \t]+by[ \t]+(?:password[ \t]+)?"  # SQL: CREATE USER x IDENTIFIED BY 'y'
+        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?=['\"])"  # ALTER ROLE x WITH PASSWORD
+        r"|wpa_passphrase[ \t]+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+)[ \t]+"
+        r"|synouser[ \t]+--setpw[ \t]+[^\s\"']+[ \t]+"
+        r"|rclone[ \t]+obscure[ \t]+"
+        r")" + _POSITIONAL_VALUE,
+        re.IGNORECASE,
+    ),
+    locate=_locate_command_argument,
+)
+
+
 def _locate_literal(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     """A quoted or bare literal the pattern took, unless it is a variable."""
     span = quoted_span(match)
@@ -390,7 +492,8 @@ SECURE_STRING = Detector(
     "(-String X, also piped in: 'X' | ConvertTo-SecureString)",
     triggers=("convertto-securestring",),
     pattern=re.compile(
-        rf"ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>{_ARGUMENT}))"
+        r"ConvertTo-SecureString(?:[ \t]+-(?:AsPlainText|Force)(?::\$true)?\b)*+[ \t]+"
+        rf"(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>(?!-){_ARGUMENT}))"
         r"|(?:\"(?P<pdq>[^\"\r\n]+)\"|'(?P<psq>[^'\r\n]+)')[ \t]*\|[ \t]*ConvertTo-SecureString",
         re.IGNORECASE,
     ),
@@ -407,7 +510,7 @@ PIPED_PASSWORD = Detector(
         r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
         rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
         r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
-        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b))"
+        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b))"
     ),
     locate=_locate_literal,
 )
@@ -439,12 +542,20 @@ def names_a_header(name: str) -> bool:
     return not (name.islower() or name.istitle())
 
 
+def _in_a_list_of_pairs(text: str, opening: int) -> bool:
+    """Whether the pair opening at ``opening`` is an element of a list of pairs
+    ([["username", "x"], ["password", "X"]]): then even a lower-case name is a name."""
+    before = text[max(0, opening - 40) : opening].rstrip()
+    return (before.endswith(("[", ",")) and "[" in before) or before.endswith("[")
+
+
 def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     name = next(match.group(g) for g in ("key", "ykey", "tkey") if match.start(g) >= 0)
     if not is_secret_key(name):
         return None
     if match.start("tkey") >= 0 and not (
-        names_a_header(name) and _PAIR_END.match(match.string, match.end())
+        (names_a_header(name) or _in_a_list_of_pairs(match.string, match.start()))
+        and _PAIR_END.match(match.string, match.end())
     ):
         return None  # a header tuple is a pair: ["X-Api-Key", "…"], not a list of words
     span = quoted_span(match) or trimmed(match.string, *match.span("tok"))
@@ -508,10 +619,10 @@ KEY_VAULT_SECRET = Detector(
 
 
 def _locate_xml_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    name = match.group("k1") if match.start("k1") >= 0 else match.group("k2")
-    if not is_secret_key(name):
+    name = next(match.group(g) for g in ("k1", "k2", "k3", "k4", "k5") if match.start(g) >= 0)
+    if not is_secret_key(name.strip()):
         return None
-    group = next(g for g in ("v1", "v2", "v3", "v4") if match.start(g) >= 0)
+    group = next(g for g in ("v1", "v2", "v3", "v4", "v5", "v6", "v7") if match.start(g) >= 0)
     return unredacted(match.string, trimmed(match.string, *match.span(group)))
 
 
@@ -519,16 +630,24 @@ XML_SETTING = Detector(
     layer=LAYER,
     name="xml-setting",
     summary='the value of an XML setting with a secret key or name: <add key="SmtpPassword" '
-    'value="X"/>, <setting name="DbPassword"><value>X</value>, <entry key="db.password">X'
-    "</entry>",
-    triggers=("key=", "name="),
+    'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
+    '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
+    "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
+    triggers=("key=", "name=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
         r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))",
+        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))"
+        # the value before the name: <add value="X" key="ApiSecret" />
+        r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
+        r"[^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
+        # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
+        r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",
         re.IGNORECASE,
     ),
     locate=_locate_xml_setting,
@@ -589,11 +708,125 @@ NETWORK_DEVICE_SECRET = Detector(
         r"|snmp-server[ \t]+community[ \t]+"
         r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
         r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
-        r"|pre-shared-key(?:[ \t]+(?:ascii|hex|local|remote))*[ \t]+)"
+        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote))*[ \t]+)"
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
     ),
     locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
+)
+
+
+_EMAIL_BEFORE = re.compile(r"(?:[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|\[redacted:email\])$")
+
+
+def _locate_address_password(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    before = text[max(0, match.start() - 100) : match.start()]
+    if not _EMAIL_BEFORE.search(before) or "://" in before.rsplit(None, 1)[-1]:
+        return None  # no address before it, or a URL's user@host:port
+    if _PORT.match(text, match.start("secret")):
+        return None
+    return unredacted(text, match.span("secret"))
+
+
+_PORT = re.compile(r"\d{1,5}(?:/|$|\s)")
+
+
+ADDRESS_PASSWORD = Detector(
+    layer=LAYER,
+    name="address-password",
+    summary="the password after an e-mail address and ':' (postfix sasl_passwd, dovecot "
+    "passwd-file, credential lists: user@example:X)",
+    triggers=("@",),
+    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;]{4,})"),
+    locate=_locate_address_password,
+)
+
+
+# A secret in a configuration line of a device or service, given as "<name>
+# [encoding…] <value>": "set passwd ENC SH2…", "key 7 0822455D0A16", "user noc password
+# plaintext X", "security wpa psk set-key ascii 0 X", "masterauth X", "option key 'X'".
+# The name is a secret name of the vocabulary or one that devices use for a secret.
+_CONFIG_NAMES = frozenset(
+    {
+        "key",
+        "key-string",
+        "set-key",
+        "keystr",
+        "community",
+        "psk",
+        "psksecret",
+        "passphrase",
+        "masterauth",
+        "plaintext",
+        "plain-text",
+        "ciphertext",
+        "irreversible-cipher",
+        "plain-text-password-value",
+        "encrypted-password",
+        "eap",
+        "xauth",
+    }
+)
+_CONFIG_ENCODINGS = frozenset(
+    {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
+     "hex", "raw", "sha", "sha1", "sha256", "md5", "0", "5", "6", "7", "8", "9"}
+)  # fmt: skip
+# Words before a name that make it no secret's name ("public key", "host key").
+_NOT_SECRET_BEFORE = frozenset({"public", "host", "pub", "the", "a", "an", "das", "der", "die"})
+_CONFIG_WORD = re.compile(r"[^\s]+")
+
+
+def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    name = match.group("name")
+    lower = name.lower()
+    if lower not in _CONFIG_NAMES and not is_secret_key(name):
+        return None
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start : match.start()].split()
+    if before and before[-1].lower().strip("\"'(") in _NOT_SECRET_BEFORE:
+        return None
+    if _SENTENCE.search(text, line_start, match.start()):
+        return None  # prose: the prose layer reads it
+    start, end = match.span("value")
+    quoted = text[start] in "\"'"
+    if quoted:
+        start, end = start + 1, end - 1
+    value = text[start:end]
+    if not value or stands_for_no_secret(value) or REFERENCE.match(value):
+        return Keep(match.end()) if value else None
+    if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
+        return None  # an option, a pipe, a key=value pair or a label comes next
+    encoded = bool(match.group("enc").strip())
+    if not (encoded or quoted or _CHOSEN.search(value)):
+        return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
+    if is_common_word(value) or (not encoded and IDENTIFIER.fullmatch(value)):
+        return None
+    if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
+        return None  # the named detector takes it, so the placeholder says what it was
+    return unredacted(text, (start, end))
+
+
+# What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
+_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]*=")
+# A value that looks chosen: a digit, a symbol, or a capital inside a word.
+_CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
+_SENTENCE = re.compile(r"[a-z]{2}[.!?][ \t]+[A-Z]|\b(?i:is|ist|was|war|lautet|the|der|die|das)\b")
+
+CONFIG_VALUE = Detector(
+    layer=LAYER,
+    name="config-line",
+    summary="the value after a secret's name and its encoding in a configuration line of "
+    "a device or service ('set passwd ENC …', 'key 7 0822…', 'password plaintext X', "
+    "'wpa psk set-key ascii 0 X', 'masterauth X', 'option key 'X'')",
+    triggers=(*KEY_WORDS, "keystr", "masterauth", "plaintext", "ciphertext", "cipher", "eap"),
+    pattern=re.compile(
+        r"(?<![\w\-.])(?P<name>[A-Za-z][\w\-.]*)"
+        rf"(?P<enc>(?:[ \t]+(?i:{'|'.join(sorted(_CONFIG_ENCODINGS, key=len, reverse=True))}))*)"
+        r"[ \t]+(?P<value>\"[^\"\r\n]+\"|'[^'\r\n]+'|[^\s\"';,]+)"
+    ),
+    locate=_locate_config_value,
 )
 
 
@@ -638,7 +871,8 @@ URL_CREDENTIALS = Detector(
     triggers=("://",),
     pattern=re.compile(
         r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*://"
-        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/?#\"'<>]*)@",
+        # a password may hold "#" and "?" (pasted as typed, not encoded)
+        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/\"'<>@]*)@",
         re.IGNORECASE,
     ),
     locate=_locate_secret,

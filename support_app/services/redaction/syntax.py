@@ -23,10 +23,24 @@ def placeholder(name: str) -> str:
 
 
 class Redact(NamedTuple):
-    """Replace ``text[start:end]`` by the detector's placeholder."""
+    """Replace ``text[start:end]`` by the detector's placeholder.
+
+    ``evidence`` says why, where the detector weighed more than its pattern (the
+    prose layer's word, relation and value shape); else the finding names the
+    detector's summary.
+    """
 
     start: int
     end: int
+    evidence: str = ""
+
+
+class Finding(NamedTuple):
+    """One removal: which layer and detector found it, and on what evidence."""
+
+    layer: str
+    kind: str
+    evidence: str
 
 
 class Keep(NamedTuple):
@@ -69,17 +83,48 @@ class Detector:
     # Applied in a pass of its own before the others, because its match spans lines
     # and must win over anything that would otherwise match inside it.
     spans_lines: bool = False
+    # Found by the prose layer's own pass after the others (it weighs a whole line,
+    # before and after its noun), not by ``pattern`` at one position.
+    scans_sentences: bool = False
 
 
 def unredacted(text: str, span: tuple[int, int]) -> Verdict:
-    """``Redact`` the span, or ``Keep`` past a placeholder already standing there."""
+    """``Redact`` the span, or ``Keep`` past a placeholder already standing there, or
+    past a value that stands for no secret (masked, a flag, a reference)."""
     start, end = span
     if text.startswith(PLACEHOLDER_PREFIX, start):
         close = text.find("]", start)  # none when a bound cut the placeholder short
         return Keep(close + 1 if close >= 0 else len(text))
     if start == end:
         return None
+    if stands_for_no_secret(text[start:end]):
+        return Keep(end)
     return Redact(start, end)
+
+
+# A value that stands for no secret: masked ("********", "****QX7Z", "•••"), a
+# placeholder ("<your key>", "[redacted]", "[entfernt]", "(hidden)"), a flag or a
+# status ("true", "required", "none"), a path to the file that holds it
+# ("./password.txt", a file name with its extension), or a reference to where it is
+# kept ("$(cat /run/secrets/x)").
+_NO_SECRET = re.compile(
+    r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
+    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
+    r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
+    r"|siehe|see)\b[^)\r\n]*\)?"
+    r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
+    r"|(?:System|Microsoft)\.[\w.]+"  # a .NET type shown instead of the value
+    r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
+    r"|empty|leer|unset|set|enabled|disabled|gesetzt)"
+    r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
+    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"
+    r"|(?:hash|lmdb|btree|texthash|proxy|cdb):/\S+"  # a file, a lookup table
+)
+
+
+def stands_for_no_secret(value: str) -> bool:
+    """Whether ``value`` holds no secret of its own (see ``_NO_SECRET``)."""
+    return bool(_NO_SECRET.fullmatch(value) or _WHOLE_REFERENCE.fullmatch(value))
 
 
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -116,6 +161,12 @@ KEY_WORDS = (
     "sas",
     "conn",
     "kennwort",
+    "code",  # "ApiIntegrationCode", "Zugangscode"
+    "schl",  # "WLAN-Schlüssel" (also "Schluessel")
+    "pin",
+    "puk",
+    "pat",
+    "communit",  # SNMP community
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").
@@ -164,11 +215,18 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 
 # A reference to a secret kept elsewhere, not the secret: a CI expression
 # (${{ secrets.X }}), a template ({{ .Values.x }}), an environment variable ($DB_PW,
-# ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable.
+# ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable, a command
+# substitution ($(cat /run/secrets/db)).
 REFERENCE = re.compile(
-    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][\w.\-]*\)"
+    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][^()\r\n]*\)"
     r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
+    r"|(?:var|local|module|data)\.[A-Za-z_][\w.\-]*"  # Terraform
+    r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference
 )
+
+# A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name of two letters
+# or more: "%A000%" is more likely typed than a variable).
+_WHOLE_REFERENCE = re.compile(rf"(?!%[A-Za-z_]?[^A-Za-z_%])(?:{REFERENCE.pattern})")
 
 
 def reference_end(text: str, start: int, end: int) -> int | None:
@@ -207,3 +265,26 @@ def indented_lines(text: str, key_start: int, after: int, *, block: bool) -> tup
             last = line_start + len(line)
         line_start = line_end if line_end < len(text) else -1
     return (first, last) if first is not None else None
+
+
+# Identifier shapes a text names instead of a secret: GUIDs, IP and MAC addresses,
+# URLs, e-mail addresses, paths, versions, dates and times, KB and CVE numbers, ULIDs
+# and support references, host names.
+IDENTIFIER = re.compile(
+    r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
+    r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
+    r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d+)?"  # IPv6
+    r"|(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}"  # MAC
+    r"|[a-z][a-z0-9+.\-]*://\S*"  # URL
+    r"|[^\s@]+@[^\s@]+\.[a-z]{2,}"  # e-mail
+    r"|(?:[a-z]:)?[\\/]{1,2}[^\s]*|~/\S*"  # path
+    r"|v?\d+(?:\.\d+){1,3}(?:[\-+][0-9a-z.]+)?|[a-z]+/v?\d+(?:\.\d+)*"  # versions
+    r"|\d{4}-\d{2}-\d{2}\S*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?"  # dates
+    r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+"
+    r"|(?-i:INC|CHG|RITM|REQ|PRB|TASK|CS|TKT|SR)-?\d{5,}"  # ticket and case numbers
+    r"|(?:[a-z]{2,5}-)?[0-9a-hjkmnp-tv-z]{26}"  # ULID, support reference (SR-…)
+    r"|[a-z][\w\-]*(?:\.[\w\-]+)+/[\w./\-]*"  # host and path without a scheme (aka.ms/x)
+    r"|[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|net|org|local|lan|intern|internal|corp|de|at|ch"
+    r"|eu|io|example|cloud|onmicrosoft\.com|microsoft|azure|windows)",  # host names
+    re.IGNORECASE,
+)

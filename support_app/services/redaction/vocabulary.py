@@ -32,6 +32,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 # Secret words that must be a whole word part.
 SECRET_WORDS = frozenset(
     {
@@ -77,8 +79,60 @@ SECRET_WORDS = frozenset(
         "sessionid",
         "webhook",
         "webhooks",
+        "pat",  # personal access token ($pat, AZURE_DEVOPS_PAT)
+        "community",  # SNMP (AccessControl1Community=, snmp_community:)
+        "passhash",  # PRTG's API credential
+        "pin",
+        "puk",
     }
 )
+# Compounds of "code" and "Schlüssel" (accents folded) that name a secret, in keys and
+# in prose alike ("ApiIntegrationCode", "Zugangscode", "WLAN-Schlüssel").
+SECRET_COMPOUNDS = (
+    *(
+        f"{qualifier}code"
+        for qualifier in (
+            "zugangs",
+            "alarm",
+            "tur",
+            "tor",
+            "sicherheits",
+            "entsperr",
+            "wiederherstellungs",
+            "notfall",
+            "tresor",
+            "pin",
+            "integration",
+            "access",
+            "recovery",
+            "backup",
+            "unlock",
+            "entry",
+            "emergency",
+            "duress",
+        )
+    ),
+    *(
+        f"{qualifier}schlussel"
+        for qualifier in (
+            "wlan",
+            "netzwerk",
+            "wiederherstellungs",
+            "api",
+            "zugangs",
+            "zugriffs",
+            "sicherheits",
+            "lizenz",
+            "produkt",
+            "verschlusselungs",
+            "geheim",
+            "einrichtungs",
+        )
+    ),
+    "zugriffspass",  # Temporary Access Pass, German
+    "accesspass",
+)
+_COMPOUNDS = frozenset(SECRET_COMPOUNDS)
 # A single part that ends with one of these is a secret too (``userpassword``,
 # ``xsrftoken``); short words (``pw``, ``pass``, ``sig``) are left out because as a
 # suffix they hit ordinary words and random identifiers.
@@ -103,6 +157,40 @@ _SECRET_SUFFIXES = (
     "webhook",
     "webhookurl",
     "webhookuri",
+    "pw",  # bindpw, rootpw, SAPWD
+    "pwd",
+    "privkey",
+    "authtok",  # sssd's ldap_default_authtok
+    "community",
+    "phash",  # PAN-OS
+    *(
+        f"{owner}pass"
+        for owner in (
+            "server",
+            "admin",
+            "root",
+            "db",
+            "user",
+            "mail",
+            "smtp",
+            "sa",
+            "ftp",
+            "bind",
+            "ldap",
+            "sql",
+            "proxy",
+            "vpn",
+            "wifi",
+            "wlan",
+            "api",
+            "app",
+            "master",
+            "svc",
+            "service",
+            "require",
+        )
+    ),
+    *SECRET_COMPOUNDS,
 )
 # Consecutive parts that together name a secret.
 SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
@@ -126,6 +214,9 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("write", "key"),
     ("deploy", "key"),
     ("license", "key"),
+    ("product", "key"),
+    ("pid", "key"),  # msiexec PIDKEY
+    ("acct", "key"),
     ("shared", "key"),
     ("shared", "secret"),
     ("preshared", "key"),
@@ -193,8 +284,27 @@ QUALIFIERS = frozenset(
         "helper",
         "ref",
         "reference",
+        "age",  # MaxPasswordAge
+        "flags",  # psk-flags
+        "flag",
+        "maps",  # smtp_sasl_password_maps
+        "map",
+        "variable",  # passwordVariable
+        "var",
+        "store",  # credsStore
+        "stores",
+        "helpers",  # credHelpers
+        "bytes",
+        "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
+        "ids",
+        "guid",
+        "identifier",
+        "thumbprint",
+        "fingerprint",
     }
 )
+# A session's id is its secret: "session_id", "JSESSIONID".
+_SESSION_QUALIFIERS = QUALIFIERS - {"id", "ids", "identifier"}
 # A webhook's URL is the secret itself: these qualifiers do not apply after "webhook",
 # but its id does describe it.
 _WEBHOOK_QUALIFIERS = (QUALIFIERS - {"url", "uri", "endpoint"}) | {"id", "ids"}
@@ -255,7 +365,12 @@ def _secret_end(parts: tuple[str, ...]) -> int:
             part in ("token", "tokens") and i > 0 and parts[i - 1] in _PAGING_WORDS
         ):
             continue
-        if part in SECRET_WORDS or part in _JOINED_PHRASES or part.endswith(_SECRET_SUFFIXES):
+        if (
+            part in SECRET_WORDS
+            or part in _JOINED_PHRASES
+            or part.endswith(_SECRET_SUFFIXES)
+            or (i and parts[i - 1] + part in _COMPOUNDS)
+        ):
             end = i + 1
         for phrase in SECRET_PHRASES:
             if parts[i : i + len(phrase)] == phrase:
@@ -263,16 +378,27 @@ def _secret_end(parts: tuple[str, ...]) -> int:
     return end
 
 
+# Password managers are named after what they keep: "KeePass: Kunden.kdbx → …".
+_PASSWORD_MANAGERS = frozenset(
+    {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate"}
+)
+
+
 @lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """True when a value stored under ``key`` must be treated as a secret."""
     parts = key_parts(key)
-    if "".join(parts) in _CREDENTIAL_METADATA:
+    if "".join(parts) in _CREDENTIAL_METADATA or "".join(parts) in _PASSWORD_MANAGERS:
         return False
     end = _secret_end(parts)
     if end == 0:
         return False
-    qualifiers = _WEBHOOK_QUALIFIERS if parts[end - 1].endswith(_WEBHOOK_WORDS) else QUALIFIERS
+    if parts[end - 1].endswith(_WEBHOOK_WORDS):
+        qualifiers = _WEBHOOK_QUALIFIERS
+    elif parts[end - 1] in ("session", "sessions"):
+        qualifiers = _SESSION_QUALIFIERS
+    else:
+        qualifiers = QUALIFIERS
     return not any(p in qualifiers for p in parts[end:])
 
 
@@ -280,3 +406,251 @@ def is_secret_key(key: str) -> bool:
 def is_password_key(key: str) -> bool:
     """A secret key naming a password, whose value may be a phrase of several words."""
     return is_secret_key(key) and any(p in PASSWORD_WORDS for p in key_parts(key))
+
+
+# --- nouns that name a secret in prose --------------------------------------------------------
+
+# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN")…
+_PROSE_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwords",
+        "passwort",
+        "passworter",  # Passwörter, accent folded
+        "kennwort",
+        "kennworter",
+        "passphrase",
+        "passcode",
+        "passwd",
+        "pwd",
+        "pw",
+        "pin",
+        "puk",
+        "secret",
+        "geheimnis",
+        "token",
+        "psk",
+        "mdp",
+        "contrasena",
+        "clave",
+        "pass",  # "user kunde4711 | pass Lfr!Portal-4711"
+    }
+)
+# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
+# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
+_PROSE_SECRET_SUFFIXES = (
+    "password",
+    "passwort",
+    "kennwort",
+    "passphrase",
+    "passcode",
+    "secret",
+    "token",
+    *SECRET_COMPOUNDS,
+)
+# Nouns for a user and password together: their value is a pair ("admin / X").
+_PROSE_CREDENTIAL_WORDS = frozenset(
+    {
+        "credentials",
+        "credential",
+        "creds",
+        "cred",
+        "zugangsdaten",
+        "anmeldedaten",
+        "logindaten",
+        "login",
+        "logins",
+        "zugang",  # "Zugang: admin / X"
+        "anmelden",  # "anmelden mit admin und X"
+        "einloggen",
+        "angemeldet",
+        "eingeloggt",
+    }
+)
+# Verbs of signing in, whose objects are a user and a password ("logged in with X").
+_PROSE_CREDENTIAL_PHRASES = frozenset(
+    (verb, particle)
+    for verb in ("log", "logs", "logged", "logging", "sign", "signed", "signing")
+    for particle in ("in", "into", "on", "onto")
+)
+# "key", "code", "Schlüssel" and "community" name a secret only after one of these
+# ("API key", "Wi-Fi key", "recovery code", "WLAN Schlüssel", "SNMP community"): an
+# error code, a registry key or a product's key feature are no secrets.
+_PROSE_QUALIFIED = {
+    "key": frozenset(
+        {
+            "api",
+            "access",
+            "secret",
+            "account",
+            "storage",
+            "recovery",
+            "license",
+            "licence",
+            "product",
+            "wifi",
+            "wlan",
+            "network",
+            "security",
+            "encryption",
+            "preshared",
+            "pre-shared",
+            "shared",
+            "master",
+            "private",
+            "app",
+            "client",
+            "admin",
+            "subscription",
+            "integration",
+            "signing",
+            "bitlocker",
+            "unlock",
+        }
+    ),
+    "code": frozenset(
+        {
+            "access",
+            "alarm",
+            "door",
+            "gate",
+            "safe",
+            "unlock",
+            "recovery",
+            "backup",
+            "security",
+            "entry",
+            "pin",
+            "puk",
+            "master",
+            "admin",
+            "integration",
+            "verification",
+            "keypad",
+            "garage",
+            "notfall",
+            "emergency",
+            "duress",
+            "tresor",
+            "tur",
+            "tor",
+        }
+    ),
+    "codes": frozenset({"recovery", "backup"}),
+    "schlussel": frozenset(
+        {"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery", "geheimer", "geheime"}
+    ),
+    "seed": frozenset({"mfa", "totp", "otp", "2fa", "authenticator", "recovery", "wallet"}),
+    "community": frozenset({"snmp", "read", "write", "ro", "rw", "community"}),
+    "passe": frozenset({"de"}),  # French "mot de passe"
+    "combination": frozenset({"safe", "lock", "padlock"}),
+    "kombination": frozenset({"tresor", "safe", "schloss", "zahlenschloss"}),
+}
+# Words after a noun that make it metadata ("password policy", "PIN length",
+# "token id", "password hash"), so what follows describes the secret, not states it.
+PROSE_QUALIFIERS = QUALIFIERS | frozenset(
+    {
+        "id",
+        "hash",
+        "hint",
+        "hinweis",
+        "manager",
+        "richtlinie",
+        "richtlinien",
+        "lange",
+        "history",
+        "verlauf",
+        "reset",
+        "resets",
+        "change",
+        "changes",
+        "anderung",
+        "ablauf",
+        "age",
+        "alter",
+        "field",
+        "feld",
+        "dialog",
+        "requirements",
+        "anforderungen",
+        "complexity",
+        "komplexitat",
+        "strength",
+        "starke",
+        "anzahl",
+        "typ",
+        "rotation",
+        "vault",
+        "safe",
+        "store",
+        "spray",
+        "spraying",
+        "audit",
+    }
+)
+
+
+def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    folded = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=8192)
+def names_secret_in_prose(word: str, previous: str = "") -> str | None:
+    """Whether ``word`` (after ``previous``) names a secret in a sentence, and how.
+
+    ``"secret"`` for a noun of its own ("password", "WLAN-Passwort"), ``"phrase"`` when
+    it does so with the word before ("API key", "recovery code"), ``"credentials"``
+    for a user and password together ("creds", "Zugangsdaten"), ``"qualified-later"``
+    for a word that needs a qualifier it may get after it ("the code for the alarm",
+    "Code für die Alarmanlage": see ``qualifies_later``); ``None`` otherwise.
+    """
+    parts = key_parts(word)
+    if not parts:
+        return None
+    last = parts[-1]
+    joined = "".join(parts)
+    if last in _PROSE_CREDENTIAL_WORDS or joined in _PROSE_CREDENTIAL_WORDS:
+        return "credentials"
+    if (_fold(previous), last) in _PROSE_CREDENTIAL_PHRASES:
+        return "credentials"  # "log in with admin and X", "logged into … with bob / X"
+    if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
+        return "secret"
+    qualifiers = _PROSE_QUALIFIED.get(last)
+    if qualifiers is None:
+        return None
+    before = parts[-2] if len(parts) > 1 else "".join(key_parts(previous))
+    if _fold(before) in qualifiers:
+        return "phrase"
+    return "qualified-later" if len(parts) == 1 else None
+
+
+def qualifies_later(noun: str, words: list[str]) -> bool:
+    """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
+    secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
+    qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
+    folded = [_fold(w).replace("-", "") for w in words]
+    return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
+
+
+# --- words of the language ------------------------------------------------------------------
+
+# A word at least this frequent in English or German (Zipf scale: 3 is once per
+# million words) is worded, not chosen ("expired", "abgelaufen", "required").
+_COMMON = 2.5
+
+
+@lru_cache(maxsize=8192)
+def is_common_word(word: str) -> bool:
+    """A frequent word of English or German (wordfreq's lists), not a chosen string."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") >= _COMMON or zipf_frequency(lower, "de") >= _COMMON
+
+
+@lru_cache(maxsize=8192)
+def is_a_word(word: str) -> bool:
+    """Whether English or German has this word at all, however rare ("escrowed")."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0

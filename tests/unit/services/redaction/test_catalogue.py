@@ -261,6 +261,74 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ),
         ("net use \\\\fs\\ipc$ Pw2 /user:D\\u", f"net use \\\\fs\\ipc$ {R('net-use')} /user:D\\u"),
     ],
+    "config-line": [
+        (" set passwd ENC SH2k3jd9fK2l=", f" set passwd ENC {R('config-line')}"),
+        ("  wpa-passphrase Sup3rWifi!", f"  wpa-passphrase {R('config-line')}"),
+        ("ppp chap password Dsl#Pw77", f"ppp chap password {R('config-line')}"),
+    ],
+    "password-hash": [
+        ("admin:$apr1$/CGOC3a8$sow4.cblmffqRe3N5gEf7R", f"admin:{R('password-hash')}"),
+        ("rootpw {SSHA}0A1z/S0I5U7qbL+GgQxlfWwz5pd2", f"rootpw {R('password-hash')}"),
+    ],
+    "grouped-key": [
+        (
+            "Recovery key RUBO-7KE1-TFZF-KF22-HXD1-J1MT printed",
+            f"Recovery key {R('grouped-key')} printed",
+        ),
+        ("PIDKEY 7HK2D-QW9RT-M4XPB-83VNC-J6YFG", f"PIDKEY {R('grouped-key')}"),
+    ],
+    "address-password": [
+        (
+            "[smtp.example]:587 relay@x.example:Relay!Pw9",
+            f"[smtp.example]:587 {R('email')}:{R('address-password')}",
+        ),
+    ],
+    "command-argument": [
+        ('setx SMTP_PASS "Relay#2024" /M', f'setx SMTP_PASS "{R("command-argument")}" /M'),
+        (
+            "reg add HKCU\\Software\\Scan /v SmtpPassword /d Sc4n!Pw /f",
+            f"reg add HKCU\\Software\\Scan /v SmtpPassword /d {R('command-argument')} /f",
+        ),
+        ("net user svc Str0ng!Pw /add", f"net user svc {R('command-argument')} /add"),
+        (
+            "htpasswd -b .htpasswd mon Gr4f!View",
+            f"htpasswd -b .htpasswd mon {R('command-argument')}",
+        ),
+        (
+            "sqlplus system/Orcl#23@//db:1521/PDB",
+            f"sqlplus system/{R('command-argument')}@//db:1521/PDB",
+        ),
+    ],
+    "authentication-exchange": [
+        (
+            "proxy: type 3 message TlRMTVNTUAADAAAAGAAYAHwAAAAYABgAlAAAAA4ADgBI sent",
+            f"proxy: type 3 message {R('authentication-exchange')} sent",
+        ),
+        (
+            "Fiddler (Kerberos) captured oYIBJzCCASOgAwoBAKELBgkqhkiG9xIBAgKiggENBIIBCWCCAQUG",
+            f"Fiddler (Kerberos) captured {R('authentication-exchange')}",
+        ),
+    ],
+    "kerberos-material": [
+        (
+            "[*] base64(ticket.kirbi):\n      "
+            "doIFmjCCBZagAwIBBaEDAgEWooIEsDCCBKxhggSoMIIEpKADAgEFoQ0bC0NP",
+            f"[*] base64(ticket.kirbi):\n      {R('kerberos-material')}",
+        ),
+    ],
+    "secret-object-data": [
+        (
+            "apiVersion: v1\nkind: Secret\ndata:\n  username: YWRtaW4=\n  tls.key: TFMwdExTMUNS\n",
+            f"apiVersion: v1\nkind: Secret\ndata:\n  username: {R('secret-object-data')}\n"
+            f"  tls.key: {R('secret-object-data')}\n",
+        ),
+    ],
+    "encoded-user-password": [
+        (
+            "auth header was YWRtaW46UzNjcjN0IQ== (basic)",
+            f"auth header was {R('encoded-user-password')} (basic)",
+        ),
+    ],
     "secure-string": [
         (
             "ConvertTo-SecureString 'Conv3rt!Pw' -AsPlainText",
@@ -528,6 +596,18 @@ UNCHANGED = [
     "interface gi0/1 description key 2 uplink; password policy updated",
     "Discord and Teams (contoso.webhook.office.com) webhooks are configured",
     '["password", "SR-01JD8X5V3T6Q2W4R7Y9Z0A1B2C"], ["Token", "expired"]',  # words, no pair
+    # command arguments that are no secret: a name that says nothing, a switch, a prompt
+    'setx PATH "C:\\bin" /M; reg add HKLM\\Software\\X /v Timeout /d 30 /f',
+    "net user bob /add; net user bob *; sqlplus / as sysdba; htpasswd -D .htpasswd bob",
+    # configuration lines without a secret: a switch, a flag, a status, prose
+    "service password-encryption\nPasswordAuthentication no\npassword required",
+    "the password changed yesterday\nset admin-lockout-threshold 3",
+    # hashes and keys that are no credential: a price in dollars, a serial, a GUID
+    "costs $1$ a month; serial FGT60F-TK2209 and 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    # encoded blobs without the context that says they carry credentials
+    "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
+    "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
+    "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
 ]
 
 

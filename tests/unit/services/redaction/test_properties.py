@@ -173,7 +173,12 @@ def url_credentials(draw: st.DrawFn) -> tuple[str, str]:
 def cli_credentials(draw: st.DrawFn) -> tuple[str, str]:
     option = draw(st.sampled_from(["-u ", "--user ", "--user=", "-U ", "--proxy-user "]))
     user = draw(st.sampled_from(["admin", "svc-backup", "ops@contoso.example"]))
-    password = draw(_text(ALNUM + "-_.~!$*%@", 6, 30).filter(lambda s: not s.isdigit()))
+    # (a password that is a variable, "$PASS", is kept: see _VARIABLE)
+    password = draw(
+        _text(ALNUM + "-_.~!$*%@", 6, 30).filter(
+            lambda s: not s.isdigit() and not _VARIABLE.fullmatch(s)
+        )
+    )
     quote = draw(st.sampled_from(["", '"', "'"]))
     return password, f"curl -sS {option}{quote}{user}:{password}{quote} https://api.example/v1"
 
