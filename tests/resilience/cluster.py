@@ -18,10 +18,11 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -82,6 +83,8 @@ class Instance:
     log: Path
     process: subprocess.Popen | None = None
     starts: int = 0
+    _exit: threading.Event = field(default_factory=threading.Event)
+    _exited_at: float = 0.0
 
     @property
     def url(self) -> str:
@@ -117,16 +120,25 @@ class Instance:
             time.sleep(0.2)
 
     def terminate(self) -> float:
-        """SIGTERM (a rolling deploy), without waiting; when it was sent (monotonic)."""
+        """SIGTERM (a rolling deploy), without waiting; when it was sent (monotonic).
+        The moment the instance exits is noted meanwhile (``exited``)."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return time.monotonic()
+        process, self._exit = self.process, threading.Event()
+        process.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+
+        def note_exit() -> None:
+            process.wait()
+            self._exited_at = time.monotonic()
+            self._exit.set()
+
+        threading.Thread(target=note_exit, daemon=True).start()
+        return sent
 
     def exited(self, since: float) -> float:
-        """Seconds from ``since`` (the SIGTERM) until the instance has exited."""
-        assert self.process is not None
-        self.process.wait(timeout=30)
-        return time.monotonic() - since
+        """Seconds from ``since`` (the SIGTERM) until the instance exited."""
+        assert self._exit.wait(timeout=30), f"{self.name} still runs\n{self.tail()}"
+        return self._exited_at - since
 
     def kill(self) -> None:
         """The host is lost: every process of the instance dies at once."""

@@ -109,12 +109,15 @@ def _answered(page: Page, clicked: float) -> float:
     return time.monotonic() - clicked
 
 
-def _browse(page: Page, cluster: Cluster) -> None:
-    """A page load and a navigation through the proxy: never an error page."""
+def _browse(page: Page, cluster: Cluster) -> float:
+    """A page load and a navigation through the proxy: never an error page; how long
+    both took."""
+    started = time.monotonic()
     page.goto(f"/tenants/{tenant_id(cluster.database, 'Northwind')}")
     expect(page.get_by_test_id("connection-lost")).to_have_count(0, timeout=15_000)
     page.goto("/")
     expect(page.get_by_test_id("tenant-card").first).to_be_visible(timeout=15_000)
+    return time.monotonic() - started
 
 
 def _desk_creates(desk: str) -> int:
@@ -180,7 +183,7 @@ def test_a_rolling_restart_costs_no_operator_their_work(
     every tab on it, then started again; the tabs move to the other instance."""
     typed = f"Rolling deploy while typing {time.monotonic_ns()}"
     _dialog_with(tabs["typing"], typed)
-    internal, tickets, answers, moves, drains = [], [], [], [], []
+    internal, tickets, answers, moves, drains, browsing = [], [], [], [], [], []
     creates_before = _desk_creates(cluster.desk)
     desk_fault(cluster.desk, "slow")
     try:
@@ -203,7 +206,7 @@ def test_a_rolling_restart_costs_no_operator_their_work(
                 _socket_moved(cluster, tabs["typing"], to=_other(cluster, instance), since=stopped)
             )
             answers += [_answered(tabs["internal"], clicked), _answered(tabs["ticket"], clicked)]
-            _browse(tabs["browsing"], cluster)
+            browsing.append(_browse(tabs["browsing"], cluster))
             drains.append(instance.exited(stopped))
             tabs["typing"].get_by_role("dialog").get_by_label("Reproduction notes (optional)").fill(
                 f"typed after {instance.name} stopped"
@@ -224,7 +227,7 @@ def test_a_rolling_restart_costs_no_operator_their_work(
     assert max(drains) < 15
     print(
         f"\nrolling restart: drains {_seconds(drains)}; tabs moved in {_seconds(moves)};"
-        f" submits answered in {_seconds(answers)}"
+        f" submits answered in {_seconds(answers)}; two page loads took {_seconds(browsing)}"
     )
 
 
@@ -267,14 +270,15 @@ def test_a_lost_host_costs_seconds_not_work(cluster: Cluster, tabs: dict[str, Pa
     _submit(tabs["typing"])
     typed_answer = _answered(tabs["typing"], clicked)
     assert len(stored(cluster.database, typed)) == 1
-    _browse(tabs["browsing"], cluster)
+    browsed = _browse(tabs["browsing"], cluster)
     restarted = _restart(cluster, lost)
     assert _requests_to_unready_instances(cluster) == []
     print(
         f"\nhost lost: the typing tab on the survivor, state kept, {restored:.1f} s after the"
         f" loss; the cut-off ticket create settled ('app stopped', its reference) after"
         f" {settled:.1f} s; a submit clicked after the loss answered {internal_answer:.1f} s"
-        f" after it; the typing tab's submit answered in {typed_answer:.1f} s;"
+        f" after it; the typing tab's submit answered in {typed_answer:.1f} s; two page"
+        f" loads took {browsed:.1f} s;"
         f" instance back in {restarted:.1f} s"
     )
 
