@@ -71,15 +71,15 @@ _SECRET_KEY_VALUE = re.compile(
 
 def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     key, text = match.group("key"), match.string
-    if not is_secret_key(key):
-        return None
+    if len(key) > 64 or not is_secret_key(key):
+        return None  # (a base64 blob with "=" padding is no key=value)
     value = _SECRET_KEY_VALUE.match(text, match.end())
     if value is None:
         return None
     password = is_password_key(key)
     colon = match.group("sep") == ":"
     if (quoted := quoted_span(value)) is not None:
-        span = quoted
+        span = _to_the_real_close(text, quoted)
     elif value.start("block") >= 0 or value.start("eol") >= 0:
         if not colon:
             return None
@@ -124,6 +124,22 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
 
 # "admin-password:  16 bytes": its size, not the password.
 _SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
+
+
+def _to_the_real_close(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A quoted value whose closing quote is glued to more text (read by one quoting's
+    rules where another's apply) runs to the last such quote of its line."""
+    start, end = span
+    if end >= len(text) or text[end] not in "\"'":
+        return span
+    after = text[end + 1 : end + 2]
+    if not after or after.isspace() or after in ",;)}]#\\":
+        return span
+    line_end = min(i for i in (text.find("\n", end), len(text)) if i >= 0)
+    last = text.rfind(text[end], end + 1, line_end)
+    return (start, last) if last > end else span
+
+
 # A pointer to where a password is kept, instead of the password.
 _VAULT_POINTER = re.compile(
     r"\(?(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
@@ -783,22 +799,29 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     lower = name.lower()
     if lower not in _CONFIG_NAMES and not is_secret_key(name):
         return None
-    line_start = text.rfind("\n", 0, match.start()) + 1
+    # the line before the name, read back a bounded way (a long line costs its length)
+    line_start = text.rfind("\n", max(0, match.start() - 120), match.start()) + 1
+    if line_start == 0 and match.start() > 120:
+        return None
     before = text[line_start : match.start()].split()
     if before and before[-1].lower().strip("\"'(") in _NOT_SECRET_BEFORE:
         return None
-    if _SENTENCE.search(text, line_start, match.start()):
-        return None  # prose: the prose layer reads it
+    if not all(_CONFIG_TOKEN.fullmatch(word) for word in before):
+        return None  # a log line or a sentence, not a configuration statement
     start, end = match.span("value")
     quoted = text[start] in "\"'"
     if quoted:
         start, end = start + 1, end - 1
+    else:
+        start, end = trimmed(text, start, end)
     value = text[start:end]
     if not value or stands_for_no_secret(value) or REFERENCE.match(value):
-        return Keep(match.end()) if value else None
+        return None  # (not Keep: what follows may be another detector's, "[('X-Api-Key', …)]")
     if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
         return None  # an option, a pipe, a key=value pair or a label comes next
     encoded = bool(match.group("enc").strip())
+    if is_secret_key(value) or _STATED_NEXT.match(text, match.end()):
+        return None  # "key AccountKey is …": the next name, or a sentence's subject
     if not (encoded or quoted or _CHOSEN.search(value)):
         return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
     if is_common_word(value) or (not encoded and IDENTIFIER.fullmatch(value)):
@@ -809,10 +832,15 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
 
 
 # What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
-_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]*=")
+_NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]+=[^=]")  # (base64 ends in "=")
 # A value that looks chosen: a digit, a symbol, or a capital inside a word.
 _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
-_SENTENCE = re.compile(r"[a-z]{2}[.!?][ \t]+[A-Z]|\b(?i:is|ist|was|war|lautet|the|der|die|das)\b")
+# What may stand before a secret's name in a configuration statement: lower-case words,
+# numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
+_CONFIG_TOKEN = re.compile(
+    r"[a-z0-9][\w\-.:/]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+)
+_STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 
 CONFIG_VALUE = Detector(
     layer=LAYER,
@@ -822,9 +850,9 @@ CONFIG_VALUE = Detector(
     "'wpa psk set-key ascii 0 X', 'masterauth X', 'option key 'X'')",
     triggers=(*KEY_WORDS, "keystr", "masterauth", "plaintext", "ciphertext", "cipher", "eap"),
     pattern=re.compile(
-        r"(?<![\w\-.])(?P<name>[A-Za-z][\w\-.]*)"
+        r"(?<![\w\-./\\])(?P<name>[A-Za-z][\w\-.]*)"
         rf"(?P<enc>(?:[ \t]+(?i:{'|'.join(sorted(_CONFIG_ENCODINGS, key=len, reverse=True))}))*)"
-        r"[ \t]+(?P<value>\"[^\"\r\n]+\"|'[^'\r\n]+'|[^\s\"';,]+)"
+        r"[ \t]+(?P<value>\"[^\"\r\n]+\"|'[^'\r\n]+'|[^\s\"';,\\]+)"
     ),
     locate=_locate_config_value,
 )

@@ -40,16 +40,17 @@ from typing import NamedTuple
 from support_app.services.redaction.syntax import (
     IDENTIFIER,
     PLACEHOLDER_PREFIX,
-    REFERENCE,
     Detector,
     Finding,
     placeholder,
+    reference_at,
     stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import (
     PROSE_QUALIFIERS,
     is_a_word,
     is_common_word,
+    is_secret_key,
     key_parts,
     names_secret_in_prose,
     qualifies_later,
@@ -326,7 +327,7 @@ def _fold_word(word: str) -> str:
 @lru_cache(maxsize=4096)
 def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
-    if len(value) < 3 or stands_for_no_secret(value) or REFERENCE.match(value):
+    if len(value) < 3 or stands_for_no_secret(value) or reference_at(value, 0):
         return None
     if IDENTIFIER.fullmatch(value):
         return None
@@ -368,7 +369,7 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
     """A value that needs no relation to count ("use password Kx9!mPq2", "PIN 4711"):
     three kinds of character of upper case, lower case, digits and symbols, or the
     digits of a PIN or code. "password INC0000001" names a ticket, not a password."""
-    if IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or REFERENCE.match(value):
+    if IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or reference_at(value, 0):
         return None
     digit_noun = noun.lower().endswith(_DIGIT_NOUNS)
     if value.isdigit():
@@ -413,10 +414,10 @@ def _named_identifier(text: str, start: int) -> bool:
 def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candidate | None:
     """The value at ``text[start:end]`` as a finding, if it looks chosen."""
     raw = text[start:end].rstrip(_TRAILING)
-    if stands_for_no_secret(raw) or REFERENCE.match(text, start):
+    if stands_for_no_secret(raw) or reference_at(text, start):
         return None  # "<your integration code>", "{{AT_INTEGRATION_CODE}}", "$TOKEN"
     start, end, quoted = _value_span(text, start, end)
-    if end <= start or "\0" in text[start:end] or REFERENCE.match(text, start):
+    if end <= start or "\0" in text[start:end] or reference_at(text, start):
         return None
     value = text[start:end]
     shape = _shape(value, noun, quoted)
@@ -429,9 +430,11 @@ def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candid
 
 def _adjacent(line: str, token: re.Match[str], noun: str, how: str) -> _Candidate | None:
     """A value without a relation: only one that looks strongly chosen."""
+    if token.group()[:2] in ("[(", "[[", "['", '["', "{'", '{"', "({"):
+        return None  # a structure: its own detectors read it
     start, end, _quoted = _value_span(line, *token.span())
     value = line[start:end]
-    if end <= start or "\0" in value or REFERENCE.match(line, start):
+    if end <= start or "\0" in value or reference_at(line, start):
         return None
     if _OPTION.match(value) or _named_identifier(line, start):
         return None
@@ -637,54 +640,104 @@ def _as_read(line: str) -> str:
     return line
 
 
-def _lists_below(line: str) -> str:
-    """The plural noun ("Recovery codes …:") a line ends on, whose values follow."""
-    stripped = line.rstrip()
-    if not stripped.endswith(":"):
-        return ""
-    words = _WORD.findall(stripped)
-    nouns = [
-        w
-        for w in words
-        if _fold_word(w).endswith(_PLURAL_NOUNS) and names_secret_in_prose(w, "recovery")
-    ]
-    return nouns[-1] if nouns else ""
+def _names_a_secret(line: str) -> str:
+    """The last secret noun a line names ("Enter this key instead:", "Notfallcodes",
+    "cat /etc/openvpn/creds.txt"), whose value the lines just below may hold alone."""
+    found = ""
+    words = _WORD.findall(line)
+    for before, word in zip(["", *words], words, strict=False):
+        if _NOT_A_NOUN.search(word) or before.lower() in ("public", "host", "pub"):
+            continue  # DB_PASSWORD, "Public key for the partner:"
+        kind = names_secret_in_prose(word, before)
+        if kind in ("secret", "phrase", "credentials") or (
+            kind == "qualified-later" and _fold_word(word) == "key"
+        ):
+            found = word
+    if not found and (shown := _SHOWS_A_FILE.search(line)):
+        name = shown.group("path").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        found = name if is_secret_key(name.replace(".", "_")) else ""
+    return found
 
 
-def _listed_line(line: str, noun: str) -> list[_Candidate]:
-    """A line of listed codes under ``noun``: every token code-like, one to four."""
-    tokens = line.split()
-    if not 1 <= len(tokens) <= 4 or not all(_LISTED_CODE.fullmatch(t.strip(",;")) for t in tokens):
+# A command that prints a file ("cat /etc/zabbix/agent.psk", "type creds.txt").
+_SHOWS_A_FILE = re.compile(
+    r"(?:^|[#$>]\s*)(?:cat|type|more|less|head|tail|Get-Content|gc)\s+(?P<path>[^\s|;&]+)\s*$"
+)
+# A line that is a value on its own: codes in a row or numbered ("1. 9919 6079",
+# "da27b-6c747    d9783-9ab1b", "oham uxby 3wp4 …"), or one strongly chosen token.
+_NUMBERING = re.compile(r"[ \t]*(?:\d{1,2}[.)][ \t]+)?")
+_CODE_TOKEN = re.compile(r"[A-Za-z0-9]{3,12}(?:-[A-Za-z0-9]{3,12})?")
+_NON_BLANK = re.compile(r"\S+")
+# A value alone on its line: no key=value, label or markup, at most 40 characters (a
+# line of a base64 block is longer).
+_ALONE = re.compile(r"[^\s=:<>{}\[\]]{6,40}")
+
+
+def _value_line(line: str, noun: str) -> list[_Candidate]:
+    """The values of a line that holds nothing but them, below a line naming ``noun``."""
+    body_start = _NUMBERING.match(line).end()
+    tokens = list(_NON_BLANK.finditer(line, body_start))
+    if not tokens or len(tokens) > 8:
         return []
-    return list(_listed(line, 0, noun))
+    values = [t.group() for t in tokens]
+    if len(values) == 1:
+        start, end, _quoted = _value_span(line, *tokens[0].span())
+        alone = line[start:end]
+        shape = _ALONE.fullmatch(alone) and _strongly_chosen(alone, noun)
+        return [_Candidate(start, end, f"alone below '{noun}', {shape}")] if shape else []
+    if len(values) < 2 or not all(
+        _CODE_TOKEN.fullmatch(v) and not IDENTIFIER.fullmatch(v) for v in values
+    ):
+        return []  # codes come several to a line; one token alone must look chosen
+    digits = sum(any(c.isdigit() for c in v) for v in values)
+    unknown = sum(not is_a_word(v) for v in values)
+    if digits * 2 < len(values) and unknown < max(3, len(values) - 1):
+        return []  # words of a sentence, not codes
+    first, last = tokens[0].start(), tokens[-1].end()
+    if len({len(v) for v in values}) == 1 and len(values) >= 3:
+        # one key written in groups ("oham uxby 3wp4 …"): removed whole
+        return [_Candidate(first, last, f"below '{noun}', a key in {len(values)} groups")]
+    return [
+        _Candidate(t.start(), t.end(), f"below '{noun}', code of {len(t.group())}") for t in tokens
+    ]
+
+
+# How many lines below its noun a value may stand alone.
+_LINES_BELOW = 3
 
 
 def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
-    """``text`` without the values its lines state as secrets."""
+    """``text`` without the values its lines state as secrets.
+
+    Besides what each line states, a line that holds nothing but a value (codes in a
+    row, a key in groups, one chosen token) is removed when one of the lines just
+    above names a secret ("Your recovery codes", "Enter this key instead:", "cat
+    creds.txt"): authenticator, recovery and tool screens put the value below.
+    """
     if not _STEMS.search(text.lower()):
         return text
     out: list[str] = []
     pos = 0
     line_start = 0
-    listing = ""  # the plural noun whose values the lines below list
+    above, lines_left = "", 0  # the secret noun a line above named, for how many lines
     for line in text.splitlines(keepends=True):
         read = _as_read(line)
         spans: list[_Candidate] = []
-        if listing:
-            spans = _listed_line(read, listing)
-            listing = listing if spans else ""
+        if lines_left:
+            spans = _value_line(read, above)
+            lines_left = _LINES_BELOW if spans else lines_left - 1
         if not spans and _STEMS.search(line.lower()):
             spans = sorted({(c.start, c.end): c for c in _candidates(read)}.values())
-            listing = _lists_below(read)
-        if spans:
-            for candidate in spans:
-                start, end = line_start + candidate.start, line_start + candidate.end
-                if start < pos:
-                    continue  # inside a value already removed
-                out += (text[pos:start], _PLACEHOLDER)
-                pos = end
-                if findings is not None:
-                    findings.append(Finding(LAYER, STATED_SECRET.name, candidate.evidence))
+        if not spans and (noun := _names_a_secret(read)):
+            above, lines_left = noun, _LINES_BELOW
+        for candidate in spans:
+            start, end = line_start + candidate.start, line_start + candidate.end
+            if start < pos:
+                continue  # inside a value already removed
+            out += (text[pos:start], _PLACEHOLDER)
+            pos = end
+            if findings is not None:
+                findings.append(Finding(LAYER, STATED_SECRET.name, candidate.evidence))
         line_start += len(line)
     out.append(text[pos:])
     return "".join(out)

@@ -122,6 +122,11 @@ _NO_SECRET = re.compile(
 )
 
 
+def reference_at(text: str, start: int) -> re.Match[str] | None:
+    """The variable reference ``text`` holds at ``start`` ("$TOKEN", "%SMTP_PW%"), if any."""
+    return _WHOLE_REFERENCE.match(text, start)
+
+
 def stands_for_no_secret(value: str) -> bool:
     """Whether ``value`` holds no secret of its own (see ``_NO_SECRET``)."""
     return bool(_NO_SECRET.fullmatch(value) or _WHOLE_REFERENCE.fullmatch(value))
@@ -224,9 +229,11 @@ REFERENCE = re.compile(
     r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference
 )
 
-# A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name of two letters
-# or more: "%A000%" is more likely typed than a variable).
-_WHOLE_REFERENCE = re.compile(rf"(?!%[A-Za-z_]?[^A-Za-z_%])(?:{REFERENCE.pattern})")
+# A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name that starts with
+# two letters or more: "%A000%" and "$A0000" are more likely typed than variables).
+_WHOLE_REFERENCE = re.compile(
+    rf"(?!%[A-Za-z_]?[^A-Za-z_%])(?!\$[A-Za-z_][^A-Za-z_({{])(?:{REFERENCE.pattern})"
+)
 
 
 def reference_end(text: str, start: int, end: int) -> int | None:
@@ -280,8 +287,8 @@ IDENTIFIER = re.compile(
     r"|(?:[a-z]:)?[\\/]{1,2}[^\s]*|~/\S*"  # path
     r"|v?\d+(?:\.\d+){1,3}(?:[\-+][0-9a-z.]+)?|[a-z]+/v?\d+(?:\.\d+)*"  # versions
     r"|\d{4}-\d{2}-\d{2}\S*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?"  # dates
-    r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+"
-    r"|(?-i:INC|CHG|RITM|REQ|PRB|TASK|CS|TKT|SR)-?\d{5,}"  # ticket and case numbers
+    r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+|#\d+"
+    r"|(?-i:INC|CHG|RITM|REQ|PRB|TASK|SCTASK|CS|TKT|SR|AADSTS|MSRC)-?\d{4,}"  # tickets, errors
     r"|(?:[a-z]{2,5}-)?[0-9a-hjkmnp-tv-z]{26}"  # ULID, support reference (SR-…)
     r"|[a-z][\w\-]*(?:\.[\w\-]+)+/[\w./\-]*"  # host and path without a scheme (aka.ms/x)
     r"|[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|net|org|local|lan|intern|internal|corp|de|at|ch"
