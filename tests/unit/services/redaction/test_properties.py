@@ -501,9 +501,9 @@ def network_device_secrets(draw: st.DrawFn) -> tuple[str, str]:
 # A stated password: letters and digits, maybe symbols; no sentence punctuation, which
 # ends the value ("… is Xy7!. Please …").
 stated_values = _text(ALNUM + "!#$%&*+=?@^_~", 6, 20).filter(
-    lambda s: any(c.isdigit() for c in s)
-    and any(c.isalpha() for c in s)
-    and not _VARIABLE.match(s)  # a variable is kept on purpose (see _VARIABLE)
+    lambda s: (
+        any(c.isdigit() for c in s) and any(c.isalpha() for c in s) and not _VARIABLE.match(s)
+    )  # a variable is kept on purpose (see _VARIABLE)
 )
 
 
