@@ -20,7 +20,7 @@ LOCAL_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 
-.PHONY: install migrate seed run run-scaled test lint chromium bench
+.PHONY: install migrate seed run run-scaled run-cluster test lint chromium haproxy bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -85,6 +85,17 @@ run-scaled: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
+# The reverse proxy in front of the two-instance lane and run-cluster (Debian's HAProxy).
+haproxy:
+	@command -v haproxy >/dev/null || { apt-get update -q && apt-get install -y -q haproxy; }
+
+# Two instances on hostnames of their own (unshare -u, so as root) behind HAProxy on
+# PORT, sharing PostgreSQL and Redis: the shape of tests/resilience/test_cluster_drills.py.
+run-cluster: install haproxy
+	REFLEX_DB_URL=$(SCALED_DB_URL) $(PY) -m support_app migrate
+	REFLEX_DB_URL=$(SCALED_DB_URL) $(PY) -m support_app seed-demo
+	$(PY) -m tests.resilience.cluster --port $(PORT) --db $(SCALED_DB_URL) --redis $(SCALED_REDIS_URL)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -97,7 +108,7 @@ E2E_WORKERS ?= 2
 
 # tests/resilience breaks PostgreSQL and Redis on purpose, so it starts its own (a
 # private cluster via initdb/pg_ctl as the postgres user, a private redis-server).
-test: install chromium lint
+test: install chromium haproxy lint
 	$(PY) -m pytest tests/unit tests/feature tests/security tests/resilience tests/e2e
 	SUPPORT_APP_E2E_PG_URL=$(E2E_PG_URL) SUPPORT_APP_E2E_REDIS_URL=$(E2E_REDIS_URL) \
 	  SUPPORT_APP_E2E_WORKERS=$(E2E_WORKERS) $(PY) -m pytest tests/e2e

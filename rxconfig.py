@@ -11,7 +11,7 @@ The state manager is pinned: in memory for one process, Redis when
 would pickle every tab's state into ``.states/`` and keep it across restarts.
 Reflex builds its Redis clients from ``REFLEX_REDIS_URL`` alone, so the connect
 timeout and keepalive are added to that URL here, before Reflex reads it. A backend
-worker that dies is respawned (``support_app.worker_respawn``) instead of taking
+worker that dies is respawned (``support_app.reflex_patches.worker_respawn``) instead of taking
 the whole server down.
 """
 
@@ -20,8 +20,8 @@ import os
 
 import reflex as rx
 
+from support_app.reflex_patches.worker_respawn import enable_worker_respawn
 from support_app.settings import DEFAULT_DB_URL, bounded_redis_url, get_settings
-from support_app.worker_respawn import enable_worker_respawn
 
 _settings = get_settings()
 if _settings.redis_url:

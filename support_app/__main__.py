@@ -41,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ready.add_argument("url", help="the app's base URL, e.g. http://127.0.0.1:3000")
     ready.add_argument("--timeout", type=float, default=900, metavar="SECONDS")
+    serve = commands.add_parser(
+        "serve-built",
+        help="serve the production build in REFLEX_WEB_WORKDIR (default .web) without "
+        "building it again: backend and frontend on one port (one instance of a cluster)",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
     emulator = commands.add_parser("desk-emulator", help="run the local support-desk emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8765)
@@ -100,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             print(statement)
     elif args.command == "wait-ready":
         return 0 if _wait_ready(args.url.rstrip("/") + routes.READYZ, args.timeout) else 1
+    elif args.command == "serve-built":
+        from support_app.reflex_patches.serve_built import serve_built
+
+        serve_built(args.host, args.port)
     elif args.command == "desk-emulator":
         desk_emulator.serve(
             args.host,

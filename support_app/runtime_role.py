@@ -47,6 +47,7 @@ RUNTIME_EXTRAS: dict[str, tuple[str, ...]] = {
     "user_sessions": ("UPDATE (last_seen_at)", "DELETE"),
     "sign_in_throttles": ("UPDATE", "DELETE"),  # failure counts and back-off
     "sign_in_audit_windows": ("UPDATE", "DELETE"),  # refused sign-ins counted, summarised
+    "worker_leases": ("UPDATE", "DELETE"),  # a worker renews and ends its own lease
 }
 
 

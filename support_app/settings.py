@@ -99,8 +99,13 @@ class Settings:
     redis_url: str | None = None  # REFLEX_REDIS_URL (checked by /readyz)
     redis_connect_seconds: int = 2  # opening a Redis connection (Reflex's state manager)
     # One command of Reflex's state store, retries and reconnecting included
-    # (``ui.event_log.bound_state_store``): a frozen Redis answers nothing, ever.
+    # (``reflex_patches.event_log.bound_state_store``): a frozen Redis answers nothing, ever.
     redis_command_seconds: int = 3
+    # On SIGTERM (``reflex_patches.graceful_shutdown``): serve on, unready, for
+    # ``drain_delay_seconds`` (the proxy's probe notices), then close the sockets and
+    # give events in flight up to ``drain_seconds`` before the worker stops.
+    drain_delay_seconds: float = 2.0
+    drain_seconds: float = 10.0
     log_format: str = "text"  # "text" (one key=value line) or "json" (one object per line)
     # Key of the hash a manual redaction records instead of the removed text
     # (``SUPPORT_APP_REDACTION_HASH_KEY``). Unset: a random key per process, so the
@@ -206,6 +211,16 @@ def _int_env(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
+def _float_env(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds") from None
+    if not 0 <= value <= 300:
+        raise ValueError(f"{name} must be between 0 and 300 seconds")
+    return value
+
+
 def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or default
     if value not in choices:
@@ -243,6 +258,8 @@ def get_settings() -> Settings:
         redis_url=redis_url or None,
         redis_connect_seconds=_int_env("SUPPORT_APP_REDIS_CONNECT_TIMEOUT_SECONDS", 2),
         redis_command_seconds=_int_env("SUPPORT_APP_REDIS_COMMAND_TIMEOUT_SECONDS", 3),
+        drain_delay_seconds=_float_env("SUPPORT_APP_DRAIN_DELAY_SECONDS", 2.0),
+        drain_seconds=_float_env("SUPPORT_APP_DRAIN_SECONDS", 10.0),
         log_format=_choice_env("SUPPORT_APP_LOG_FORMAT", "text", ("text", "json")),
         redaction_hash_key=os.environ.get("SUPPORT_APP_REDACTION_HASH_KEY", "").encode()
         or secrets.token_bytes(32),

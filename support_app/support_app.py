@@ -1,8 +1,10 @@
 """The Reflex app. Importing the page modules records their routes; each is added once.
 
-The lifespan task finalises handoffs a stopped app left pending (see
-services/support_requests/stale_handoffs). The backend gets these additions in
-front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
+The lifespan tasks finalise handoffs a stopped app left pending (see
+services/support_requests/stale_handoffs) and, in every worker, hold its lease and
+drain it on SIGTERM (``web.worker_lifespan``). The Reflex internals the app patches
+are all in ``reflex_patches`` (applied by ``reflex_patches.install``). The backend
+gets these additions in front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
 required; the session token hashed before Reflex sees it), and outermost one log line
 per request (``support_app.logs``). ``SessionCheckMiddleware``
@@ -14,10 +16,11 @@ import reflex as rx
 from reflex import constants
 from reflex.config import get_config
 
+from support_app import reflex_patches
 from support_app.logs import RequestLog, configure_logging
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
-from support_app.ui import event_log, event_screen, event_trace, tab_recovery
+from support_app.ui import event_trace
 from support_app.ui.components.shell import PAGES, add_pages, connection_overlay
 from support_app.ui.pages import (  # noqa: F401
     home,
@@ -33,6 +36,7 @@ from support_app.web.auth_routes import auth_routes
 from support_app.web.cookies import session_cookie_name
 from support_app.web.health_routes import health_routes
 from support_app.web.socket_guard import EventSocketGuard
+from support_app.web.worker_lifespan import worker_lifespan
 
 configure_logging()
 _config = get_config()
@@ -63,7 +67,6 @@ add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
 app.add_middleware(DialogRecovery())
 app.register_lifespan_task(stale_handoff_sweeper)
+app.register_lifespan_task(worker_lifespan)
 event_trace.install(app)
-event_screen.install()
-event_log.install(app)
-tab_recovery.install()
+reflex_patches.install(app)

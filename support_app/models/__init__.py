@@ -18,6 +18,7 @@ from support_app.models.platform import (
     WorkspaceMembership,
 )
 from support_app.models.support_request import SupportRequest, SupportRequestRedaction
+from support_app.models.worker_lease import WorkerLease
 
 __all__ = [
     "AuditLog",
@@ -35,6 +36,7 @@ __all__ = [
     "TenantOpenFindingCount",
     "User",
     "UserSession",
+    "WorkerLease",
     "Workspace",
     "WorkspaceMembership",
 ]

@@ -11,6 +11,10 @@
   ``CACHE_SECONDS`` with at most one round of checks in flight per worker, so
   probes and a crowd of clients cost at most one check per second.
 
+A worker told to stop (SIGTERM) answers 503 ``{"status": "stopping"}`` at once,
+without checks, for as long as it drains (``lifecycle``), so the proxy sends
+nobody new to it.
+
 The body names each check and its result (``ok``, ``timeout``, ``unavailable``),
 never an address or an error text; the cause is logged.
 """
@@ -28,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from support_app import routes
+from support_app import lifecycle, routes
 from support_app.db import get_engine
 from support_app.settings import Settings, get_settings
 
@@ -153,6 +157,8 @@ def health_routes(readiness: Callable[[], Readiness] | None = None) -> Starlette
         return _no_store(JSONResponse({"status": "ok"}))
 
     async def readyz(_request: Request) -> Response:
+        if lifecycle.draining():
+            return _no_store(JSONResponse({"status": "stopping", "checks": {}}, status_code=503))
         checks = await current_readiness().results()
         ready = all(outcome == "ok" for outcome in checks.values())
         return _no_store(

@@ -1,6 +1,6 @@
 """ASGI guard in front of Reflex's event socket (``/_event``).
 
-Two jobs, both on the handshake:
+Three jobs, all on the handshake:
 
 - **Origin.** Socket.IO's own CORS check refuses a wrong ``Origin`` but lets a
   handshake *without* one through (any non-browser client, or a page that strips
@@ -11,6 +11,9 @@ Two jobs, both on the handshake:
   the state only ever holds the hash (what the database stores too), which is
   useless as a cookie. ``SessionState`` looks the hash up as it is. A header naming
   the session cookie twice loses both (refused, not guessed).
+- **Draining.** A worker told to stop (``lifecycle.draining``) takes no new socket:
+  HTTP 503, which the proxy retries on another instance and the browser retries
+  by itself.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from starlette._utils import get_route_path
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from support_app import lifecycle
 from support_app.services.authentication import TOKEN_MAX, hash_session_token
 from support_app.web.cookies import cookie_values
 
 # RFC 6455 "policy violation"; sent before accept, the server answers HTTP 403.
 _POLICY_VIOLATION = 1008
+_TRY_AGAIN_LATER = 1013
 
 
 class EventSocketGuard:
@@ -45,6 +50,9 @@ class EventSocketGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not self._is_event_path(scope):
             await self._app(scope, receive, send)
+            return
+        if lifecycle.draining():
+            await _refuse(scope, receive, send, status=503, text="Stopping")
             return
         headers = scope.get("headers", [])
         origin = _header(headers, b"origin")
@@ -92,9 +100,17 @@ def _hash_session_cookie(cookie_header: str, name: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+async def _refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    status: int = 403,
+    text: str = "Origin not allowed",
+) -> None:
     if scope["type"] == "websocket":
         await receive()  # websocket.connect
-        await send({"type": "websocket.close", "code": _POLICY_VIOLATION})
+        code = _POLICY_VIOLATION if status == 403 else _TRY_AGAIN_LATER
+        await send({"type": "websocket.close", "code": code})
         return
-    await PlainTextResponse("Origin not allowed", status_code=403)(scope, receive, send)
+    await PlainTextResponse(text, status_code=status)(scope, receive, send)

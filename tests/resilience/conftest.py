@@ -5,7 +5,8 @@ backend workers, so they never touch the machine's shared services: the lane
 starts a private PostgreSQL cluster (``initdb`` into a temporary folder, run as the
 ``postgres`` user on a free port) and a private ``redis-server`` on a free port,
 and stops both at the end. The app is the production backend with
-``RESILIENCE_WORKERS`` Granian workers sharing state in that Redis.
+``RESILIENCE_WORKERS`` Granian workers sharing state in that Redis; the cluster
+drills run two instances behind HAProxy on the same services (``cluster``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import migrate_and_seed
+from tests.resilience.cluster import Cluster, running_cluster
 from tests.resilience.operator_screen import OperatorApp
 from tests.resilience.processes import children_of, supervisor_running, workers_of
 from tests.running_app import (
@@ -291,3 +293,18 @@ def page(browser: Browser, operator_app: OperatorApp) -> Iterator[Page]:
     context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="session")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    private_postgres: PrivatePostgres,
+    private_redis: PrivateRedis,
+) -> Iterator[Cluster]:
+    """Two instances on hostnames of their own behind HAProxy, with the desk emulator:
+    one production build (made once, its socket URL the proxy's) for both."""
+    database = _seeded_database(private_postgres, "cluster")
+    redis_url = private_redis.url.rsplit("/", 1)[0] + "/1"  # apart from the scaled app's
+    workdir = tmp_path_factory.mktemp("cluster")
+    with running_cluster(workdir, database, redis_url, free_port()) as cluster:
+        yield cluster

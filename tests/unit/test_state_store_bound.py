@@ -14,7 +14,11 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from support_app.ui.event_log import _DELETE_IF_UNCHANGED, BoundedCommands, bound_state_store
+from support_app.reflex_patches.event_log import (
+    _DELETE_IF_UNCHANGED,
+    BoundedCommands,
+    bound_state_store,
+)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import granian.server
 import pytest
 
-from support_app.worker_respawn import enable_worker_respawn
+from support_app.reflex_patches.worker_respawn import enable_worker_respawn
 
 
 @pytest.mark.parametrize(("setting", "respawns"), [(None, True), ("false", False), ("1", True)])

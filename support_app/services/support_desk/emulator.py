@@ -38,6 +38,7 @@ from urllib.parse import parse_qs
 
 FAULT_MODES = (
     "none",
+    "slow",
     "hang",
     "drip",
     "http_401",
@@ -58,6 +59,7 @@ _TICKET_PATH = re.compile(r"/api/v2/tickets/([0-9]{1,18})(?:\.json)?")
 _AGENT_PATH = re.compile(r"/agent/tickets/([0-9]{1,18})")
 
 HANG_SECONDS = 120.0  # far beyond the app's 5-second deadline
+SLOW_SECONDS = 4.0  # within the app's 5-s deadline, yet past a drain's 2-s delay
 DRIP_INTERVAL_SECONDS = 0.5
 DRIP_BYTES = 240  # two minutes of dripping
 OVERSIZED_BYTES = 4 * 1024 * 1024
@@ -372,6 +374,9 @@ class _DeskHandler(BaseHTTPRequestHandler):
     def _apply_fault(self, mode: str) -> bool:
         """Misbehave as ``mode`` says; False when the request should proceed normally."""
         if mode == "none":
+            return False
+        if mode == "slow":
+            self.server.state.stopping.wait(SLOW_SECONDS)
             return False
         if mode == "hang":
             # Answer normally afterwards: the ticket then exists although the caller

@@ -8,8 +8,10 @@ worker the tab lands on asks whether that process still lives, and if not, looks
 the reference up: the request is stored (show its reference and what is known of
 its handoff) or it is not (say "not sent"; the typed text is still in the dialog).
 
-A process on another host cannot be asked, so its submit counts as gone only once
-it has run longer than any live submit can (``FOREIGN_OWNER_BOUND_S``).
+A process on another host is asked through its lease (``worker_lease``): gone once
+the lease is, a few seconds after the process stopped. Only when the lease store
+cannot answer does its submit count as gone once it has run longer than any live
+submit can (``FOREIGN_OWNER_BOUND_S``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from support_app.models import SupportRequest
-from support_app.process_identity import process_gone, this_process
+from support_app.process_identity import this_process
 from support_app.services.access import Actor
 from support_app.services.support_desk.handoff import app_stopped_failure
 from support_app.services.support_requests.finalisation import (
@@ -34,11 +36,13 @@ from support_app.services.support_requests.finalisation import (
 from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.services.support_requests.reference import SupportRequestReference
 from support_app.services.support_requests.submission import SubmissionResult
+from support_app.worker_lease import LeaseStore, owner_gone
 
-# Longer than a live submit takes: database waits are bounded by the settings'
-# timeouts and the desk call by its total deadline, all well below this. (Not a
-# write already sent to a database that is frozen for longer: only for a worker on
-# another host could that be taken for abandoned, and reported "not sent" too early.)
+# When the lease store cannot answer: longer than a live submit takes (database
+# waits are bounded by the settings' timeouts and the desk call by its total
+# deadline, all well below this; not a write already sent to a database that is
+# frozen for longer: only for a worker on another host could that be taken for
+# abandoned, and reported "not sent" too early).
 FOREIGN_OWNER_BOUND_S = 120.0
 
 _RUNNING: set[str] = set()  # references this process is submitting right now
@@ -57,12 +61,13 @@ class SubmitAttempt:
     def start(cls) -> SubmitAttempt:
         return cls(SupportRequestReference.generate(), this_process(), time.time())
 
-    def is_abandoned(self, now: float | None = None) -> bool:
-        """True when no process will finish this submit any more."""
+    def is_abandoned(self, now: float | None = None, leases: LeaseStore | None = None) -> bool:
+        """True when no process will finish this submit any more (blocking: a lease
+        may be looked up)."""
         if self.owner == this_process():
             return self.reference not in _RUNNING
-        gone = process_gone(self.owner)
-        if gone is None:  # another host's worker: gone once its submit is overdue
+        gone = owner_gone(self.owner, leases)
+        if gone is None:  # nobody can tell: gone once its submit is overdue
             return (now if now is not None else time.time()) - self.started_at > (
                 FOREIGN_OWNER_BOUND_S
             )

@@ -17,10 +17,10 @@ during a Redis outage turn into an error loop of 4,000 log lines in 10 s):
 - **unexpected**: a failure of our own code; the traceback is logged (server only).
 
 Each answer carries an error reference an operator can quote to support: ``E-`` and
-the event's id, as in its line of the event log (``ui/event_log.py``) and in the
+the event's id, as in its line of the event log (``reflex_patches/event_log.py``) and in the
 error's own line. The language comes from the ``sa_locale`` cookie of the socket's
 handshake, so answering needs no state. Frames that are not events at all never get
-this far (``ui/event_screen.py``).
+this far (``reflex_patches/event_screen.py``).
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ INFRA_LINES_PER_MINUTE = 6
 UNAVAILABLE_TOAST_ID = "service-unavailable"
 # As imported (not resolved): tracebacks name files by the path they were loaded from.
 _OUR_CODE = str(Path(__file__).parents[2]) + "/"
-# The wrapper that logs every event (``ui/event_log.py``) is on every traceback.
-_EVENT_LOG_WRAPPER = _OUR_CODE + "ui/event_log.py"
+# The wrapper that logs every event (``reflex_patches/event_log.py``) is on every traceback.
+_EVENT_LOG_WRAPPER = _OUR_CODE + "reflex_patches/event_log.py"
 
 
 def raised_by_the_call(exception: Exception) -> bool:

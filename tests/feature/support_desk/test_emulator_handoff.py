@@ -26,6 +26,7 @@ from support_app.services.support_desk.contract import HandoffOutcome, OutboundT
 from support_app.services.support_desk.emulator import (
     CONTROL_TOKEN_HEADER,
     FAULT_MODES,
+    SLOW_SECONDS,
     DeskEmulatorServer,
     serving_in_background,
 )
@@ -203,7 +204,17 @@ FAULT_KINDS = {
 
 
 def test_every_fault_mode_is_covered() -> None:
-    assert set(FAULT_KINDS) == set(FAULT_MODES) - {"none"}
+    assert set(FAULT_KINDS) == set(FAULT_MODES) - {"none", "slow"}  # slow: below
+
+
+def test_a_slow_desk_answers_within_the_deadline_and_the_ticket_is_created(
+    desk: DeskEmulatorServer,
+) -> None:
+    set_fault(desk, "slow")
+    started = time.monotonic()
+    outcome = create(handoff(desk), outbound("SR-01JS8R6W3Z9X4M2N5P7Q8T0V1H"))
+    assert outcome.succeeded, outcome.failure_summary
+    assert SLOW_SECONDS <= time.monotonic() - started < 5.0
 
 
 @pytest.mark.parametrize("mode", list(FAULT_KINDS))

@@ -55,11 +55,32 @@ def test_an_attempt_of_another_process_on_this_host_lives_as_long_as_that_proces
     assert attempt.is_abandoned()  # killed, like a worker under SIGKILL
 
 
-def test_an_attempt_of_another_host_is_abandoned_only_after_the_bound() -> None:
+class _Leases:
+    """A lease store whose answer the test sets (None: cannot tell; raises: away)."""
+
+    def __init__(self, held: bool | Exception | None) -> None:
+        self.answer = held
+
+    def held(self, owner: str) -> bool | None:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_an_attempt_of_another_host_lives_as_long_as_its_lease() -> None:
+    attempt = SubmitAttempt(SupportRequestReference.generate(), "elsewhere:4242:99", time.time())
+    leases = _Leases(True)
+    assert not attempt.is_abandoned(leases=leases)
+    leases.answer = False  # the lease ran out: the host was lost
+    assert attempt.is_abandoned(leases=leases)
+
+
+def test_without_a_lease_answer_another_hosts_attempt_is_abandoned_after_the_bound() -> None:
     started = time.time()
     attempt = SubmitAttempt(SupportRequestReference.generate(), "elsewhere:4242:99", started)
-    assert not attempt.is_abandoned(now=started + FOREIGN_OWNER_BOUND_S - 1)
-    assert attempt.is_abandoned(now=started + FOREIGN_OWNER_BOUND_S + 1)
+    for leases in (_Leases(ConnectionError("store away")), _Leases(None)):
+        assert not attempt.is_abandoned(now=started + FOREIGN_OWNER_BOUND_S - 1, leases=leases)
+        assert attempt.is_abandoned(now=started + FOREIGN_OWNER_BOUND_S + 1, leases=leases)
 
 
 def test_the_service_stores_the_request_under_the_attempts_reference(

@@ -17,6 +17,7 @@ fit is answered by ``event_errors.backend_exception_handler``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -127,6 +128,7 @@ def install() -> None:
     )
     run_event = EventNamespace.on_event
 
+    @functools.wraps(run_event)
     async def on_event(self: EventNamespace, sid: str, data: Any) -> None:
         handlers = _registered_handlers()
         reason = refusal_reason(data, handlers)

@@ -27,6 +27,7 @@ again, so the thaw does not leave the tab locked (``BoundedCommands``).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
+from support_app import lifecycle
 from support_app.logs import logged_event
 from support_app.settings import get_settings
 from support_app.ui.states.event_errors import infrastructure_cause, raised_by_the_call
@@ -120,14 +122,22 @@ def bound_state_store(state_manager: object, seconds: float) -> None:
 
 
 def install(app: Any) -> None:
-    """Wrap the event processor's execution step and bound ``app``'s state store
-    (once per process)."""
+    """Wrap the event processor's execution step (logged, counted while in flight)
+    and bound ``app``'s state store (once per process)."""
     bound_state_store(app.state_manager, get_settings().redis_command_seconds)
     execute = BaseStateEventProcessor._execute_event
     if getattr(execute, "_logged", False):
         return
 
+    @functools.wraps(execute)
     async def logged_execute(self, *, entry, registered_handler) -> None:
+        lifecycle.event_started()  # a draining worker waits for these (graceful_shutdown)
+        try:
+            await _logged(self, entry=entry, registered_handler=registered_handler)
+        finally:
+            lifecycle.event_ended()
+
+    async def _logged(self, *, entry, registered_handler) -> None:
         with logged_event(
             short_name(entry.event.name), session=_session_of(entry.ctx.router_data)
         ) as line:
