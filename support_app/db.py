@@ -30,11 +30,12 @@ from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session, create_engine
 
+from support_app import metrics
 from support_app.canonical_json import canonical_json
 from support_app.settings import DatabaseTimeouts, get_settings
 
@@ -105,6 +106,7 @@ async def read_in_thread(read: Callable[..., T], *args: object) -> T:
         answer = await asyncio.wait_for(in_thread, timeout=bound)
     except TimeoutError as error:
         _last_cut_off = time.monotonic()
+        metrics.dependency_error("database")
         raise DatabaseNotAnswering(f"no answer within {bound:g} s: {read.__name__}") from error
     _last_cut_off = -NOT_ANSWERING_MEMORY_S
     return answer
@@ -128,6 +130,15 @@ def _optimize_sqlite(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
     cursor.execute("PRAGMA optimize")
     cursor.close()
+
+
+def _count_unavailable(context: ExceptionContext) -> None:
+    """A statement or connection the database refused, dropped or timed out (not a
+    constraint the app's own write broke) counts as a database error in ``/metrics``."""
+    if context.is_disconnect or isinstance(
+        context.sqlalchemy_exception, OperationalError | InterfaceError
+    ):
+        metrics.dependency_error("database")
 
 
 def postgresql_options(timeouts: DatabaseTimeouts) -> str:
@@ -162,8 +173,9 @@ def create_db_engine(
         )
         event.listen(engine, "connect", _sqlite_configurer(timeouts.lock_seconds * 1000))
         event.listen(engine, "close", _optimize_sqlite)
+        event.listen(engine, "handle_error", _count_unavailable)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_timeout=timeouts.pool_seconds,
@@ -181,6 +193,8 @@ def create_db_engine(
             "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
         },
     )
+    event.listen(engine, "handle_error", _count_unavailable)
+    return engine
 
 
 def refresh_statistics(engine: Engine) -> None:

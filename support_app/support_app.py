@@ -2,7 +2,7 @@
 
 The lifespan task finalises handoffs a stopped app left pending (see
 services/support_requests/stale_handoffs). The backend gets these additions in
-front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
+front of Reflex (``api_transformer``): ``/healthz``, ``/readyz`` and ``/metrics``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
 required; the session token hashed before Reflex sees it), and outermost one log line
 per request (``support_app.logs``). ``SessionCheckMiddleware``
@@ -32,6 +32,7 @@ from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
 from support_app.web.cookies import session_cookie_name
 from support_app.web.health_routes import health_routes
+from support_app.web.metrics_route import metrics_routes
 from support_app.web.socket_guard import EventSocketGuard
 
 configure_logging()
@@ -43,6 +44,10 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
     api_transformer=[
         health_routes(),
+        metrics_routes(
+            allowed=lambda: get_settings().metrics_allowed_networks,
+            trusted_proxy_hops=_config.trusted_proxy_hops,
+        ),
         auth_routes(
             allowed_origins=_config.cors_allowed_origins,
             trusted_proxy_hops=_config.trusted_proxy_hops,
