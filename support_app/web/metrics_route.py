@@ -23,7 +23,7 @@ import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -132,7 +132,11 @@ class _InProcess:
 def exposition(checks: dict[str, str], pending: int | None) -> bytes:
     """The text format: every worker's counters, then the present's gauges."""
     registry = CollectorRegistry(auto_describe=False)
-    if (directory := multiprocess_directory()) is not None:
+    # Files only if this process keeps its values in them: the library chose when it
+    # was imported, and a process that imported it before the directory was set (a
+    # test importing ``rxconfig``) counts in memory.
+    directory = multiprocess_directory()
+    if directory is not None and values.ValueClass is not values.MutexValue:
         MultiProcessCollector(registry, path=directory)
     else:
         registry.register(_InProcess())
