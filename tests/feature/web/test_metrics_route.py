@@ -6,6 +6,7 @@ pending handoffs in the database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -32,7 +33,7 @@ from support_app.web.health_routes import Readiness
 from support_app.web.metrics_route import PendingHandoffs, count_pending_handoffs, metrics_routes
 from tests.conftest import actor_for, run_coroutine
 from tests.feature.support_requests.conftest import pending_request, submit, tenant_id
-from tests.feature.web.test_auth_routes import ORIGIN, _client, _post
+from tests.feature.web.test_auth_routes import _client, _post
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 OWNER = "owner@contoso.example"
@@ -146,7 +147,14 @@ def test_sign_ins_count_by_outcome_throttling_included(sqlite_engine: Engine) ->
         client.post("/auth/sign-in", data={"email": OWNER, "password": "x"})  # no Origin
     after = {o: sample("support_app_sign_ins_total", outcome=o) - before[o] for o in outcomes}
     assert after == {"signed_in": 1, "invalid": 5, "throttled": 1, "required": 1, "forbidden": 1}
-    assert ORIGIN  # the routes' allowed origin, as posted above
+
+
+@pytest.fixture
+def refused_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"
 
 
 def test_a_database_that_refuses_counts_as_a_database_error(refused_url: str) -> None:
@@ -156,16 +164,6 @@ def test_a_database_that_refuses_counts_as_a_database_error(refused_url: str) ->
         pass
     engine.dispose()
     assert sample("support_app_dependency_errors_total", dependency="database") == before + 1
-
-
-@pytest.fixture
-def refused_url() -> str:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
-    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"
 
 
 def test_desk_calls_count_by_outcome_with_their_duration() -> None:
