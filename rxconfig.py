@@ -12,7 +12,8 @@ would pickle every tab's state into ``.states/`` and keep it across restarts.
 Reflex builds its Redis clients from ``REFLEX_REDIS_URL`` alone, so the connect
 timeout and keepalive are added to that URL here, before Reflex reads it. A backend
 worker that dies is respawned (``support_app.reflex_patches.worker_respawn``) instead of taking
-the whole server down.
+the whole server down. Each run of the server gets an empty directory for the
+workers' Prometheus metrics (``support_app.metrics``).
 """
 
 import logging
@@ -20,6 +21,7 @@ import os
 
 import reflex as rx
 
+from support_app.metrics_directory import prepare_multiprocess_directory
 from support_app.reflex_patches.worker_respawn import enable_worker_respawn
 from support_app.settings import DEFAULT_DB_URL, bounded_redis_url, get_settings
 
@@ -44,6 +46,8 @@ class _NodeVersionNotice(logging.Filter):
 
 logging.getLogger("reflex.utils.js_runtimes").addFilter(_NodeVersionNotice())
 enable_worker_respawn()
+# Before any worker starts (and imports prometheus_client): see support_app.metrics.
+prepare_multiprocess_directory()
 
 config = rx.Config(
     app_name="support_app",

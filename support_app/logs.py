@@ -50,6 +50,7 @@ from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from support_app import metrics
 from support_app.services.redaction import redact_text
 from support_app.settings import Settings, get_settings
 from support_app.web.cookies import cookie_value, session_cookie_name
@@ -290,6 +291,10 @@ class RequestLog:
             raise
         finally:
             path = scope.get("path", "")
+            seconds = time.perf_counter() - started
+            metrics.http_request(
+                path, 500 if failed else status, seconds, websocket=scope["type"] == "websocket"
+            )
             level = logging.INFO
             if failed or (status or 500) >= 500:
                 level = logging.WARNING
@@ -303,7 +308,7 @@ class RequestLog:
                         "method": scope.get("method", "WS"),
                         "path": path,
                         "status": 500 if failed else status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "duration_ms": round(seconds * 1000, 1),
                         "session": session_fingerprint(
                             cookie_value(
                                 headers.get(b"cookie", b"").decode("latin-1"),

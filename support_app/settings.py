@@ -27,6 +27,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_DB_URL = "sqlite:///support_app.db"
 DEFAULT_PORT = "3000"
+# Who may read ``/metrics``: this machine only, unless configured (as GitLab's default).
+DEFAULT_METRICS_ALLOWED = "127.0.0.0/8,::1/128"
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
 _LINK_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
@@ -111,6 +115,9 @@ class Settings:
     # (``SUPPORT_APP_REDACTION_HASH_KEY``). Unset: a random key per process, so the
     # hash proves nothing later, but still never reveals the text.
     redaction_hash_key: bytes = b""
+    # Client addresses ``/metrics`` answers (``SUPPORT_APP_METRICS_ALLOWED_ADDRESSES``:
+    # comma-separated addresses or networks); loopback only by default.
+    metrics_allowed_networks: tuple[IPNetwork, ...] = ()
 
     @property
     def secure_cookies(self) -> bool:
@@ -221,6 +228,23 @@ def _float_env(name: str, default: float) -> float:
     return value
 
 
+def _networks_env(name: str, default: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``); a bad entry is an error
+    naming it, not a silently smaller list."""
+    raw = os.environ.get(name, "").strip() or default
+    networks = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{name}: {entry!r} is not an IP address or network (e.g. 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
 def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or default
     if value not in choices:
@@ -263,4 +287,7 @@ def get_settings() -> Settings:
         log_format=_choice_env("SUPPORT_APP_LOG_FORMAT", "text", ("text", "json")),
         redaction_hash_key=os.environ.get("SUPPORT_APP_REDACTION_HASH_KEY", "").encode()
         or secrets.token_bytes(32),
+        metrics_allowed_networks=_networks_env(
+            "SUPPORT_APP_METRICS_ALLOWED_ADDRESSES", DEFAULT_METRICS_ALLOWED
+        ),
     )

@@ -4,7 +4,8 @@ The lifespan tasks finalise handoffs a stopped app left pending (see
 services/support_requests/stale_handoffs) and, in every worker, hold its lease and
 drain it on SIGTERM (``web.worker_lifespan``). The Reflex internals the app patches
 are all in ``reflex_patches`` (applied by ``reflex_patches.install``). The backend
-gets these additions in front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
+gets these additions in front of Reflex (``api_transformer``): ``/healthz``, ``/readyz``
+and ``/metrics``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
 required; the session token hashed before Reflex sees it), and outermost one log line
 per request (``support_app.logs``). ``SessionCheckMiddleware``
@@ -35,6 +36,7 @@ from support_app.ui.states.session import SessionCheckMiddleware
 from support_app.web.auth_routes import auth_routes
 from support_app.web.cookies import session_cookie_name
 from support_app.web.health_routes import health_routes
+from support_app.web.metrics_route import metrics_routes
 from support_app.web.socket_guard import EventSocketGuard
 from support_app.web.worker_lifespan import worker_lifespan
 
@@ -47,6 +49,10 @@ app = rx.App(
     backend_exception_handler=backend_exception_handler,
     api_transformer=[
         health_routes(),
+        metrics_routes(
+            allowed=lambda: get_settings().metrics_allowed_networks,
+            trusted_proxy_hops=_config.trusted_proxy_hops,
+        ),
         auth_routes(
             allowed_origins=_config.cors_allowed_origins,
             trusted_proxy_hops=_config.trusted_proxy_hops,

@@ -4,7 +4,8 @@ Reflex 0.10 has no hook around an event's execution (middleware ``postprocess`` 
 never called), so the event processor's one execution step is wrapped once per
 process: each event writes one line with its handler (the registered name only, as
 ``state.handler``: frames with unknown names never get here, see ``event_screen``),
-its id (Reflex's transaction id), duration, outcome and the session's fingerprint.
+its id (Reflex's transaction id), duration, outcome and the session's fingerprint;
+the same handler name, outcome and duration go to ``/metrics`` (``metrics``).
 A failure of our code is one ERROR record with its stack (rate-limited by
 ``logs.RepeatLimit``); a malformed call or an outage is one WARNING line with that
 outcome and nothing else (the client's arguments may be in an exception's text, and
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,8 +37,8 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
 
-from support_app import lifecycle
-from support_app.logs import logged_event
+from support_app import lifecycle, metrics
+from support_app.logs import EventLog, logged_event
 from support_app.settings import get_settings
 from support_app.ui.states.event_errors import infrastructure_cause, raised_by_the_call
 from support_app.web.cookies import cookie_value, session_cookie_name
@@ -62,7 +64,8 @@ _DELETE_IF_UNCHANGED = (
 
 class BoundedCommands:
     """A Redis client's ``execute_command``, cut after ``seconds`` (redis-py's own
-    retries and reconnecting included) with a Redis ``TimeoutError``.
+    retries and reconnecting included) with a Redis ``TimeoutError``; every failed
+    command counts as a Redis error in ``/metrics``.
 
     A command cut short leaves its connection closed (redis-py drops a connection
     whose reply was not read), so no later command reads a stale reply. But the cut
@@ -84,7 +87,11 @@ class BoundedCommands:
         try:
             async with asyncio.timeout(self._seconds):
                 answer = await self._command(*args, **options)
+        except (RedisError, ConnectionError):
+            metrics.dependency_error("redis")
+            raise
         except TimeoutError as error:
+            metrics.dependency_error("redis")
             if _is_nx_write(args) and len(self._cut_short) < _CUT_SHORT_KEPT:
                 self._cut_short[(args[1], args[2])] = None
             name = args[0] if args else "command"  # never keys or values: client tokens
@@ -138,18 +145,21 @@ def install(app: Any) -> None:
             lifecycle.event_ended()
 
     async def _logged(self, *, entry, registered_handler) -> None:
-        with logged_event(
-            short_name(entry.event.name), session=_session_of(entry.ctx.router_data)
-        ) as line:
-            line.event_id = entry.ctx.txid or line.event_id
-            try:
-                await execute(self, entry=entry, registered_handler=registered_handler)
-            except Exception as error:
-                if infrastructure_cause(error) is not None:
-                    line.outcome, line.stack = "unavailable", False
-                elif raised_by_the_call(error):
-                    line.outcome, line.stack = "malformed", False
-                raise
+        name, started = short_name(entry.event.name), time.perf_counter()
+        line = EventLog(name)
+        try:
+            with logged_event(name, session=_session_of(entry.ctx.router_data)) as line:
+                line.event_id = entry.ctx.txid or line.event_id
+                try:
+                    await execute(self, entry=entry, registered_handler=registered_handler)
+                except Exception as error:
+                    if infrastructure_cause(error) is not None:
+                        line.outcome, line.stack = "unavailable", False
+                    elif raised_by_the_call(error):
+                        line.outcome, line.stack = "malformed", False
+                    raise
+        finally:  # the outcome as logged, the failures' included
+            metrics.event_handled(name, line.outcome, time.perf_counter() - started)
 
     logged_execute._logged = True  # type: ignore[attr-defined]
     BaseStateEventProcessor._execute_event = logged_execute  # type: ignore[method-assign]

@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from support_app import routes
+from support_app import metrics, routes
 from support_app.db import DATABASE_UNAVAILABLE, get_engine, session_scope
 from support_app.logs import note_user
 from support_app.services.authentication import (
@@ -52,6 +52,7 @@ from support_app.services.authentication import (
 )
 from support_app.services.sign_in_throttle import minutes_to_wait
 from support_app.settings import Settings, get_settings
+from support_app.web.client_address import client_address
 from support_app.web.cookies import (
     cookie_values,
     delete_session_cookie,
@@ -108,12 +109,18 @@ def auth_routes(
     pending_sign_outs = PendingSignOuts(end_session, sign_out_pool)
 
     async def sign_in(request: Request) -> Response:
+        outcome, response = await attempt_sign_in(request)
+        metrics.sign_in(outcome)
+        return response
+
+    async def attempt_sign_in(request: Request) -> tuple[str, Response]:
+        """The answer, and its outcome for the sign-in counter."""
         if not _same_origin(request, origins):
-            return _forbidden()
+            return "forbidden", _forbidden()
         form = await _form(request)
         email, password = form.get("email", ""), form.get("password", "")
         if not email.strip() or not password:
-            return _to_login("required")
+            return "required", _to_login("required")
         try:
             result: SignInResult = await _within_deadline(
                 pool,
@@ -121,18 +128,19 @@ def auth_routes(
                     lambda auth: auth.sign_in(
                         email[:EMAIL_MAX],
                         password[:PASSWORD_MAX],
-                        client_address=_client_address(request, trusted_proxy_hops),
+                        client_address=client_address(request, trusted_proxy_hops),
                         previous_token_hash=_only(_token_hashes(request, cookie_name)),
                     )
                 ),
             )
         except DATABASE_UNAVAILABLE as error:
             logger.error("sign-in: database unavailable: %s", type(error).__name__)
-            return unavailable_page(request, "sign_in", email=email)
+            return "unavailable", unavailable_page(request, "sign_in", email=email)
         if result.retry_after_seconds:
-            return _to_login("throttled", minutes=minutes_to_wait(result.retry_after_seconds))
+            minutes = minutes_to_wait(result.retry_after_seconds)
+            return "throttled", _to_login("throttled", minutes=minutes)
         if result.token is None or result.actor is None:
-            return _to_login("invalid")
+            return "invalid", _to_login("invalid")
         note_user(result.actor.user_id)
         response = RedirectResponse(routes.HOME, status_code=303)
         current = settings()
@@ -143,7 +151,7 @@ def auth_routes(
             secure=current.secure_cookies,
             locale=result.actor.locale,
         )
-        return response
+        return "signed_in", response
 
     def sign_out_route(everywhere: bool):
         async def sign_out(request: Request) -> Response:
@@ -201,18 +209,6 @@ async def _form(request: Request) -> dict[str, str]:
             return {}
     fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items() if values}
-
-
-def _client_address(request: Request, trusted_proxy_hops: int) -> str:
-    """The client's address; behind N trusted proxies, the Nth-last X-Forwarded-For entry."""
-    address = request.client.host if request.client else ""
-    if trusted_proxy_hops:
-        forwarded = [
-            ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()
-        ]
-        if len(forwarded) >= trusted_proxy_hops:
-            address = forwarded[-trusted_proxy_hops]
-    return address
 
 
 def _token_hashes(request: Request, cookie_name: str) -> list[str]:

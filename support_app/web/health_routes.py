@@ -25,6 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
 
 from sqlalchemy import make_url
 from starlette.applications import Starlette
@@ -143,6 +144,12 @@ def readiness_for(settings: Settings) -> Readiness:
     return Readiness(checks)
 
 
+@lru_cache(maxsize=1)
+def process_readiness() -> Readiness:
+    """This worker's checks, shared by ``/readyz`` and ``/metrics`` (one cache)."""
+    return readiness_for(get_settings())
+
+
 def health_routes(readiness: Callable[[], Readiness] | None = None) -> Starlette:
     """The two routes as a Starlette app; ``readiness`` is swappable for tests."""
     readiness_instance: Readiness | None = None
@@ -150,7 +157,7 @@ def health_routes(readiness: Callable[[], Readiness] | None = None) -> Starlette
     def current_readiness() -> Readiness:
         nonlocal readiness_instance
         if readiness_instance is None:
-            readiness_instance = (readiness or (lambda: readiness_for(get_settings())))()
+            readiness_instance = (readiness or process_readiness)()
         return readiness_instance
 
     async def healthz(_request: Request) -> Response:

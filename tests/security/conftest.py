@@ -181,7 +181,9 @@ def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app(app_dir: Path, security_db_url: str) -> Iterator[str]:
     """The backend of the real app on the lane's database; its base URL."""
-    with running_app(app_dir, security_db_url, backend_only=True) as url:
+    # /metrics for this machine's 127.0.0.1 only: 127.0.0.2 stands for anyone else.
+    metrics_allowed = {"SUPPORT_APP_METRICS_ALLOWED_ADDRESSES": "127.0.0.1/32"}
+    with running_app(app_dir, security_db_url, env=metrics_allowed, backend_only=True) as url:
         yield url
 
 

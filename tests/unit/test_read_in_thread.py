@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import threading
@@ -72,3 +73,35 @@ def test_after_a_cut_off_reads_fail_fast_until_one_answers(one_second_bound: Non
     second, answered = run_coroutine(drill())
     assert second < 0.6 and answered == "back"
     assert db._last_cut_off < 0  # forgotten once a read answered
+
+
+def test_reads_stuck_on_a_frozen_server_leave_the_shared_threads_free(
+    one_second_bound: None,
+) -> None:
+    """More stuck reads than asyncio's shared pool has threads: other work that runs in
+    a thread (the dialog's redaction preview) still starts at once, and a read queued
+    behind the stuck ones still ends at its bound."""
+    release = threading.Event()
+
+    def frozen_server() -> None:
+        release.wait(30)
+
+    async def scenario() -> tuple[float, float]:
+        try:
+            stuck = [read_in_thread(frozen_server) for _ in range(db.READ_THREADS + 4)]
+            for outcome in await asyncio.gather(*stuck, return_exceptions=True):
+                assert isinstance(outcome, DatabaseNotAnswering)
+            started = time.monotonic()
+            await asyncio.to_thread(lambda: None)
+            other_work = time.monotonic() - started
+            started = time.monotonic()
+            with contextlib.suppress(DatabaseNotAnswering):
+                await read_in_thread(frozen_server)
+            queued_read = time.monotonic() - started
+            return other_work, queued_read
+        finally:
+            release.set()
+
+    other_work, queued_read = run_coroutine(scenario())
+    assert other_work < 0.5, other_work
+    assert queued_read < 1.5, queued_read

@@ -180,3 +180,21 @@ def test_the_redis_url_carries_a_connect_timeout_and_keepalive_but_no_read_timeo
     assert bounded_redis_url("rediss://:pw@cache/0?socket_connect_timeout=9", 2) == (
         "rediss://:pw@cache/0?socket_connect_timeout=9&socket_keepalive=true"
     )
+
+
+def test_metrics_are_for_loopback_unless_configured_and_a_bad_entry_is_named(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.delenv("SUPPORT_APP_METRICS_ALLOWED_ADDRESSES", raising=False)
+    get_settings.cache_clear()
+    assert [str(n) for n in get_settings().metrics_allowed_networks] == ["127.0.0.0/8", "::1/128"]
+    env.setenv("SUPPORT_APP_METRICS_ALLOWED_ADDRESSES", " 10.0.9.0/24, 192.0.2.7 ,")
+    get_settings.cache_clear()
+    assert [str(n) for n in get_settings().metrics_allowed_networks] == [
+        "10.0.9.0/24",
+        "192.0.2.7/32",
+    ]
+    env.setenv("SUPPORT_APP_METRICS_ALLOWED_ADDRESSES", "10.0.9.0/24, prometheus.internal")
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match=r"'prometheus\.internal' is not an IP address or network"):
+        get_settings()

@@ -11,7 +11,9 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from support_app.reflex_patches.event_log import (
@@ -137,3 +139,35 @@ def test_a_state_store_without_redis_is_left_alone() -> None:
         pass
 
     bound_state_store(_InMemory(), 1)  # nothing to bound, nothing raised
+
+
+def test_each_failed_state_store_command_counts_as_a_redis_error() -> None:
+    """``/metrics``' Redis errors: a command cut at the bound and one refused both count."""
+
+    def errors() -> float:
+        return (
+            REGISTRY.get_sample_value(
+                "support_app_dependency_errors_total", {"dependency": "redis"}
+            )
+            or 0.0
+        )
+
+    async def scenario() -> None:
+        server, _ = await _silent_server()
+        port = server.sockets[0].getsockname()[1]
+        frozen = Redis(host="127.0.0.1", port=port)
+        bound_state_store(_StateManager(frozen), 0.2)
+        with pytest.raises(RedisTimeoutError):
+            await frozen.get("token-abc")
+        await frozen.aclose()
+        server.close()
+        await server.wait_closed()
+        refused = Redis(host="127.0.0.1", port=port)  # nothing listens there now
+        bound_state_store(_StateManager(refused), 0.2)
+        with pytest.raises((RedisConnectionError, RedisTimeoutError)):  # refused, retried
+            await refused.get("token-abc")
+        await refused.aclose()
+
+    before = errors()
+    asyncio.run(scenario())
+    assert errors() == before + 2

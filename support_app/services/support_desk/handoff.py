@@ -23,10 +23,12 @@ import json
 import logging
 import re
 import ssl
+import time
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
+from support_app import metrics
 from support_app.i18n import failure_line
 from support_app.models.support_request import (
     EXTERNAL_REFERENCE_MAX,
@@ -101,20 +103,27 @@ class ExternalSupportDeskHandoffService:
 
         Never raises (except cancellation): the internal request is already
         committed and its one finalisation must record *something*, so even an
-        exception outside httpx's own ends as the ``unexpected`` outcome.
+        exception outside httpx's own ends as the ``unexpected`` outcome. Each call
+        counts in ``/metrics`` by that outcome ("created" or the failure kind).
         """
         if self._target is None:
             return _failure("unavailable")
+        started = time.perf_counter()
+        outcome = await self._call(self._target, ticket)
+        metrics.desk_call(outcome.failure_kind or "created", time.perf_counter() - started)
+        return outcome
+
+    async def _call(self, target: SupportDeskTarget, ticket: OutboundTicket) -> HandoffOutcome:
         reference = _safe_support_reference(ticket.support_reference)
         try:
             reply = await client.create_ticket(
-                self._target,
+                target,
                 ticket,
                 self.PRIORITY_FOR_SEVERITY[ticket.severity],
                 deadline_seconds=self._deadline,
                 transport=self._transport,
             )
-            return _outcome(reply, reference, self._target.base_url)
+            return _outcome(reply, reference, target.base_url)
         except (TimeoutError, httpx.TimeoutException):
             seconds = _seconds(self._deadline)
             return _failure("timeout", seconds=seconds, reference=reference)

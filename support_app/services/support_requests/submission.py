@@ -30,13 +30,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from support_app import metrics
 from support_app.canonical_json import canonical_json, pretty_json
 from support_app.models import SupportRequest
 from support_app.models.support_request import NOTES_MAX, SUMMARY_MAX
 from support_app.services.access import AccessService, Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.capabilities import Capability
-from support_app.services.redaction import redact_text
+from support_app.services.redaction import CATALOGUE, redact_text
 from support_app.services.support_desk.contract import (
     FailureParams,
     HandoffOutcome,
@@ -197,6 +198,23 @@ def outbound_ticket(request: SupportRequest) -> OutboundTicket:
     )
 
 
+_DETECTORS = frozenset(detector.name for detector in CATALOGUE)
+
+
+def _count_redactions(request: SupportRequest) -> None:
+    """What the redactor removed from the stored request, by detector (``/metrics``)."""
+    metrics.redactions_in(
+        "\n".join(
+            (
+                canonical_json(request.context_envelope),
+                request.summary,
+                request.reproduction_notes or "",
+            )
+        ),
+        _DETECTORS,
+    )
+
+
 class SupportRequestSubmissionService:
     def __init__(
         self, engine: Engine, handoff: ExternalSupportDeskHandoffService | None = None
@@ -248,6 +266,7 @@ class SupportRequestSubmissionService:
                 session.commit()
             except SQLAlchemyError as error:
                 raise SupportRequestStorageUnknown(created.request.reference) from error
+            _count_redactions(created.request)
             return created
 
     def _stage(

@@ -72,7 +72,7 @@ from support_app.services.support_requests.submission import (
     SupportRequestStorageUnknown,
     SupportRequestSubmissionService,
 )
-from support_app.ui.states.event_errors import new_error_id
+from support_app.ui.states.event_errors import UNAVAILABLE_TOAST_ID, new_error_id
 from support_app.ui.states.session import SessionState
 
 logger = logging.getLogger(__name__)
@@ -133,9 +133,9 @@ class SupportRequestState(SessionState):
     _attempt_reference: str = ""
     _attempt_owner: str = ""
     _attempt_started: float = 0.0
-    # Set when the dialog was reopened on a lost state, until the page load that
-    # Reflex queues with the resent state has run (``close_on_page_load``).
-    _reopened_after_state_loss: bool = False
+    # Set when the dialog was opened or reopened on a lost state, until the page load
+    # that Reflex queues with the resent state has run (``close_on_page_load``).
+    _opened_on_lost_state: bool = False
 
     @rx.var
     def result_failure_text(self) -> str:
@@ -168,6 +168,17 @@ class SupportRequestState(SessionState):
 
     @rx.event
     async def open_dialog(self):
+        """Open the dialog on the page's context, access checked.
+
+        On a tab whose state was lost (Redis restarted, the state expired) this is
+        the first event of a fresh state: Reflex resends the whole state and queues
+        the page's load handlers to run right after it, and those would close the
+        dialog this just opened: it flashed up and vanished before Submit could be
+        clicked. So the dialog is marked to stay open through that one page load.
+        A "temporarily unavailable" toast left from the outage is dismissed: the
+        action works again, and the toast would cover the dialog's Submit.
+        """
+        on_lost_state = not self.is_hydrated and not self._owner_session
         actor, context = await self._actor(), self._context()
         self._unbind()
         if actor is None:
@@ -179,6 +190,8 @@ class SupportRequestState(SessionState):
         except (NotFound, Forbidden) as error:
             self.dialog_open = False
             return rx.toast.error(translate(self.locale, _access_error_key(error)))
+        self._opened_on_lost_state = on_lost_state
+        return rx.toast.dismiss(UNAVAILABLE_TOAST_ID)
 
     async def _bind_dialog(self, actor: Actor, context: SupportContext) -> None:
         """Authorise ``context`` for ``actor``, bind it and open the dialog on it
@@ -231,7 +244,7 @@ class SupportRequestState(SessionState):
             return False
         if handoff_mode in HANDOFF_MODES:
             self.handoff_mode = str(handoff_mode)
-        self._reopened_after_state_loss = True
+        self._opened_on_lost_state = True
         return True
 
     @rx.event
@@ -239,14 +252,15 @@ class SupportRequestState(SessionState):
         """A (re)loaded page starts with the dialog closed, empty and unbound.
 
         Except where the operator is still using the dialog. Reflex runs the page's
-        load handlers by itself on a tab whose state was lost, right after
-        ``_reopen_after_state_loss`` reopened the dialog; and on every socket
+        load handlers by itself on a tab whose state was lost, right after the event
+        that found the loss opened the dialog (``open_dialog``) or reopened it
+        (``_reopen_after_state_loss``); and on every socket
         reconnect (a network drop, the tab's worker died): then the dialog stays as it
         is (its typed text is still in the browser), and a submit in flight is either
         left to its live worker or settled here.
         """
-        if self._reopened_after_state_loss:
-            self._reopened_after_state_loss = False
+        if self._opened_on_lost_state:
+            self._opened_on_lost_state = False
             return None
         bound, resumed, self._resumed = self._bound(), self._resumed, False
         if resumed and self.dialog_open and bound and bound.same_as(self._context()):
