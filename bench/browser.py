@@ -36,6 +36,7 @@ Run: ``.venv/bin/python bench/browser.py --url http://localhost:3000``.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import statistics
 import sys
@@ -296,7 +297,7 @@ def journey(context, email: str, n: int, steps: dict[str, list[float]]) -> None:
 def report(label: str, timings: Timings, floor: float | None = None) -> None:
     ordered = sorted(timings.total)
     median = statistics.median(ordered)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    p95 = ordered[math.ceil(len(ordered) * 0.95) - 1]  # nearest rank
     ratio = f"   {median / floor:4.1f}x no-op" if floor else ""
     answer = (
         f"   server answer after {statistics.median(timings.answer):5.1f} ms"

@@ -40,6 +40,7 @@ SUBMITTING = S.submitting | (SUBMIT_ASKED.value == S.submit_answer)
 # Heights of what fills in behind the click, so nothing moves when it does.
 LATEST_HEIGHT = "58px"
 ATTACHMENT_TEXT_HEIGHT = "60px"
+PREVIEW_HEIGHT = "198px"  # the preview with nothing typed yet
 
 
 def open_at_the_click() -> list:
@@ -315,7 +316,9 @@ def request_form() -> rx.Component:
             ),
             handoff_choice(),
             attachment_summary(),
-            request_preview(),
+            # Mounted with the answer: it asks for the bound context's rows when it mounts,
+            # and the click has less to draw.
+            filled_in(request_preview(), PREVIEW_HEIGHT),
             field_error("form"),
             rx.cond(
                 S.submit_slow,

@@ -223,6 +223,7 @@ class SupportRequestState(SessionState):
         self.desk_available, self.link_urls_accepted = desk.available, desk.accepts_link_urls
         self.handoff_mode = INTERNAL_ONLY
         self.errors, self.result, self.latest = {}, {}, latest
+        self._clear_preview()
         self.submitting = False  # a submit whose last state write failed must not stick
         self.submit_slow = False
         self._set_attempt(None)
@@ -495,12 +496,13 @@ class SupportRequestState(SessionState):
 
     @rx.event
     async def load_preview(self):
-        """An empty preview, and the bound context's envelope laid out for reading.
+        """The bound context's envelope laid out for reading (the dialog's preview
+        mounts with the server's answer to the open, which emptied the rest).
 
         Built by the same builder the submission stores it with; access is checked
         again, for whoever opened the dialog.
         """
-        self._clear_preview()
+        self.context_rows = []
         actor, context = await self._actor(), self._bound()
         if actor is None or context is None or actor.user_id != self._bound_user_id:
             return
