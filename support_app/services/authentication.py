@@ -25,7 +25,7 @@ from support_app.models import User, UserSession, WorkspaceMembership
 from support_app.models.clock import utcnow
 from support_app.services.access import Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
-from support_app.services.passwords import verify_password
+from support_app.services.passwords import upgraded_hash, verify_password
 from support_app.services.sign_in_audit import SignInAuditBudget, email_for_audit
 from support_app.services.sign_in_throttle import (
     SignInThrottleService,
@@ -95,9 +95,11 @@ class AuthenticationService:
 
         Unknown e-mails cost the same Argon2 verification as wrong passwords (against
         a dummy hash), so timing does not reveal which accounts exist. The session the
-        browser had before (if any) is ended: every sign-in gets a new session id.
+        browser had before (if any) is ended: every sign-in gets a new session id. A
+        password hash made with older parameters is replaced in the same transaction.
         """
         email = (email or "").strip().lower()[:EMAIL_MAX]
+        password = (password or "")[:PASSWORD_MAX]
         keys = keys_for(email, client_address)
         now = utcnow()
         user = (
@@ -106,13 +108,14 @@ class AuthenticationService:
         if (wait := self._throttle.seconds_locked(keys, now)) > 0:
             self._audit_failure(user, email, client_address, reason="throttled")
             return SignInResult(retry_after_seconds=wait)
-        ok = verify_password(user.password_hash if user else None, (password or "")[:PASSWORD_MAX])
+        ok = verify_password(user.password_hash if user else None, password)
         if not (user and ok):
             self._throttle.record_failure(keys, now)
             self._audit_failure(user, email, client_address, reason="invalid")
             return SignInResult()
         if keys.account_address is not None:
             self._throttle.clear(keys.account_address)
+        self._upgrade_hash(user, password)
         self._throttle.purge(now)
         self._audit_budget.summarise_ended_windows(now)
         self.purge_expired()
@@ -182,6 +185,13 @@ class AuthenticationService:
         user = self._session.get(User, actor.user_id)
         if user is not None:
             user.preferred_locale = locale
+            self._session.add(user)
+
+    def _upgrade_hash(self, user: User, password: str) -> None:
+        """Store the password's hash with the current profile if the stored one is
+        older (committed with the session it opens; neither hash is ever logged)."""
+        if (new_hash := upgraded_hash(user.password_hash, password)) is not None:
+            user.password_hash = new_hash
             self._session.add(user)
 
     def _end(self, condition: Any) -> None:

@@ -6,7 +6,7 @@ new cookie (Reflex cannot set an HttpOnly cookie from an event; a route can).
 
 - Each post must come from an allowed origin (``Origin``, else ``Referer``): a
   cross-site form cannot sign a browser in or out (CSRF).
-- Password verification (Argon2, ~150 ms of CPU) runs on a pool of its own with
+- Password verification (Argon2id, ~17 ms of one core) runs on a pool of its own with
   ``SIGN_IN_WORKERS`` threads, one per core less one (Argon2 releases the GIL, so
   the cores work in parallel, and one is left for everybody's events); further
   sign-ins queue there, so a flood of guesses cannot occupy the threads that serve
@@ -64,7 +64,8 @@ from support_app.web.unavailable_page import unavailable_page
 
 # One per core, less the one that serves everybody's events: on this 2-core machine two
 # parallel Argon2 checks made other users' events 3x slower during a flood (one: 1.6x),
-# for an unrelated sign-in waiting 1.2 s instead of 2.8 s behind 40 guesses.
+# for an unrelated sign-in waiting 1.2 s instead of 2.8 s behind 40 guesses. A check
+# has one lane (services/passwords.py), so a thread is at most a core.
 SIGN_IN_WORKERS = max(1, (os.cpu_count() or 1) - 1)
 # Sign-outs get threads of their own, so a frozen database that holds them cannot
 # take the threads other work of the process shares (asyncio's default pool).

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from support_app.i18n import translate
 from support_app.services.access import NotFound, parse_id
+from support_app.ui.client_state import OPEN_ASKED, SUBMIT_ASKED
 from support_app.ui.states import event_errors
 from support_app.ui.states.event_errors import (
     backend_exception_handler,
@@ -32,10 +33,10 @@ def _raised(call) -> Exception:
     raise AssertionError("did not raise")
 
 
-def _client_side_text(spec) -> str:
-    """The JavaScript a toast answer runs in the browser (no server round trip)."""
-    assert spec is not None and spec.handler.fn.__qualname__ == "_call_function"
-    return spec.args[0][1]._js_expr
+def _client_side_text(answer) -> str:
+    """The JavaScript a failure's answer runs in the browser (no server round trip)."""
+    assert answer and all(spec.handler.fn.__qualname__ == "_call_function" for spec in answer)
+    return "\n".join(spec.args[0][1]._js_expr for spec in answer)
 
 
 def test_arguments_that_do_not_fit_are_malformed_and_logged_as_one_line(
@@ -114,3 +115,15 @@ def test_the_answer_speaks_the_tabs_language_and_names_the_event_without_any_sta
     assert "Diese Aktion konnte nicht verarbeitet werden" in script
     assert "E-3F9A0C1D2E4B" in script  # the event's id, as in its event-log line
     assert german.startswith("Diese Aktion konnte nicht verarbeitet werden")
+
+
+@pytest.mark.parametrize(
+    "make", [_redis_down, _database_down, lambda: _raised(lambda: _handler(None))]
+)
+def test_every_failure_also_stops_the_browser_waiting_for_its_answer(make) -> None:
+    """A dialog drawn at the click closes and "Submitting…" ends (``ui.client_state``)
+    when the event they wait for fails: its answer will never come."""
+    script = _client_side_text(backend_exception_handler(make()))
+    for waiting in (OPEN_ASKED, SUBMIT_ASKED):
+        setter = f"refs['_client_state_set{waiting._getter_name.capitalize()}']"
+        assert f"{setter} ?? " in script and '(""))' in script

@@ -9,7 +9,10 @@ import reflex as rx
 
 from support_app.ui.components.diagnostics_dialog import diagnostics_dialog
 from support_app.ui.components.shell import T
-from support_app.ui.components.support_request_dialog import support_request_dialog
+from support_app.ui.components.support_request_dialog import (
+    open_at_the_click,
+    support_request_dialog,
+)
 from support_app.ui.states.support_request import DiagnosticsState, SupportRequestState
 
 # Page-load events of every page that carries these dialogs: a reloaded page must not
@@ -53,7 +56,7 @@ def more_menu_items(state) -> list[rx.Component]:
             rx.menu.item(
                 rx.icon("life-buoy", size=14),
                 T["more.request_support"],
-                on_select=SupportRequestState.open_dialog,
+                on_select=open_at_the_click(),
             ),
         ),
     ]

@@ -1,8 +1,19 @@
-"""The one "Request support" dialog, shared by the tenant dashboard and the run viewer."""
+"""The one "Request support" dialog, shared by the tenant dashboard and the run viewer.
+
+It opens at the click, in the browser (``ui.client_state``), with what needs no
+server: the form, its labels, the operator's own contact defaults. What needs the
+server (the context and its access check, the latest handoff, what will be attached,
+the preview's context) shows as a skeleton of the same size until the answer comes,
+so nothing moves when it does; a refused open closes the dialog again with the
+server's message.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.event import EventChain
+from reflex_base.vars.base import Var
+from reflex_base.vars.function import ArgsFunctionOperationBuilder, FunctionVar
 
 from support_app import routes
 from support_app.models.support_request import (
@@ -15,9 +26,34 @@ from support_app.models.support_request import (
     SUMMARY_MAX,
 )
 from support_app.services.support_requests.form import INTERNAL_ONLY
+from support_app.ui.client_state import DIALOG_SHOWN, OPEN_ASKED, SUBMIT_ASKED
 from support_app.ui.components.shell import DIALOG_TITLE, T
 from support_app.ui.components.support_request_preview import PREVIEW_DEBOUNCE_MS, request_preview
 from support_app.ui.states.support_request import SupportRequestState as S
+
+# The server has not answered "Request support" since the click.
+OPENING = OPEN_ASKED.value == S.open_answer
+# The server's answer is in: the dialog shows a bound context.
+READY = S.dialog_open & ~OPENING
+# From the click on Submit until the server's outcome.
+SUBMITTING = S.submitting | (SUBMIT_ASKED.value == S.submit_answer)
+# Heights of what fills in behind the click, so nothing moves when it does.
+LATEST_HEIGHT = "58px"
+ATTACHMENT_TEXT_HEIGHT = "60px"
+PREVIEW_HEIGHT = "198px"  # the preview with nothing typed yet
+
+
+def open_at_the_click() -> list:
+    """The "Request support" menu item's events: show the dialog now (browser only),
+    remember which server answer it waits for, and ask the server to fill it."""
+    return [DIALOG_SHOWN.set_value(True), OPEN_ASKED.set_value(S.open_answer), S.open_dialog]
+
+
+def filled_in(content: rx.Component, height: str, width: str = "100%") -> rx.Component:
+    """``content`` once the server has answered; until then a skeleton of its size."""
+    # Spans (display: block), so a skeleton may also stand in a paragraph.
+    placeholder = rx.el.span(display="block", height=height, width=width, max_width="100%")
+    return rx.cond(OPENING, rx.skeleton(placeholder), content)
 
 
 def field_error(name: str) -> rx.Component:
@@ -70,7 +106,7 @@ def handoff_choice() -> rx.Component:
                 rx.radio_group.item(
                     T["handoff.mode.create_external_ticket"],
                     value="create_external_ticket",
-                    disabled=~S.desk_available,
+                    disabled=READY & ~S.desk_available,
                 ),
                 rx.radio_group.item(
                     T["handoff.mode.link_existing_ticket"], value="link_existing_ticket"
@@ -83,7 +119,7 @@ def handoff_choice() -> rx.Component:
             aria_label=T["handoff.mode.label"],
         ),
         rx.cond(
-            ~S.desk_available,
+            READY & ~S.desk_available,
             rx.text(T["handoff.unavailable_guidance"], size="1", color_scheme="gray"),
         ),
         field_error("handoff_mode"),
@@ -136,69 +172,97 @@ def attachment_summary() -> rx.Component:
         rx.callout.icon(rx.icon("paperclip")),
         rx.vstack(
             rx.text(T["support.attachment.title"], weight="bold", size="2"),
-            rx.callout.text(T["support.attachment." + S.attachment_mode]),
+            filled_in(
+                rx.callout.text(
+                    T["support.attachment." + S.attachment_mode],
+                    min_height=ATTACHMENT_TEXT_HEIGHT,
+                ),
+                ATTACHMENT_TEXT_HEIGHT,
+                width="32em",
+            ),
             spacing="1",
+            width="100%",
         ),
         color_scheme=rx.cond(S.attachment_mode == "diagnostic_snapshot", "blue", "gray"),
         high_contrast=True,
         size="1",
+        width="100%",
         data_testid="attachment-summary",
     )
 
 
 def latest_handoff() -> rx.Component:
-    return rx.cond(
-        S.latest.contains("reference"),
-        rx.box(
-            rx.text(T["handoff.latest.title." + S.context_kind], size="1", weight="bold"),
-            rx.hstack(
-                rx.badge(
-                    T["handoff.outcome." + S.latest["outcome"]],
-                    color_scheme=rx.match(
-                        S.latest["outcome"], ("failed", "red"), ("pending", "amber"), "green"
-                    ),
-                    high_contrast=True,
+    """The context's latest external handoff, or that there is none, in a slot of
+    fixed height (it fills in after the dialog has opened)."""
+    return filled_in(
+        rx.cond(
+            S.latest.contains("reference"),
+            latest_handoff_box(),
+            rx.box(
+                rx.text(T["handoff.latest.none." + S.context_kind], size="1", color_scheme="gray"),
+                min_height=LATEST_HEIGHT,
+                padding="8px 12px",
+                border="1px dashed var(--gray-a5)",
+                border_radius="var(--radius-3)",
+                width="100%",
+                data_testid="latest-handoff-none",
+            ),
+        ),
+        LATEST_HEIGHT,
+    )
+
+
+def latest_handoff_box() -> rx.Component:
+    return rx.box(
+        rx.text(T["handoff.latest.title." + S.context_kind], size="1", weight="bold"),
+        rx.hstack(
+            rx.badge(
+                T["handoff.outcome." + S.latest["outcome"]],
+                color_scheme=rx.match(
+                    S.latest["outcome"], ("failed", "red"), ("pending", "amber"), "green"
                 ),
-                rx.link(
-                    S.latest["reference"],
-                    href=routes.support_request(S.latest["reference"]),
-                    size="1",
-                    font_family="monospace",
-                    data_testid="latest-reference",
-                ),
-                rx.cond(
-                    S.latest["external_reference"] != "",
-                    rx.cond(
-                        S.latest["external_url"] != "",
-                        rx.link(
-                            S.latest["external_reference"],
-                            href=S.latest["external_url"],
-                            is_external=True,
-                            size="1",
-                        ),
-                        rx.text(S.latest["external_reference"], size="1"),
-                    ),
-                ),
-                rx.text(S.latest["created"], size="1", color_scheme="gray"),
-                spacing="2",
-                align="center",
-                wrap="wrap",
+                high_contrast=True,
+            ),
+            rx.link(
+                S.latest["reference"],
+                href=routes.support_request(S.latest["reference"]),
+                size="1",
+                font_family="monospace",
+                data_testid="latest-reference",
             ),
             rx.cond(
-                S.latest["failure_summary"] != "",
-                rx.text(
-                    S.latest_failure_text,
-                    size="1",
-                    color_scheme="red",
-                    data_testid="latest-failure",
+                S.latest["external_reference"] != "",
+                rx.cond(
+                    S.latest["external_url"] != "",
+                    rx.link(
+                        S.latest["external_reference"],
+                        href=S.latest["external_url"],
+                        is_external=True,
+                        size="1",
+                    ),
+                    rx.text(S.latest["external_reference"], size="1"),
                 ),
             ),
-            padding="8px 12px",
-            border="1px solid var(--gray-a5)",
-            border_radius="var(--radius-3)",
-            width="100%",
-            data_testid="latest-handoff",
+            rx.text(S.latest["created"], size="1", color_scheme="gray"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
         ),
+        rx.cond(
+            S.latest["failure_summary"] != "",
+            rx.text(
+                S.latest_failure_text,
+                size="1",
+                color_scheme="red",
+                data_testid="latest-failure",
+            ),
+        ),
+        min_height=LATEST_HEIGHT,
+        padding="8px 12px",
+        border="1px solid var(--gray-a5)",
+        border_radius="var(--radius-3)",
+        width="100%",
+        data_testid="latest-handoff",
     )
 
 
@@ -234,9 +298,7 @@ def request_form() -> rx.Component:
                 labelled(
                     "contact_name",
                     "support.field.contact_name",
-                    text_input(
-                        "contact_name", CONTACT_NAME_MAX, default_value=S.default_contact_name
-                    ),
+                    text_input("contact_name", CONTACT_NAME_MAX, default_value=S.user_display_name),
                 ),
                 labelled(
                     "contact_email",
@@ -245,7 +307,7 @@ def request_form() -> rx.Component:
                         "contact_email",
                         CONTACT_EMAIL_MAX,
                         type="email",
-                        default_value=S.default_contact_email,
+                        default_value=S.user_email,
                     ),
                 ),
                 width="100%",
@@ -254,7 +316,9 @@ def request_form() -> rx.Component:
             ),
             handoff_choice(),
             attachment_summary(),
-            request_preview(),
+            # Mounted with the answer: it asks for the bound context's rows when it mounts,
+            # and the click has less to draw.
+            filled_in(request_preview(), PREVIEW_HEIGHT),
             field_error("form"),
             rx.cond(
                 S.submit_slow,
@@ -273,14 +337,14 @@ def request_form() -> rx.Component:
                         variant="soft",
                         color_scheme="gray",
                         type="button",
-                        disabled=S.submitting,
+                        disabled=SUBMITTING,
                     )
                 ),
                 rx.button(
-                    rx.cond(S.submitting, rx.spinner(size="1")),
-                    rx.cond(S.submitting, T["support.submitting"], T["support.submit"]),
+                    rx.cond(SUBMITTING, rx.spinner(size="1")),
+                    rx.cond(SUBMITTING, T["support.submitting"], T["support.submit"]),
                     type="submit",
-                    disabled=S.submitting,
+                    disabled=SUBMITTING,
                 ),
                 justify="end",
                 width="100%",
@@ -288,7 +352,8 @@ def request_form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=S.submit,
+        # "Submitting…" at the click; the server's own flag takes over when it answers.
+        on_submit=[SUBMIT_ASKED.set_value(S.submit_answer), S.submit],
         reset_on_submit=False,
     )
 
@@ -383,19 +448,35 @@ def result_view() -> rx.Component:
     )
 
 
+def _close_unless_submitting() -> Var:
+    """Closing hides the dialog at once, in the browser, except while a submit is in
+    flight (the server refuses that close too: the outcome must be seen)."""
+    return ArgsFunctionOperationBuilder.create(
+        args_names=("open",),
+        return_expr=DIALOG_SHOWN.set.to(FunctionVar).call(Var("open").to(bool) | SUBMITTING),
+    ).to(FunctionVar, EventChain)
+
+
 def support_request_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(T["support.request_support"], custom_attrs=DIALOG_TITLE),
             rx.dialog.description(
-                T["support.context." + S.context_kind] + " " + S.context_title,
+                filled_in(
+                    rx.el.span(T["support.context." + S.context_kind] + " " + S.context_title),
+                    "1lh",
+                    width="18em",
+                ),
                 size="2",
                 color_scheme="gray",
                 margin_bottom="12px",
             ),
-            rx.cond(S.result.contains("reference"), result_view(), request_form()),
+            rx.cond(S.result.contains("reference") & READY, result_view(), request_form()),
             max_width="640px",
+            aria_busy=OPENING,
         ),
-        open=S.dialog_open,
-        on_open_change=S.set_dialog_open,
+        # Shown from the click (browser) while the server has not closed it: it closes
+        # a refused open, a page load, a session that ended.
+        open=DIALOG_SHOWN.value & (OPENING | S.dialog_open),
+        on_open_change=[_close_unless_submitting(), S.set_dialog_open],
     )

@@ -19,8 +19,10 @@ during a Redis outage turn into an error loop of 4,000 log lines in 10 s):
 Each answer carries an error reference an operator can quote to support: ``E-`` and
 the event's id, as in its line of the event log (``reflex_patches/event_log.py``) and in the
 error's own line. The language comes from the ``sa_locale`` cookie of the socket's
-handshake, so answering needs no state. Frames that are not events at all never get
-this far (``reflex_patches/event_screen.py``).
+handshake, so answering needs no state. The answer also tells the browser to stop
+waiting for the failed event's answer (``ui.client_state``): a dialog drawn at the
+click closes again, a Submit button that said "Submitting…" is a Submit button again.
+Frames that are not events at all never get this far (``reflex_patches/event_screen.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from support_app.i18n import LOCALES, translate
 from support_app.services.redaction import redact_text
+from support_app.ui.client_state import stop_waiting
 from support_app.web.cookies import LOCALE_COOKIE, cookie_value
 
 logger = logging.getLogger(__name__)
@@ -150,8 +153,13 @@ def _reader_locale() -> str:
     return locale if locale in LOCALES else "en"
 
 
-def backend_exception_handler(exception: Exception) -> EventSpec | None:
-    """Log once, answer with a translated toast (registered on ``rx.App``)."""
+def backend_exception_handler(exception: Exception) -> list[EventSpec]:
+    """Log once, answer with a translated toast (registered on ``rx.App``), and stop
+    the browser waiting for an answer that will not come."""
+    return [_toast_for(exception), *stop_waiting()]
+
+
+def _toast_for(exception: Exception) -> EventSpec:
     error_id, locale = _event_reference(), _reader_locale()
     if (cause := infrastructure_cause(exception)) is not None:
         _infrastructure_log.error(cause, error_id, exception)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import secrets
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -102,6 +103,12 @@ def _handoff() -> ExternalSupportDeskHandoffService:
     return ExternalSupportDeskHandoffService.from_settings()
 
 
+def _answer_id() -> str:
+    """A new id for a server answer the browser may be waiting for (``ui.client_state``):
+    random, so that a fresh state (lost, replaced) never repeats an awaited one."""
+    return secrets.token_hex(8)
+
+
 def _latest_summary(actor: Actor, context: SupportContext) -> dict[str, str]:
     with Session(get_engine()) as session:
         summary = LatestHandoffSummaryService(session).for_context(actor, context)
@@ -116,13 +123,16 @@ class SupportRequestState(SessionState):
     desk_available: bool = False
     link_urls_accepted: bool = False
     handoff_mode: str = INTERNAL_ONLY
-    default_contact_name: str = ""
-    default_contact_email: str = ""
     errors: dict[str, str] = {}
     submitting: bool = False
     submit_slow: bool = False  # the submit takes longer than usual: said so in the dialog
     result: dict[str, str] = {}
     latest: dict[str, str] = {}
+    # New with every answer to "Request support" and with every submit taken up: the
+    # browser shows the dialog, or "Submitting…", from the click until they change
+    # (``ui.client_state``).
+    open_answer: str = rx.field(default_factory=_answer_id)
+    submit_answer: str = rx.field(default_factory=_answer_id)
     # The context the open dialog shows and who opened it (backend-only: never sent
     # to the browser, no setter). Empty when no dialog is bound.
     _bound_kind: str = ""
@@ -168,7 +178,8 @@ class SupportRequestState(SessionState):
 
     @rx.event
     async def open_dialog(self):
-        """Open the dialog on the page's context, access checked.
+        """Bind and fill the dialog the browser has already opened at the click, or
+        close it again (refused, signed out, not a page with a context).
 
         On a tab whose state was lost (Redis restarted, the state expired) this is
         the first event of a fresh state: Reflex resends the whole state and queues
@@ -178,12 +189,14 @@ class SupportRequestState(SessionState):
         A "temporarily unavailable" toast left from the outage is dismissed: the
         action works again, and the toast would cover the dialog's Submit.
         """
+        self.open_answer = _answer_id()
         on_lost_state = not self.is_hydrated and not self._owner_session
         actor, context = await self._actor(), self._context()
         self._unbind()
         if actor is None:
             return rx.redirect(routes.LOGIN)
         if context is None:
+            self.dialog_open = False
             return
         try:
             await self._bind_dialog(actor, context)
@@ -222,8 +235,8 @@ class SupportRequestState(SessionState):
         desk = _handoff()
         self.desk_available, self.link_urls_accepted = desk.available, desk.accepts_link_urls
         self.handoff_mode = INTERNAL_ONLY
-        self.default_contact_name, self.default_contact_email = actor.display_name, actor.email
         self.errors, self.result, self.latest = {}, {}, latest
+        self._clear_preview()
         self.submitting = False  # a submit whose last state write failed must not stick
         self.submit_slow = False
         self._set_attempt(None)
@@ -329,8 +342,13 @@ class SupportRequestState(SessionState):
 
     @rx.event
     def set_dialog_open(self, value: bool):
+        """Closing ends the binding and empties what the dialog showed, so the next
+        open (drawn at the click, before the server answers) starts from nothing."""
         if value is False and not self.submitting:
             self.dialog_open = False
+            self.result, self.errors, self.latest = {}, {}, {}
+            self.handoff_mode = INTERNAL_ONLY
+            self._clear_preview()
             self._unbind()
 
     @rx.event
@@ -356,6 +374,7 @@ class SupportRequestState(SessionState):
         """
         attempt = SubmitAttempt.start()
         async with self:
+            self.submit_answer = _answer_id()
             if self.submitting or not self.dialog_open:
                 return
             self.submitting, self.errors = True, {}
@@ -464,6 +483,10 @@ class SupportRequestState(SessionState):
     removed_from_notes: dict[str, int] = {}
     context_rows: list[dict[str, str]] = []
 
+    def _clear_preview(self) -> None:
+        self.preview_summary, self.preview_notes = "", ""
+        self.removed_from_summary, self.removed_from_notes, self.context_rows = {}, {}, []
+
     @rx.var
     def preview_removed_text(self) -> str:
         """What redaction removed from summary and notes, in the reader's language."""
@@ -487,13 +510,13 @@ class SupportRequestState(SessionState):
 
     @rx.event
     async def load_preview(self):
-        """An empty preview, and the bound context's envelope laid out for reading.
+        """The bound context's envelope laid out for reading (the dialog's preview
+        mounts with the server's answer to the open, which emptied the rest).
 
         Built by the same builder the submission stores it with; access is checked
         again, for whoever opened the dialog.
         """
-        self.preview_summary, self.preview_notes = "", ""
-        self.removed_from_summary, self.removed_from_notes, self.context_rows = {}, {}, []
+        self.context_rows = []
         actor, context = await self._actor(), self._bound()
         if actor is None or context is None or actor.user_id != self._bound_user_id:
             return

@@ -7,11 +7,13 @@ for the back-off schedule.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
@@ -25,6 +27,7 @@ from support_app.services.authentication import (
     hash_session_token,
 )
 from support_app.services.demo_seed import DEMO_PASSWORD
+from support_app.services.passwords import MEMORY_KIB, PARALLELISM, TIME_COST, verify_password
 from support_app.services.sign_in_audit import AUDITED_PER_WINDOW, NOT_AN_EMAIL, WINDOW
 from support_app.services.sign_in_throttle import (
     FORGET_AFTER,
@@ -164,6 +167,66 @@ def test_unknown_users_cost_one_password_verification_like_known_ones(
 
     assert len(calls) == 3
     assert calls[0] is not None and calls[1] is None and calls[2] is None
+
+
+def test_a_hash_with_older_parameters_signs_in_and_is_upgraded_in_that_transaction(
+    session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    """argon2-cffi's defaults (64 MiB, t=3, 4 lanes) were the profile before issue 22."""
+    owner = _user(session, OWNER)
+    old_hash = PasswordHasher().hash(DEMO_PASSWORD)
+    owner.password_hash = old_hash
+    session.add(owner)
+    session.commit()
+
+    with caplog.at_level(logging.DEBUG):
+        # The new hash and the new session are one transaction: both or neither.
+        result = _auth(session).sign_in(OWNER, DEMO_PASSWORD, client_address=HERE)
+        assert result.token is not None and owner.password_hash != old_hash
+        session.rollback()
+        assert _stored_hash(session, OWNER) == old_hash
+        assert _count_sessions_for(session, result.token) == 0
+
+        result = _sign_in(session, OWNER)
+    stored = _stored_hash(session, OWNER)
+    assert result.token is not None and _count_sessions_for(session, result.token) == 1
+    assert stored != old_hash
+    assert f"m={MEMORY_KIB},t={TIME_COST},p={PARALLELISM}" in stored
+    assert verify_password(stored, DEMO_PASSWORD)
+    assert not PasswordHasher(TIME_COST, MEMORY_KIB, PARALLELISM).check_needs_rehash(stored)
+    logged = caplog.text
+    assert old_hash not in logged and stored not in logged and DEMO_PASSWORD not in logged
+
+    # Upgraded once: the next sign-in leaves the new hash as it is.
+    assert _sign_in(session, OWNER).token is not None
+    assert _stored_hash(session, OWNER) == stored
+
+
+def test_a_wrong_password_never_upgrades_an_older_hash(session: Session) -> None:
+    owner = _user(session, OWNER)
+    old_hash = PasswordHasher().hash(DEMO_PASSWORD)
+    owner.password_hash = old_hash
+    session.add(owner)
+    session.commit()
+
+    assert _sign_in(session, OWNER, "wrong") == SignInResult()
+    assert _stored_hash(session, OWNER) == old_hash
+
+
+def _stored_hash(session: Session, email: str) -> str:
+    return session.exec(
+        select(User.password_hash)
+        .where(User.email == email)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _count_sessions_for(session: Session, token: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.token_hash == hash_session_token(token))
+    ).one()
 
 
 # --- throttling ------------------------------------------------------------------------

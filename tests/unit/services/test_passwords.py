@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 
-from support_app.services.passwords import hash_password, verify_password
+from support_app.services.passwords import hash_password, upgraded_hash, verify_password
 
 PASSWORD = "correct horse battery staple"
 
@@ -36,8 +36,16 @@ def test_hash_is_argon2id_and_does_not_contain_the_password() -> None:
     stored = hash_password(PASSWORD)
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
-    # Parameters are argon2-cffi's RFC 9106 defaults, so nothing asks for a rehash.
-    assert not PasswordHasher().check_needs_rehash(stored)
+    # OWASP's minimum Argon2id profile: 19 MiB, two passes, one lane.
+    assert "$m=19456,t=2,p=1$" in stored
+    assert upgraded_hash(stored, PASSWORD) is None
+
+
+def test_a_hash_with_older_parameters_gets_a_current_one() -> None:
+    older = PasswordHasher().hash(PASSWORD)  # argon2-cffi's defaults, used before issue 22
+    upgraded = upgraded_hash(older, PASSWORD)
+    assert upgraded is not None and "$m=19456,t=2,p=1$" in upgraded
+    assert verify_password(upgraded, PASSWORD)
 
 
 def test_hashes_are_salted() -> None:

@@ -1,0 +1,130 @@
+"""The "Request support" dialog opens at the click and fills in behind (issue 22).
+
+The server's answers on the event socket are held back (Playwright routes the socket
+through the test), so what the page shows before the server has answered is seen
+for certain, not by racing a fast local server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Page, WebSocketRoute, expect
+from sqlmodel import Session, select
+
+from support_app.models import User, WorkspaceMembership
+from tests.e2e.conftest import screenshot, signed_in
+from tests.e2e.test_support_request import open_request_dialog, tenant_id
+
+# What must not move when the server's answer fills the dialog in.
+FIELDS = ("#severity", "#summary", "#reproduction_notes", "#contact_name", "#contact_email")
+# Measured once the dialog's opening animation (a zoom) has finished.
+BOXES = """async (selectors) => {
+  const finite = document.getAnimations().filter(
+    (a) => a.effect?.getComputedTiming().endTime !== Infinity);  // not the skeletons' pulse
+  await Promise.all(finite.map((a) => a.finished));
+  return selectors.map((s) => {
+    const r = document.querySelector("[role=dialog] " + s).getBoundingClientRect();
+    return [s, Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
+  });
+}"""
+
+
+class HeldAnswers:
+    """The event socket, with the server's messages held while ``held`` is set."""
+
+    def __init__(self, page: Page) -> None:
+        self.held = False
+        self._queue: list[str | bytes] = []
+        self._browser_side: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r".*/_event.*"), self._route)
+
+    def _route(self, socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        self._browser_side = socket
+        server.on_message(self._from_server)
+
+    def _from_server(self, message: str | bytes) -> None:
+        if self.held:
+            self._queue.append(message)
+        elif self._browser_side is not None:
+            self._browser_side.send(message)
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold the server's answers inside the block; deliver them in order after it."""
+        self.held = True
+        try:
+            yield
+        finally:
+            self.held = False
+            queued, self._queue = self._queue, []
+            for message in queued:
+                assert self._browser_side is not None
+                self._browser_side.send(message)
+
+
+def test_the_dialog_opens_before_the_server_answers_and_nothing_moves_when_it_does(
+    page: Page, app_db_session: Session
+) -> None:
+    answers = HeldAnswers(page)
+    signed_in(page, "operator@contoso.example")
+    page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
+    expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    dialog = page.get_by_role("dialog")
+    with answers.holding():
+        open_request_dialog(page)
+        # Drawn with what needs no server; the rest waits as skeletons.
+        expect(dialog).to_have_attribute("aria-busy", "true")
+        expect(dialog.get_by_label("Contact e-mail")).to_have_value("operator@contoso.example")
+        expect(dialog.get_by_test_id("attachment-summary")).not_to_contain_text("Canonical")
+        dialog.get_by_label("Summary").fill("Typed before the server answered")
+        before = page.evaluate(BOXES, list(FIELDS))
+        screenshot(page, "support-dialog-opening")
+    expect(dialog).to_have_attribute("aria-busy", "false")
+    expect(dialog.get_by_test_id("attachment-summary")).to_contain_text(
+        "Canonical context references only"
+    )
+    expect(dialog).to_contain_text("Tenant: Fabrikam")
+    expect(dialog.get_by_label("Summary")).to_have_value("Typed before the server answered")
+    assert page.evaluate(BOXES, list(FIELDS)) == before
+    screenshot(page, "support-dialog-ready")
+
+    with answers.holding():
+        dialog.get_by_role("button", name="Submit request").click()
+        expect(dialog.get_by_role("button", name="Submitting…")).to_be_disabled()
+        expect(dialog.get_by_role("button", name="Cancel")).to_be_disabled()
+    expect(dialog.get_by_test_id("support-reference")).to_be_visible()
+
+
+def test_a_refused_open_closes_the_dialog_drawn_at_the_click_with_the_servers_message(
+    page: Page, app_db_session: Session
+) -> None:
+    """Access is the server's: the operator lost the workspace after the page loaded."""
+    signed_in(page, "operator@contoso.example")
+    page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
+    expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    user = app_db_session.exec(select(User).where(User.email == "operator@contoso.example")).one()
+    memberships = list(
+        app_db_session.exec(
+            select(WorkspaceMembership).where(WorkspaceMembership.user_id == user.id)
+        )
+    )
+    kept = [(m.workspace_id, m.user_id, m.role) for m in memberships]
+    for membership in memberships:
+        app_db_session.delete(membership)
+    app_db_session.commit()
+    try:
+        page.get_by_role("button", name="More").click()
+        page.get_by_role("menuitem", name="Request support").click()
+        expect(page.get_by_text("Not found. This record does not exist")).to_be_visible()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        screenshot(page, "support-dialog-refused-at-the-click")
+    finally:
+        for workspace_id, user_id, role in kept:
+            app_db_session.add(
+                WorkspaceMembership(workspace_id=workspace_id, user_id=user_id, role=role)
+            )
+        app_db_session.commit()
