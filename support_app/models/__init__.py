@@ -1,5 +1,6 @@
 """Domain tables. Alembic migrations create them; ``SQLModel.metadata`` mirrors them."""
 
+from support_app.models.erasure import Erasure
 from support_app.models.platform import (
     AuditLog,
     Finding,
@@ -21,6 +22,7 @@ from support_app.models.support_request import SupportRequest, SupportRequestRed
 
 __all__ = [
     "AuditLog",
+    "Erasure",
     "Finding",
     "OperationRun",
     "ProviderConnection",
