@@ -176,7 +176,10 @@ def test_contact_erasure_changes_only_the_contact(engine: Engine, session: Sessi
     reference = raise_request(engine, session)
     request_record = _record(engine, session, ErasureReason.ERASURE_REQUEST, None)
     offboarding = _record(engine, session, ErasureReason.OFFBOARDING, "Fabrikam")
-    sql = "UPDATE support_requests SET contact_name = NULL, contact_email = NULL, contact_erasure_id = :e{extra} WHERE reference = :r"
+    sql = (
+        "UPDATE support_requests SET contact_name = NULL, contact_email = NULL,"
+        " contact_erasure_id = :e{extra} WHERE reference = :r"
+    )
     with pytest.raises(DBAPIError, match="immutable"):  # not a person's erasure
         _update(engine, sql.format(extra=""), e=offboarding, r=reference)
     with pytest.raises(DBAPIError, match="immutable"):  # the summary too
@@ -194,17 +197,22 @@ def test_contact_erasure_changes_only_the_contact(engine: Engine, session: Sessi
 def test_erasure_columns_are_empty_at_insert(engine: Engine, session: Session) -> None:
     reference = raise_request(engine, session)
     erasure = _record(engine, session, ErasureReason.OFFBOARDING, "Fabrikam")
-    columns = "workspace_id, tenant_id, reference, primary_context_type, severity, summary, created_by_user_id, attachment_mode, context_envelope, created_at, external_handoff_mode, redaction_count"
-    with pytest.raises(DBAPIError):
+    columns = (
+        "workspace_id, tenant_id, reference, primary_context_type, severity, summary,"
+        " created_by_user_id, attachment_mode, context_envelope, created_at,"
+        " external_handoff_mode, redaction_count"
+    )
+    copied = columns.replace("reference", ":new")
+    with pytest.raises(DBAPIError, match="created without an erasure"):
         _update(
             engine,
-            f"INSERT INTO support_requests ({columns}, erasure_id) SELECT {columns.replace('reference', ':new')}, :e"
+            f"INSERT INTO support_requests ({columns}, erasure_id) SELECT {copied}, :e"
             " FROM support_requests WHERE reference = :r",
             new="SR-01JZZZZZZZZZZZZZZZZZZZZZZZ",
             e=erasure,
             r=reference,
         )
-    with pytest.raises(DBAPIError):
+    with pytest.raises(DBAPIError, match="created without an erasure"):
         _update(
             engine,
             "INSERT INTO audit_logs (action, metadata_json, created_at, erasure_id)"
@@ -236,7 +244,8 @@ def test_audit_rows_change_only_with_a_newer_record(
         _update(engine, sql, a=audit_id, e=erasure)
     _update(
         engine,
-        "UPDATE audit_logs SET metadata_json = '{}', actor_user_id = NULL, erasure_id = :e WHERE id = :a",
+        "UPDATE audit_logs SET metadata_json = '{}', actor_user_id = NULL, erasure_id = :e"
+        " WHERE id = :a",
         a=audit_id,
         e=erasure,
     )
