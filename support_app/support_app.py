@@ -1,7 +1,8 @@
 """The Reflex app. Importing the page modules records their routes; each is added once.
 
-The lifespan task finalises handoffs a stopped app left pending (see
-services/support_requests/stale_handoffs). The backend gets these additions in
+The lifespan tasks finalise handoffs a stopped app left pending (see
+services/support_requests/stale_handoffs) and apply retention daily (see
+services/erasure/retention). The backend gets these additions in
 front of Reflex (``api_transformer``): ``/healthz`` and ``/readyz``, the
 sign-in/sign-out routes, and the guard on the event socket (allowed ``Origin``
 required; the session token hashed before Reflex sees it), and outermost one log line
@@ -15,6 +16,7 @@ from reflex import constants
 from reflex.config import get_config
 
 from support_app.logs import RequestLog, configure_logging
+from support_app.services.erasure.retention import retention_sweeper
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
 from support_app.ui import event_log, event_screen, event_trace, tab_recovery
@@ -63,6 +65,7 @@ add_pages(app, PAGES)
 app.add_middleware(SessionCheckMiddleware())
 app.add_middleware(DialogRecovery())
 app.register_lifespan_task(stale_handoff_sweeper)
+app.register_lifespan_task(retention_sweeper)
 event_trace.install(app)
 event_screen.install()
 event_log.install(app)

@@ -26,6 +26,10 @@ path narrow:
   AUTOINCREMENT never reissues one) of the row's workspace and tenant; action,
   subject, workspace, tenant and time are unchanged. A person's erasure may also
   reach platform rows (no workspace: their sign-ins). DELETE is still refused;
+* ``users``: an account's name, address and password hash change only all together
+  to the pseudonym of an ``erasure_request`` record ("former user #n",
+  ``former-user-n@erased.invalid``, an unusable hash), so the app's runtime role,
+  which may now write them, can end an account but never take one over;
 * ``workspaces.retention_months``: the retention period (NULL: off, the default).
 
 Partial indexes over the rows not yet erased let retention walk only what it will
@@ -70,6 +74,9 @@ AUDIT_MESSAGE = "audit_logs rows are append-only except for recorded erasures"
 AUDIT_INSERT_MESSAGE = "audit_logs rows are created without an erasure"
 RECORD_MESSAGE = "erasures rows are append-only"
 RECORD_INSERT_MESSAGE = "erasures rows need their data.erased audit row"
+USERS_MESSAGE = "users: name, e-mail and password change only to an erasure pseudonym"
+UNUSABLE_PASSWORD = "!erased"
+USER_IDENTITY = ("email", "display_name", "password_hash")
 ERASURE_COLUMNS = ("erasure_id", "contact_erasure_id")
 CONTACT_COLUMNS = ("contact_name", "contact_email")
 # Columns a tombstone keeps as they were.
@@ -180,6 +187,16 @@ def _audit_update_allowed(d: _Dialect) -> str:
     )
 
 
+def _user_update_allowed(d: _Dialect) -> str:
+    return (
+        f"({_unchanged(d, USER_IDENTITY)}) OR ({_unchanged(d, ('id', 'created_at'))}"
+        f" AND NEW.password_hash = '{UNUSABLE_PASSWORD}'"
+        " AND EXISTS (SELECT 1 FROM erasures e WHERE e.reason = 'erasure_request'"
+        " AND NEW.display_name = 'former user #' || e.id"
+        " AND NEW.email = 'former-user-' || e.id || '@erased.invalid'))"
+    )
+
+
 def _record_valid(d: _Dialect) -> str:
     """SQL over NEW of an erasure record: its audit row is the matching data.erased row."""
     return (
@@ -270,6 +287,10 @@ def _upgrade_postgresql() -> None:
         "audit_logs_erasure_insert_guard",
         f"IF NEW.erasure_id IS NOT NULL THEN {_raise_pg(AUDIT_INSERT_MESSAGE)} END IF; RETURN NEW;",
     )
+    _pg_function(
+        "users_identity_guard",
+        f"IF {_user_update_allowed(d)} THEN RETURN NEW; END IF;\n{_raise_pg(USERS_MESSAGE)}",
+    )
     _pg_function("erasures_append_only", _raise_pg(RECORD_MESSAGE))
     _pg_function(
         "erasures_insert_guard",
@@ -283,6 +304,7 @@ def _upgrade_postgresql() -> None:
         ("audit_logs_erasure_insert_guard", "INSERT", "audit_logs"),
         ("erasures_append_only", "UPDATE OR DELETE", "erasures"),
         ("erasures_insert_guard", "INSERT", "erasures"),
+        ("users_identity_guard", "UPDATE", "users"),
     ):
         op.execute(
             f"CREATE TRIGGER {trigger} BEFORE {event} ON {table} FOR EACH ROW"
@@ -335,6 +357,10 @@ def _upgrade_sqlite() -> None:
             "NEW.erasure_id IS NOT NULL",
             AUDIT_INSERT_MESSAGE,
         ),
+        _sqlite_trigger(
+            "users_identity_guard", "UPDATE", "users", f"NOT ({_user_update_allowed(d)})",
+            USERS_MESSAGE,
+        ),
         _sqlite_trigger("erasures_no_update", "UPDATE", "erasures", None, RECORD_MESSAGE),
         _sqlite_trigger("erasures_no_delete", "DELETE", "erasures", None, RECORD_MESSAGE),
         # NEW.id is -1 in a BEFORE INSERT trigger when the id is left to SQLite.
@@ -376,6 +402,7 @@ def downgrade() -> None:
         for trigger, table in (
             ("support_requests_erasure_insert_guard", "support_requests"),
             ("audit_logs_erasure_insert_guard", "audit_logs"),
+            ("users_identity_guard", "users"),
         ):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
@@ -401,6 +428,7 @@ def downgrade() -> None:
         "audit_logs_no_update",
         "support_requests_not_erased_on_insert",
         "audit_logs_not_erased_on_insert",
+        "users_identity_guard",
     ):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     _drop_schema()

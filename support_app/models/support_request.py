@@ -206,6 +206,8 @@ class SupportRequest(SQLModel, table=True):
 MANUAL_REDACTION_PLACEHOLDER = "[redacted:manual]"
 # The stored texts a manual redaction may change (record's ``fields``, comma-separated).
 REDACTABLE_COLUMNS = ("summary", "reproduction_notes", "context_envelope")
+# What an erasure writes besides those (a tombstone's contact fields and records).
+ERASABLE_COLUMNS = ("contact_name", "contact_email", "erasure_id", "contact_erasure_id")
 
 
 class SupportRequestRedaction(SQLModel, table=True):

@@ -31,6 +31,8 @@ from support_app.db import get_engine
 from support_app.models import AuditLog, SupportRequest, Workspace
 from support_app.models.clock import utcnow
 from support_app.models.erasure import ErasureReason
+from support_app.models.platform import RETENTION_MONTHS_MAX
+from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.erasure.records import (
     begin_erasure,
     erase_audit_details,
@@ -174,3 +176,42 @@ async def retention_sweeper(
                     run.audit_rows_erased,
                 )
         await sleep(SWEEP_INTERVAL_SECONDS)
+
+
+class RetentionPeriodRefused(ValueError):
+    """Not a retention period: nothing was changed."""
+
+
+def parse_retention_months(raw: object) -> int | None:
+    """Months (1 to ``RETENTION_MONTHS_MAX``), or None for "off"/""; else refused."""
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "off")):
+        return None
+    text = str(raw).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= RETENTION_MONTHS_MAX:
+        raise RetentionPeriodRefused(
+            f"a whole number of months from 1 to {RETENTION_MONTHS_MAX}, or off"
+        )
+    return int(text)
+
+
+def set_retention_period(
+    engine: Engine, workspace_id: int, raw: object, actor_user_id: int | None = None
+) -> int | None:
+    """Set (or turn off) a workspace's retention period, audited; the months set."""
+    months = parse_retention_months(raw)
+    with Session(engine) as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None:
+            raise RetentionPeriodRefused(f"no workspace {workspace_id}")
+        before = workspace.retention_months
+        workspace.retention_months = months
+        WorkspaceAuditLogger(session).record(
+            AuditActionId.RETENTION_PERIOD_SET,
+            workspace_id=workspace_id,
+            actor_user_id=actor_user_id,
+            subject_type="workspace",
+            subject_id=workspace_id,
+            metadata={"months": months, "before": before},
+        )
+        session.commit()
+    return months

@@ -272,3 +272,23 @@ def test_erasure_records_are_append_only(engine: Engine, session: Session, sql: 
     _record(engine, session, ErasureReason.RETENTION, None)
     with pytest.raises(DBAPIError, match="erasures rows"):
         _update(engine, sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE users SET email = 'taken.over@example.com' WHERE id = 1",
+        "UPDATE users SET password_hash = 'x' WHERE id = 1",
+        "UPDATE users SET display_name = 'Someone' WHERE id = 1",
+        # the pseudonym of a record that does not exist (or is not a person's erasure)
+        "UPDATE users SET display_name = 'former user #' || :e, password_hash = '!erased',"
+        " email = 'former-user-' || :e || '@erased.invalid' WHERE id = 1",
+    ],
+)
+def test_an_account_changes_only_to_an_erasure_pseudonym(
+    engine: Engine, session: Session, sql: str
+) -> None:
+    retention = _record(engine, session, ErasureReason.RETENTION, None)
+    with pytest.raises(DBAPIError, match="erasure pseudonym"):
+        _update(engine, sql, e=retention)
+    _update(engine, "UPDATE users SET preferred_locale = 'de' WHERE id = 1")
