@@ -156,6 +156,8 @@ class HistoryPage:
 class TenantHistory:
     tenant: TenantAccess
     page: HistoryPage
+    # The reader owns the workspace: the page offers the customer's offboarding.
+    can_erase_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,7 +319,9 @@ class SupportRequestHistoryService:
         query = _with_creator().where(SupportRequest.tenant_id == tenant.tenant_id)
         query = _filtered(query, actor, filters, run_id)
         names = {tenant.tenant_id: tenant.tenant_name}
-        return TenantHistory(tenant, _page(self._session, query, cursor, limit, names))
+        page = _page(self._session, query, cursor, limit, names)
+        workspace = self._access.resolve_workspace(actor, tenant.workspace_id)
+        return TenantHistory(tenant, page, workspace.can(Capability.WORKSPACE_ERASE_DATA))
 
     def for_workspace(
         self,

@@ -3,7 +3,9 @@
 ``/tenants/[tenant_id]/support-requests`` (``?run=<id>`` narrows it to one run) and
 ``/workspaces/[workspace_id]/support-requests``: the history, newest first, with
 filters and pages; ``/support-requests/[reference]``: everything stored about one
-request, its audit trail, and the owner's "remove a secret" action.
+request, its audit trail, and the owner's "remove a secret" action. An erased
+request shows as a tombstone in both; the workspace owner offboards a customer from
+its history page.
 """
 
 import reflex as rx
@@ -11,6 +13,12 @@ import reflex as rx
 from support_app import routes
 from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
+from support_app.ui.components.erasure import (
+    offboarding_result,
+    offboarding_section,
+    tombstone_badge,
+    tombstone_callout,
+)
 from support_app.ui.components.shell import (
     VISUALLY_HIDDEN,
     T,
@@ -18,6 +26,7 @@ from support_app.ui.components.shell import (
     not_found_view,
     template,
 )
+from support_app.ui.states.offboarding import OffboardingState as O
 from support_app.ui.states.support_history import ALL
 from support_app.ui.states.support_history import SupportHistoryState as H
 from support_app.ui.states.support_history import SupportRequestDetailState as D
@@ -171,7 +180,13 @@ def history_table() -> rx.Component:
                     ),
                     rx.table.cell(context_view(row)),
                     rx.table.cell(severity_badge(row["severity"])),
-                    rx.table.cell(rx.text(row["summary"], size="2")),
+                    rx.table.cell(
+                        rx.cond(
+                            row["erased"] != "",
+                            tombstone_badge(row),
+                            rx.text(row["summary"], size="2"),
+                        )
+                    ),
                     rx.table.cell(outcome_view(row, row["failure_text"])),
                     data_testid="history-row",
                 ),
@@ -260,6 +275,7 @@ def history_view() -> rx.Component:
                 spacing="4",
             ),
         ),
+        rx.cond(O.done_for != "", offboarding_result()),
         rx.card(
             rx.vstack(
                 filters(),
@@ -275,6 +291,7 @@ def history_view() -> rx.Component:
             ),
             width="100%",
         ),
+        rx.cond(H.can_offboard, offboarding_section()),
         spacing="4",
         width="100%",
     )
@@ -288,7 +305,7 @@ def history_page() -> rx.Component:
     )
 
 
-@template(routes.TENANT_SUPPORT_REQUESTS, "page.support_requests", on_load=H.load)
+@template(routes.TENANT_SUPPORT_REQUESTS, "page.support_requests", on_load=[O.clear, H.load])
 def tenant_support_requests() -> rx.Component:
     return history_page()
 
@@ -514,6 +531,7 @@ def detail_view() -> rx.Component:
             ),
             spacing="1",
         ),
+        rx.cond(r["erased"] != "", tombstone_callout(r)),
         rx.grid(
             request_section(),
             handoff_section(),
@@ -523,7 +541,7 @@ def detail_view() -> rx.Component:
         ),
         context_section(),
         audit_section(),
-        rx.cond(D.can_redact, redaction_section()),
+        rx.cond(D.can_redact & (r["erased"] == ""), redaction_section()),
         spacing="4",
         width="100%",
     )
