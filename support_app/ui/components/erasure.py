@@ -97,16 +97,19 @@ def _desk_tickets() -> rx.Component:
 
 
 def offboarding_result() -> rx.Component:
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("circle-check")),
+    """What the offboarding did, and the desk tickets left to erase at the desk."""
+    return rx.card(
         rx.vstack(
-            rx.callout.text(rx.text.strong(O.done_text)),
+            rx.hstack(
+                rx.icon("circle-check", size=18, color="var(--green-11)"),
+                rx.text(O.done_text, size="3", weight="bold"),
+                spacing="2",
+                align="center",
+            ),
             _desk_tickets(),
             spacing="2",
             width="100%",
         ),
-        color_scheme="green",
-        high_contrast=True,
         role="status",
         width="100%",
         data_testid="offboarding-result",
