@@ -32,7 +32,9 @@ from support_app.models import AuditLog, SupportRequest, Workspace
 from support_app.models.clock import utcnow
 from support_app.models.erasure import ErasureReason
 from support_app.models.platform import RETENTION_MONTHS_MAX
+from support_app.services.access import AccessService, Actor
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
+from support_app.services.capabilities import Capability
 from support_app.services.erasure.records import (
     begin_erasure,
     erase_audit_details,
@@ -215,3 +217,34 @@ def set_retention_period(
         )
         session.commit()
     return months
+
+
+@dataclass(frozen=True)
+class RetentionView:
+    """A workspace's retention period as its member sees it."""
+
+    workspace_id: int
+    can_manage: bool  # the workspace owner: may set it, and erase a person's data
+    months: int | None
+
+
+class RetentionSettings:
+    """The owner's page: read the period (any member), set it (the owner alone)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def read(self, actor: Actor, workspace_id: object) -> RetentionView:
+        with Session(self._engine) as session:
+            workspace = AccessService(session).resolve_workspace(actor, workspace_id)
+            months = session.get_one(Workspace, workspace.workspace_id).retention_months
+        return RetentionView(
+            workspace.workspace_id, workspace.can(Capability.WORKSPACE_ERASE_DATA), months
+        )
+
+    def set(self, actor: Actor, workspace_id: object, raw: object) -> int | None:
+        with Session(self._engine) as session:
+            access = AccessService(session)
+            workspace = access.resolve_workspace(actor, workspace_id)
+            access.authorize_workspace(actor, workspace, Capability.WORKSPACE_ERASE_DATA)
+        return set_retention_period(self._engine, workspace.workspace_id, raw, actor.user_id)

@@ -5,7 +5,8 @@
 filters and pages; ``/support-requests/[reference]``: everything stored about one
 request, its audit trail, and the owner's "remove a secret" action. An erased
 request shows as a tombstone in both; the workspace owner offboards a customer from
-its history page.
+its history page, and on the workspace's its retention period and a person's export
+and erasure.
 """
 
 import reflex as rx
@@ -13,6 +14,7 @@ import reflex as rx
 from support_app import routes
 from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
+from support_app.ui.components.data_protection import data_protection_section
 from support_app.ui.components.erasure import (
     offboarding_result,
     offboarding_section,
@@ -26,6 +28,7 @@ from support_app.ui.components.shell import (
     not_found_view,
     template,
 )
+from support_app.ui.states.data_protection import DataProtectionState as P
 from support_app.ui.states.offboarding import OffboardingState as O
 from support_app.ui.states.support_history import ALL
 from support_app.ui.states.support_history import SupportHistoryState as H
@@ -292,6 +295,7 @@ def history_view() -> rx.Component:
             width="100%",
         ),
         rx.cond(H.can_offboard, offboarding_section()),
+        rx.cond((H.scope_kind == "workspace") & P.can_manage, data_protection_section()),
         spacing="4",
         width="100%",
     )
@@ -310,7 +314,7 @@ def tenant_support_requests() -> rx.Component:
     return history_page()
 
 
-@template(routes.WORKSPACE_SUPPORT_REQUESTS, "page.support_requests", on_load=H.load)
+@template(routes.WORKSPACE_SUPPORT_REQUESTS, "page.support_requests", on_load=[H.load, P.load])
 def workspace_support_requests() -> rx.Component:
     return history_page()
 
