@@ -4,16 +4,20 @@ The workspace owner erases every request of a customer that leaves (Adatum: no o
 lane's test reads its requests), typing its name to confirm: a wrong name erases
 nothing; the right one turns the list into tombstones and lists the desk tickets to
 erase at the desk; a tombstone's page says plainly what is left. An operator and a
-readonly user get no such action (forged events: tests/security). German too; axe on
-every state.
+readonly user get no such action (forged events: tests/security). On the workspace
+page the owner sets the retention period and exports, then erases, a contact's data.
+German too; axe on every state.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from support_app.models import Erasure
+from support_app.models import Erasure, Tenant, Workspace
 from support_app.models.erasure import ERASURE_MARKER
 from support_app.services.access import Actor
 from support_app.services.support_requests.form import SupportRequestForm
@@ -128,4 +132,85 @@ def test_the_owner_offboards_a_customer_and_sees_tombstones(
             screenshot(other, f"offboarding-absent-{email.split('@')[0]}")
             other.goto(f"/tenants/{adatum}/support-requests")  # not even theirs to see
             expect(other.get_by_test_id("not-found")).to_be_visible()
+    assert audit.blocking == [], "\n".join(audit.blocking)
+
+
+CONTACT = "kim.contact@fabrikam.example"
+
+
+def test_the_owner_sets_retention_and_answers_a_persons_request(
+    page: Page, browser: Browser, app_url: str, app_db_session: Session
+) -> None:
+    audit = AxeAudit(page)
+    owner = actor_for(app_db_session, OWNER)
+    fabrikam = tenant_id(app_db_session, "Fabrikam")
+    workspace = app_db_session.get_one(Tenant, fabrikam).workspace_id
+    form = SupportRequestForm(
+        severity="normal", summary="Kim cannot enrol", contact_name="Kim", contact_email=CONTACT
+    )
+    service = SupportRequestSubmissionService(app_db_session.get_bind())
+    reference = run_coroutine(
+        service.submit(owner, SupportContext("tenant", fabrikam), form)
+    ).reference
+
+    signed_in(page, OWNER)
+    page.goto(f"/workspaces/{workspace}/support-requests")
+    card = page.get_by_test_id("data-protection")
+    expect(card.get_by_role("heading", name="Data protection")).to_be_visible()
+    screenshot(page, "data-protection-card")
+    audit.check("data-protection-card")
+
+    months = page.get_by_label("Months (empty: off)")
+    months.fill("0")
+    page.get_by_role("button", name="Save retention period").click()
+    expect(page.get_by_role("alert").filter(has_text="whole number of months")).to_be_visible()
+    screenshot(page, "data-protection-retention-invalid")
+    months.fill("120")
+    page.get_by_role("button", name="Save retention period").click()
+    expect(page.get_by_text("Retention period set to 120 months.")).to_be_visible()
+    screenshot(page, "data-protection-retention-saved")
+    app_db_session.expire_all()
+    assert app_db_session.get_one(Workspace, workspace).retention_months == 120
+
+    export = page.get_by_test_id("person-export-form")
+    export.get_by_label("E-mail address").fill(CONTACT.upper())
+    with page.expect_download() as download:
+        export.get_by_role("button", name="Export as JSON").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [r["reference"] for r in exported["requests"]] == [reference]
+    assert exported["requests"][0]["contact"] == {"name": "Kim", "email": CONTACT}
+
+    erase = page.get_by_test_id("person-erase-form")
+    erase.get_by_label("E-mail address").fill(CONTACT)
+    erase.get_by_role("button", name="Erase this person's data").click()
+    expect(page.get_by_role("alert").filter(has_text="Confirm that you have")).to_be_visible()
+    assert stored(app_db_session, reference).contact_email == CONTACT
+    erase.get_by_label("E-mail address").fill(CONTACT)
+    erase.get_by_label("Reason or case number (optional)").fill("DSR-7")
+    erase.get_by_role("checkbox").click()
+    erase.get_by_role("button", name="Erase this person's data").click()
+    expect(page.get_by_role("status").filter(has_text="former user #")).to_be_visible()
+    screenshot(page, "data-protection-person-erased")
+    audit.check("data-protection-person-erased")
+    assert stored(app_db_session, reference).contact_email is None
+
+    try:
+        page.goto("/")
+        _switch_to_german(page)
+        page.goto(f"/workspaces/{workspace}/support-requests")
+        expect(page.get_by_role("heading", name="Datenschutz")).to_be_visible()
+        screenshot(page, "data-protection-card-de")
+        audit.check("data-protection-card-de")
+    finally:
+        _prefer_english(app_db_session, OWNER)
+        with Session(app_db_session.get_bind()) as s:
+            s.get_one(Workspace, workspace).retention_months = None
+            s.commit()
+
+    # The operator, a member of the same workspace, is not offered the card.
+    with checked_page(browser, app_url) as operator:
+        signed_in(operator, "operator@contoso.example")
+        operator.goto(f"/workspaces/{workspace}/support-requests")
+        expect(operator.get_by_test_id("history-row").first).to_be_visible()
+        expect(operator.get_by_test_id("data-protection")).to_have_count(0)
     assert audit.blocking == [], "\n".join(audit.blocking)

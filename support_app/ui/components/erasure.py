@@ -20,16 +20,21 @@ def erased_line(row: rx.Var) -> rx.Var:
     )
 
 
+def erased_badge() -> rx.Component:
+    """What stands where an erased text was."""
+    return rx.badge(
+        rx.icon("archive-x", size=12),
+        T["erasure.badge"],
+        color_scheme="gray",
+        variant="surface",
+        high_contrast=True,
+    )
+
+
 def tombstone_badge(row: rx.Var) -> rx.Component:
     """A tombstone's summary cell: what is left to say, plainly."""
     return rx.hstack(
-        rx.badge(
-            rx.icon("archive-x", size=12),
-            T["erasure.badge"],
-            color_scheme="gray",
-            variant="surface",
-            high_contrast=True,
-        ),
+        erased_badge(),
         rx.text(erased_line(row), size="2", color_scheme="gray"),
         spacing="2",
         align="center",

@@ -16,6 +16,7 @@ from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
 from support_app.ui.components.data_protection import data_protection_section
 from support_app.ui.components.erasure import (
+    erased_badge,
     offboarding_result,
     offboarding_section,
     tombstone_badge,
@@ -340,7 +341,14 @@ def request_section() -> rx.Component:
     return section(
         "detail.request",
         rx.data_list.root(
-            field("support.field.summary", rx.text(r["summary"], data_testid="detail-summary")),
+            field(
+                "support.field.summary",
+                rx.cond(
+                    r["erased"] != "",
+                    erased_badge(),
+                    rx.text(r["summary"], data_testid="detail-summary"),
+                ),
+            ),
             field(
                 "redaction.field.reproduction_notes",
                 rx.cond(
@@ -543,7 +551,8 @@ def detail_view() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        context_section(),
+        # A tombstone's context is its identity alone: the callout above says so.
+        rx.cond(r["erased"] == "", context_section()),
         audit_section(),
         rx.cond(D.can_redact & (r["erased"] == ""), redaction_section()),
         spacing="4",
