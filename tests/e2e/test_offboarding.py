@@ -173,7 +173,7 @@ def test_the_owner_sets_retention_and_answers_a_persons_request(
     assert app_db_session.get_one(Workspace, workspace).retention_months == 120
 
     export = page.get_by_test_id("person-export-form")
-    export.get_by_label("E-mail address").fill(CONTACT.upper())
+    export.get_by_label("E-mail address to export").fill(CONTACT.upper())
     with page.expect_download() as download:
         export.get_by_role("button", name="Export as JSON").click()
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
@@ -181,11 +181,11 @@ def test_the_owner_sets_retention_and_answers_a_persons_request(
     assert exported["requests"][0]["contact"] == {"name": "Kim", "email": CONTACT}
 
     erase = page.get_by_test_id("person-erase-form")
-    erase.get_by_label("E-mail address").fill(CONTACT)
+    erase.get_by_label("E-mail address to erase").fill(CONTACT)
     erase.get_by_role("button", name="Erase this person's data").click()
     expect(page.get_by_role("alert").filter(has_text="Confirm that you have")).to_be_visible()
     assert stored(app_db_session, reference).contact_email == CONTACT
-    erase.get_by_label("E-mail address").fill(CONTACT)
+    erase.get_by_label("E-mail address to erase").fill(CONTACT)
     erase.get_by_label("Reason or case number (optional)").fill("DSR-7")
     erase.get_by_role("checkbox").click()
     erase.get_by_role("button", name="Erase this person's data").click()

@@ -15,7 +15,9 @@ def labelled_input(label_key: str, field_id: str, name: str, **props) -> rx.Comp
             html_for=field_id,
             style={"font_weight": "500", "font_size": "var(--font-size-2)"},
         ),
-        rx.input(id=field_id, name=name, auto_complete="off", spell_check=False, **props),
+        rx.input(
+            id=field_id, name=name, auto_complete="off", spell_check=False, width="100%", **props
+        ),
         spacing="1",
         width="100%",
     )
@@ -66,7 +68,7 @@ def person_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 labelled_input(
-                    "person.field.email",
+                    "person.field.email_export",
                     "person-email-export",
                     "email",
                     type="email",
@@ -88,7 +90,7 @@ def person_form() -> rx.Component:
         rx.form(
             rx.vstack(
                 labelled_input(
-                    "person.field.email",
+                    "person.field.email_erase",
                     "person-email-erase",
                     "email",
                     type="email",
