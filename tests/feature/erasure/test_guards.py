@@ -9,6 +9,7 @@ append-only.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -20,9 +21,10 @@ from support_app.models.erasure import ERASURE_MARKER as M
 from support_app.models.erasure import ErasureReason
 from support_app.services.erasure.offboarding import TenantOffboardingService
 from support_app.services.erasure.records import begin_erasure, tombstone_envelope
+from support_app.services.support_requests.stale_handoffs import finalise_stale_handoffs
 from tests.conftest import actor_for
 from tests.feature.erasure.conftest import OWNER, raise_request, stored
-from tests.feature.support_requests.conftest import tenant_id
+from tests.feature.support_requests.conftest import pending_request, tenant_id
 
 
 def _record(engine: Engine, session: Session, reason: ErasureReason, tenant: str | None) -> int:
@@ -292,3 +294,19 @@ def test_an_account_changes_only_to_an_erasure_pseudonym(
     with pytest.raises(DBAPIError, match="erasure pseudonym"):
         _update(engine, sql, e=retention)
     _update(engine, "UPDATE users SET preferred_locale = 'de' WHERE id = 1")
+
+
+def test_a_pending_handoff_still_gets_its_one_outcome_on_a_tombstone(
+    engine: Engine, session: Session
+) -> None:
+    """Offboarding may meet a create still waiting for the desk: the tombstone keeps
+    the handoff's one finalisation (outcome columns only), so no sweep fails on it."""
+    pending = pending_request(engine, session)
+    TenantOffboardingService(engine).offboard(
+        actor_for(session, OWNER), tenant_id(session, "Fabrikam"), "Fabrikam"
+    )
+    assert stored(engine, pending.reference).summary == M
+    finalised = finalise_stale_handoffs(engine, older_than=timedelta(0))
+    assert finalised == [pending.reference]
+    row = stored(engine, pending.reference)
+    assert (row.summary, row.external_handoff_failure_kind) == (M, "app_stopped")
