@@ -5,7 +5,7 @@ layers, both named in the placeholder ``[redacted:<detector>]`` so a reader know
 what was removed:
 
 - a mapping value whose *key name* says secret is replaced whole
-  (``[redacted:secret-key]``; see ``keys`` for the normaliser);
+  (``[redacted:secret-key]``; see ``vocabulary`` for the normaliser);
 - a value *paired* with a secret name is replaced whole: ``{"name": "DB_PASSWORD",
   "value": X}`` and ``{"key": "api_key", "value": X}`` (App Service settings,
   Kubernetes env, HAR, Postman), a header tuple ``["X-Api-Key", X]``, a Key Vault
@@ -23,23 +23,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from support_app.services.redaction.catalogue import (
-    CATALOGUE,
+from support_app.services.redaction.catalogue import CATALOGUE, SECRET_KEY_PLACEHOLDER
+from support_app.services.redaction.commands import secret_argument_positions
+from support_app.services.redaction.named_fields import (
     CLI_OPTION,
     KEY_VAULT_SECRET,
     NAME_VALUE,
-    PLACEHOLDER_PREFIX,
-    SECRET_KEY_PLACEHOLDER,
     names_a_header,
-    placeholder,
 )
-from support_app.services.redaction.commands import secret_argument_positions
-from support_app.services.redaction.keys import is_secret_key
-from support_app.services.redaction.scanner import redact_text, scan
+from support_app.services.redaction.scanner import findings, redact_text, scan
+from support_app.services.redaction.syntax import PLACEHOLDER_PREFIX, Finding, placeholder
+from support_app.services.redaction.vocabulary import is_secret_key
 
 __all__ = [
     "CATALOGUE",
     "SECRET_KEY_PLACEHOLDER",
+    "Finding",
+    "findings",
     "is_secret_key",
     "placeholder",
     "redact",

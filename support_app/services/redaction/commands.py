@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from support_app.services.redaction.keys import is_secret_key, key_parts
+from support_app.services.redaction.vocabulary import is_secret_key, key_parts
 
 # command (lower case, without a path or ".exe") → its short password options; a
 # command of two words is matched with its sub-command ("docker login").

@@ -29,13 +29,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from support_app.services.redaction.catalogue import (
-    CATALOGUE,
-    Detector,
-    Redact,
-    Verdict,
-    placeholder,
-)
+from support_app.services.redaction.catalogue import CATALOGUE
+from support_app.services.redaction.stated_in_prose import redact_statements
+from support_app.services.redaction.syntax import Detector, Finding, Redact, Verdict, placeholder
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
@@ -85,11 +81,19 @@ class _Selection:
             first = index + 1
         return None
 
-    def apply(self, text: str, allowed: frozenset[str], start: int = 0, end: int = -1) -> str:
+    def apply(
+        self,
+        text: str,
+        allowed: frozenset[str],
+        start: int = 0,
+        end: int = -1,
+        findings: list[Finding] | None = None,
+    ) -> str:
         """``text[start:end]`` redacted (``end`` -1: to the end of the text).
 
         Within a bound, matches still see the whole text (a quote closes where it
-        closes), and only verdicts that end inside the bound are applied.
+        closes), and only verdicts that end inside the bound are applied. Each
+        removal is appended to ``findings`` when one is given.
         """
         end = len(text) if end < 0 else end
         out: list[str] = []
@@ -107,10 +111,14 @@ class _Selection:
                 # What a match holds before the secret it removes ("net use Z: \\\\fs\\s
                 # /user:x <password>") is scanned too: nothing in it is skipped unread.
                 if verdict.start > at + 1:
-                    out += (text[pos : at + 1], self.apply(text, allowed, at + 1, verdict.start))
+                    inner = self.apply(text, allowed, at + 1, verdict.start, findings)
+                    out += (text[pos : at + 1], inner)
                 else:
                     out.append(text[pos : verdict.start])
                 out.append(_PLACEHOLDERS[detector.name])
+                if findings is not None:
+                    evidence = verdict.evidence or detector.summary
+                    findings.append(Finding(detector.layer, detector.name, evidence))
             else:
                 out.append(text[pos : verdict.end])
             pos = verdict.end
@@ -171,7 +179,9 @@ class _Pass:
             if d.shape_trigger
         )
 
-    def apply(self, text: str, allowed: frozenset[str]) -> str:
+    def apply(
+        self, text: str, allowed: frozenset[str], findings: list[Finding] | None = None
+    ) -> str:
         found = self._triggers.findall(text.lower())
         shaped = [
             i
@@ -181,7 +191,7 @@ class _Pass:
         if not found and not shaped:
             return text  # the common case: nothing any detector could match
         selected = frozenset(shaped).union(*(self._selects[t] for t in set(found)))
-        return self._selection(selected).apply(text, allowed)
+        return self._selection(selected).apply(text, allowed, findings=findings)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (two passes, alive as long as the module)
     def _selection(self, indices: frozenset[int]) -> _Selection:
@@ -191,7 +201,7 @@ class _Pass:
 _PLACEHOLDERS = {d.name: placeholder(d.name) for d in CATALOGUE}
 _PASSES = (
     _Pass(tuple(d for d in CATALOGUE if d.spans_lines)),
-    _Pass(tuple(d for d in CATALOGUE if not d.spans_lines)),
+    _Pass(tuple(d for d in CATALOGUE if not (d.spans_lines or d.scans_sentences))),
 )
 
 
@@ -230,7 +240,17 @@ def scan(text: str, allowed: frozenset[str]) -> str:
     return result
 
 
-def _scan(text: str, allowed: frozenset[str]) -> str:
+def _scan(text: str, allowed: frozenset[str], findings: list[Finding] | None = None) -> str:
     for detector_pass in _PASSES:
-        text = detector_pass.apply(text, allowed)
-    return text
+        text = detector_pass.apply(text, allowed, findings)
+    return redact_statements(text, findings)
+
+
+def findings(text: str, *, allowed_emails: Iterable[str] = ()) -> list[Finding]:
+    """What ``redact_text`` removes from ``text``: layer, kind and evidence of each removal.
+
+    Never the removed text itself: a finding may be logged or counted.
+    """
+    found: list[Finding] = []
+    _scan(text, frozenset(e.lower() for e in allowed_emails), found)
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from support_app.services.redaction import CATALOGUE, placeholder, redact_text
-from support_app.services.redaction.catalogue import looks_random
+from support_app.services.redaction.named_fields import looks_random
 
 STORAGE_KEY = (
     "c3VwcG9ydF9hcHAgZGVtbzogZmFrZSBBenVyZSBzdG9yYWdlIGFjY291bnQga2V5LCBuZXZlciByZWFsISEhIQ=="

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from support_app.services.redaction.catalogue import SECRET_KEY
-from support_app.services.redaction.keys import (
+from support_app.services.redaction.named_fields import SECRET_KEY
+from support_app.services.redaction.vocabulary import (
     SECRET_PHRASES,
     SECRET_WORDS,
     is_password_key,

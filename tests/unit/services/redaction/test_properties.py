@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from support_app.services.redaction import CATALOGUE, placeholder, redact, redact_text
-from support_app.services.redaction.keys import is_secret_key
+from support_app.services.redaction.vocabulary import is_secret_key
 from support_app.services.support_requests.reference import SupportRequestReference
 
 PROPERTY_SETTINGS = settings(

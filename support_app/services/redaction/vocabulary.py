@@ -280,3 +280,241 @@ def is_secret_key(key: str) -> bool:
 def is_password_key(key: str) -> bool:
     """A secret key naming a password, whose value may be a phrase of several words."""
     return is_secret_key(key) and any(p in PASSWORD_WORDS for p in key_parts(key))
+
+
+# --- nouns that name a secret in prose --------------------------------------------------------
+
+# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN")…
+_PROSE_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwords",
+        "passwort",
+        "passworter",  # Passwörter, accent folded
+        "kennwort",
+        "kennworter",
+        "passphrase",
+        "passcode",
+        "passwd",
+        "pwd",
+        "pw",
+        "pin",
+        "puk",
+        "secret",
+        "geheimnis",
+        "token",
+        "psk",
+        "mdp",
+        "contrasena",
+        "clave",
+    }
+)
+# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
+# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
+_PROSE_SECRET_SUFFIXES = (
+    "password",
+    "passwort",
+    "kennwort",
+    "passphrase",
+    "passcode",
+    "secret",
+    "token",
+    *(
+        f"{qualifier}code"
+        for qualifier in (
+            "zugangs",
+            "alarm",
+            "tur",
+            "tor",
+            "sicherheits",
+            "entsperr",
+            "wiederherstellungs",
+            "notfall",
+            "tresor",
+            "pin",
+            "integration",
+            "access",
+            "recovery",
+            "backup",
+            "unlock",
+            "entry",
+        )
+    ),
+    *(
+        f"{qualifier}schlussel"
+        for qualifier in (
+            "wlan",
+            "netzwerk",
+            "wiederherstellungs",
+            "api",
+            "zugangs",
+            "sicherheits",
+            "lizenz",
+            "produkt",
+            "verschlusselungs",
+            "geheim",
+        )
+    ),
+)
+# Nouns for a user and password together: their value is a pair ("admin / X").
+_PROSE_CREDENTIAL_WORDS = frozenset(
+    {
+        "credentials",
+        "credential",
+        "creds",
+        "cred",
+        "zugangsdaten",
+        "anmeldedaten",
+        "logindaten",
+        "login",
+        "logins",
+        "zugang",  # "Zugang: admin / X"
+    }
+)
+# "key", "code", "Schlüssel" and "community" name a secret only after one of these
+# ("API key", "Wi-Fi key", "recovery code", "WLAN Schlüssel", "SNMP community"): an
+# error code, a registry key or a product's key feature are no secrets.
+_PROSE_QUALIFIED = {
+    "key": frozenset(
+        {
+            "api",
+            "access",
+            "secret",
+            "account",
+            "storage",
+            "recovery",
+            "license",
+            "licence",
+            "product",
+            "wifi",
+            "wlan",
+            "network",
+            "security",
+            "encryption",
+            "preshared",
+            "pre-shared",
+            "shared",
+            "master",
+            "private",
+            "app",
+            "client",
+            "admin",
+            "subscription",
+            "integration",
+            "signing",
+            "bitlocker",
+            "unlock",
+        }
+    ),
+    "code": frozenset(
+        {
+            "access",
+            "alarm",
+            "door",
+            "gate",
+            "safe",
+            "unlock",
+            "recovery",
+            "backup",
+            "security",
+            "entry",
+            "pin",
+            "puk",
+            "master",
+            "admin",
+            "integration",
+            "verification",
+            "keypad",
+            "garage",
+        }
+    ),
+    "codes": frozenset({"recovery", "backup"}),
+    "schlussel": frozenset({"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery"}),
+    "community": frozenset({"snmp", "read", "write", "ro", "rw", "community"}),
+    "passe": frozenset({"de"}),  # French "mot de passe"
+}
+# Words after a noun that make it metadata ("password policy", "PIN length",
+# "token id", "password hash"), so what follows describes the secret, not states it.
+PROSE_QUALIFIERS = QUALIFIERS | frozenset(
+    {
+        "id",
+        "hash",
+        "hint",
+        "hinweis",
+        "manager",
+        "richtlinie",
+        "richtlinien",
+        "lange",
+        "history",
+        "verlauf",
+        "reset",
+        "resets",
+        "change",
+        "changes",
+        "anderung",
+        "ablauf",
+        "age",
+        "alter",
+        "field",
+        "feld",
+        "dialog",
+        "requirements",
+        "anforderungen",
+        "complexity",
+        "komplexitat",
+        "strength",
+        "starke",
+        "anzahl",
+        "typ",
+        "rotation",
+        "vault",
+        "safe",
+        "store",
+        "spray",
+        "spraying",
+        "audit",
+    }
+)
+
+
+def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    folded = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+
+
+@lru_cache(maxsize=8192)
+def names_secret_in_prose(word: str, previous: str = "") -> str | None:
+    """Whether ``word`` (after ``previous``) names a secret in a sentence, and how.
+
+    ``"secret"`` for a noun of its own ("password", "WLAN-Passwort"), ``"phrase"`` when
+    it does so with the word before ("API key", "recovery code"), ``"credentials"``
+    for a user and password together ("creds", "Zugangsdaten"), ``"qualified-later"``
+    for a word that needs a qualifier it may get after it ("the code for the alarm",
+    "Code für die Alarmanlage": see ``qualifies_later``); ``None`` otherwise.
+    """
+    parts = key_parts(word)
+    if not parts:
+        return None
+    last = parts[-1]
+    joined = "".join(parts)
+    if last in _PROSE_CREDENTIAL_WORDS or joined in _PROSE_CREDENTIAL_WORDS:
+        return "credentials"
+    if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
+        return "secret"
+    qualifiers = _PROSE_QUALIFIED.get(last)
+    if qualifiers is None:
+        return None
+    before = parts[-2] if len(parts) > 1 else "".join(key_parts(previous))
+    if _fold(before) in qualifiers:
+        return "phrase"
+    return "qualified-later" if len(parts) == 1 else None
+
+
+def qualifies_later(noun: str, words: list[str]) -> bool:
+    """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
+    secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
+    qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
+    folded = [_fold(w).replace("-", "") for w in words]
+    return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)

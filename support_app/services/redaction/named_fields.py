@@ -1,0 +1,694 @@
+"""Layer 2, named fields in any syntax: a name that means "secret" and the value beside it.
+
+One structural layer over the shared vocabulary (``vocabulary.is_secret_key``): it
+finds the name and its value wherever a syntax puts them — keys of every
+serialisation (``key=value``, ``key: value``, ``"key": "value"``, YAML below the key),
+XML attributes, elements and key/value element pairs, name/value pairs in lists and
+objects, connection strings, URL user-info, headers, command lines (options that
+take a secret and the positional secrets of known commands), registry and
+environment writes, dotfiles and the configuration lines of devices and services.
+No rule here names a tool's field: the vocabulary decides what is secret.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from support_app.services.redaction.commands import (
+    ATTACHED,
+    COMMAND_TRIGGERS,
+    GLUED,
+    SPACED,
+    command_of,
+    option_takes_secret,
+)
+from support_app.services.redaction.known_formats import NAMED_FORMATS
+from support_app.services.redaction.syntax import (
+    DQ,
+    HEADER_VALUE,
+    KEY_NAME,
+    KEY_WORDS,
+    PLACEHOLDER_PREFIX,
+    PLAIN_WORD,
+    QUOTE,
+    REFERENCE,
+    SQ,
+    UNCLOSED,
+    UNQUOTED_VALUE,
+    Detector,
+    Keep,
+    Redact,
+    Verdict,
+    header_value,
+    indented_lines,
+    quoted_span,
+    reference_end,
+    trimmed,
+    unredacted,
+)
+from support_app.services.redaction.vocabulary import is_password_key, is_secret_key
+
+LAYER = "named-fields"
+
+# --- key-based ---------------------------------------------------------------------------
+
+
+# A secret-named key's value, read only once the key is known to name a secret: the
+# key alone is what the scan matches, so a text of many keys that name nothing
+# (``key=key=key=…``) is not read to its end once per key.
+_SECRET_KEY_VALUE = re.compile(
+    rf"(?:{DQ}|{SQ}|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
+    rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))"
+)
+
+
+def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    key, text = match.group("key"), match.string
+    if not is_secret_key(key):
+        return None
+    value = _SECRET_KEY_VALUE.match(text, match.end())
+    if value is None:
+        return None
+    password = is_password_key(key)
+    colon = match.group("sep") == ":"
+    if (quoted := quoted_span(value)) is not None:
+        span = quoted
+    elif value.start("block") >= 0 or value.start("eol") >= 0:
+        if not colon:
+            return None
+        span = indented_lines(
+            text, match.start("key"), value.end(), block=value.start("block") >= 0
+        )
+        return None if span is None else unredacted(text, span)
+    elif colon and password:
+        # "Passwort: mein geheimes Haus" — a password may be a phrase: the rest of the line.
+        start = value.start("tok")
+        if reference := REFERENCE.match(text, start):
+            return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
+        end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
+        span = trimmed(text, start, end)
+        if _MYSQL_PASSWORD_USED.match(text, *span):
+            return None  # MySQL's "(using password: YES)" says whether one was sent
+    elif _CMDLET.fullmatch(text, *value.span("tok")):
+        return None  # "$pw = ConvertTo-SecureString 'X'": the cmdlet's detector takes X
+    else:
+        start, end = value.span("tok")
+        escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
+        span = (start, escaped_ampersand if escaped_ampersand > start else end)
+    if (reference := reference_end(text, *span)) is not None:
+        return Keep(reference)
+    if not password and PLAIN_WORD.fullmatch(text, *span):
+        # "token: expired", "InvalidSignature: The token …"; a password may be a word
+        return None
+    return unredacted(text, span)
+
+
+_MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
+_CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
+
+SECRET_KEY = Detector(
+    layer=LAYER,
+    name="secret-key",
+    summary="the value after a secret-named key in text: key=value, key: value, "
+    '"key": "value", env-style NAME=value, query parameters (sig=, access_token=, also '
+    "after a JSON-escaped \\u0026); after a password-named key and ':' the rest of the "
+    "line; a YAML value on the lines below (plain, | and >- block scalars); quoted "
+    "values whole, with escaped and doubled quotes. References (${{ secrets.X }}, $VAR) "
+    "are kept",
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        # "%3D": an encoded "=" inside a URL that is itself a query parameter
+        rf"(?:(?<=\\u0026)|(?<![\w.\-])){QUOTE}(?P<key>{KEY_NAME}){QUOTE}"
+        r"[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*",
+        re.IGNORECASE,
+    ),
+    locate=_locate_secret_key,
+)
+
+
+def _locate_xml_element(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    key = match.group("key")
+    if not is_secret_key(key.rpartition(":")[2]):
+        return None
+    if match.start("value") >= 0:  # <AdministratorPassword><Value>X</Value>
+        return unredacted(match.string, match.span("value"))
+    if key.lower() != match.group("close").lower():
+        return None
+    return unredacted(match.string, match.span("secret"))
+
+
+SECRET_ELEMENT = Detector(
+    layer=LAYER,
+    name="secret-element",
+    summary="the text of an XML element with a secret name (<Password>…</Password>), also "
+    "with a namespace prefix and attributes (<wsse:Password Type=…>), or in its <Value> "
+    "child (unattend.xml <AdministratorPassword><Value>…)",
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        r"<(?P<key>[\w.\-]+(?::[\w.\-]+)?)(?:[ \t][^<>]*)?(?<!/)>"
+        r"(?:(?P<secret>[^<]*)</(?P<close>[\w.\-:]+)>"
+        r"|\s*<(?:[\w.\-]+:)?value(?:[ \t][^<>]*)?>(?P<value>[^<]*)</)",
+        re.IGNORECASE,
+    ),
+    locate=_locate_xml_element,
+)
+
+
+# A connection-string pair: a name (may hold spaces: "User ID") and "=".
+_PAIR = re.compile(r"[ \t]*[A-Za-z][\w .\-]*=")
+
+
+def _follows_a_pair(text: str, semicolon: int) -> bool:
+    """Whether the segment before this ';' is itself a ``name=value`` pair.
+
+    Tells "Server=x;Password=y" from a sentence that goes on after a ';'.
+    """
+    start = max(text.rfind(c, 0, semicolon) for c in ";\n\"'") + 1
+    return _PAIR.match(text, start, semicolon) is not None
+
+
+def _locate_connection_string(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    if match.start("key") >= 0:
+        if not _follows_a_pair(text, match.start() - 1):
+            return None
+        key, span = match.group("key"), match.span("secret")
+    else:
+        key, span = match.group("key2"), match.span("secret2")
+    if not is_secret_key(key):
+        return None
+    return unredacted(text, span)
+
+
+_CONNECTION_VALUE = r"(?:\{[^}\r\n]*\}|\"[^\"\r\n]*\"|'[^'\r\n]*'|[^;\"'\r\n]+)"
+CONNECTION_STRING = Detector(
+    layer=LAYER,
+    name="connection-string",
+    summary="a secret-named pair in a ';'-separated connection string (AccountKey=, "
+    "SharedAccessKey=, Password= with spaces, Pwd={…}), up to the next ';'",
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        # a pair after a ';' …
+        rf"(?<=;)[ \t]*(?P<key>{KEY_NAME})[ \t]*=[ \t]*(?P<secret>{_CONNECTION_VALUE})"
+        # … or the first pair of a string that goes on with ';name='
+        rf"|(?<![\w.\-])(?P<key2>{KEY_NAME})[ \t]*=[ \t]*(?P<secret2>[^;\"'\s]++)"
+        r"(?=;[ \t]*[A-Za-z][\w .\-]*=)",
+        re.IGNORECASE,
+    ),
+    locate=_locate_connection_string,
+)
+
+# --- headers -----------------------------------------------------------------------------
+
+_AUTH_SCHEMES = (
+    "bearer",
+    "basic",
+    "negotiate",
+    "ntlm",
+    "sharedkeylite",
+    "sharedkey",
+    "sharedaccesssignature",
+)
+_CHALLENGE_PARAMETER = re.compile(r"[A-Za-z_]+=")
+# A scheme is a word of letters (a token has digits), or one of the digit-bearing ones.
+_SCHEME_PREFIX = re.compile(r"(?:[A-Za-z][A-Za-z\-]{0,30}|AWS4-HMAC-SHA256|HMAC-SHA256)[ \t]+")
+
+
+def _locate_authorization(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    if match.start("scheme") >= 0:  # "Bearer <token>" without a header name
+        start, end = trimmed(text, *match.span("token"))
+        if PLAIN_WORD.fullmatch(text, start, end):
+            return None  # "Basic authentication is disabled": a sentence, not a token
+        if _CHALLENGE_PARAMETER.fullmatch(text, start, end) and text.startswith('"', end):
+            return None  # 'WWW-Authenticate: Bearer realm="…"': a challenge, no credential
+        return unredacted(text, (start, end))
+    start, end = header_value(match)
+    scheme = _SCHEME_PREFIX.match(text, start, end)
+    if scheme and scheme.end() < end:  # keep the scheme: support needs to know it
+        start = scheme.end()
+    return unredacted(text, (start, end))
+
+
+AUTHORIZATION = Detector(
+    layer=LAYER,
+    name="authorization",
+    summary="the credentials of an Authorization/Proxy-Authorization header of any scheme "
+    "(the scheme word is kept), and a token after Bearer/Basic/Negotiate/NTLM/SharedKey/"
+    "SharedAccessSignature in free text",
+    triggers=("authori", *_AUTH_SCHEMES),
+    pattern=re.compile(
+        rf"(?<![\w\-]){QUOTE}(?:proxy-)?authori[sz]ation{QUOTE}[ \t]*[:=][ \t]*{HEADER_VALUE}"
+        rf"|(?<![\w\-])(?P<scheme>{'|'.join(_AUTH_SCHEMES)})[ \t]+"
+        r"(?P<token>[A-Za-z0-9\-._~+/:%=&]+)",
+        re.IGNORECASE,
+    ),
+    locate=_locate_authorization,
+)
+
+
+def _locate_header(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    return unredacted(match.string, header_value(match))
+
+
+COOKIE = Detector(
+    layer=LAYER,
+    name="cookie",
+    summary="the whole value of a Cookie or Set-Cookie header (every cookie in it)",
+    triggers=("cookie",),
+    pattern=re.compile(
+        rf"(?<![\w\-]){QUOTE}(?:set-)?cookie{QUOTE}[ \t]*:[ \t]*{HEADER_VALUE}", re.IGNORECASE
+    ),
+    locate=_locate_header,
+)
+
+# --- command lines -----------------------------------------------------------------------
+
+
+def _locate_cli_credentials(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    start, end = quoted_span(match) or match.span("tok")
+    text = match.string
+    # user:password, or smbclient's -U 'DOMAIN\user%password': whichever comes first
+    user_end = start  # past a user already redacted ("[redacted:email]:…")
+    while text.startswith(PLACEHOLDER_PREFIX, user_end) and text.find("]", user_end, end) > 0:
+        user_end = text.find("]", user_end, end) + 1
+    found = [i for i in (text.find(":", user_end, end), text.find("%", user_end, end)) if i >= 0]
+    if not found:
+        return None  # "curl -u admin" asks for the password; "pip install -U pkg"
+    separator = min(found)
+    user, password = text[start:separator], text[separator + 1 : end]
+    if user.isdigit() and password.isdigit():
+        return None  # "docker run -u 1000:1000": a uid and gid
+    return unredacted(text, (separator + 1, end))  # the user name stays readable
+
+
+CLI_CREDENTIALS = Detector(
+    layer=LAYER,
+    name="cli-credentials",
+    summary="the password of user:password after -u/--user/-U/--proxy-user on a command "
+    "line (curl, wget), and of user%password (smbclient -U); the user name is kept",
+    triggers=("-u",),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)"
+        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s\"']+))",
+        re.IGNORECASE,
+    ),
+    locate=_locate_cli_credentials,
+)
+
+_ARGUMENT = r"[^\s\"',;|&<>()\[\]{}`]+"
+# A value that is no secret of its own: a variable, an expression, a prompt ("*").
+_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd):|stdin\b")
+# After a short option, a value that starts like an option is the next option.
+_OPTION = re.compile(r"-[\w\-]")
+
+
+def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text, option = match.string, match.group("opt")
+    command = command_of(text, match.start("opt"))
+    span = quoted_span(match) or (match.span("tok") if match.start("tok") >= 0 else None)
+    if span is not None:
+        how = ATTACHED if match.group("colon") else SPACED
+        start, end = span
+        quoted = any(match.start(g) >= 0 for g in ("sq", "rsq", "esq"))
+        literal = quoted or not (
+            _NOT_A_LITERAL.match(text, start, end)
+            or (len(option) == 2 and _OPTION.match(text, start, end))
+        )
+        if literal and option_takes_secret(option, command, how):
+            if text.startswith("pass:", start):  # openssl -passin pass:X
+                start += len("pass:")
+            return unredacted(text, (start, end))
+    if len(option) > 2 and option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
+        glued = re.compile(_ARGUMENT).match(text, match.start("opt") + 2)
+        if glued and not _NOT_A_LITERAL.match(text, glued.start()):
+            return unredacted(text, glued.span())
+    return None
+
+
+CLI_OPTION = Detector(
+    layer=LAYER,
+    name="cli-option",
+    summary="the value of a command-line option that takes a secret: named options "
+    "(--password X, --token X, --shared-key X, -Password 'X', -SecretKey X, -pw X, "
+    "/p:X, openssl -passout pass:X), spaced, glued (mysql -pX), quoted, or as the next "
+    "element of an argv list written as text; short letters only after their command "
+    "(mysql, sshpass, sqlcmd, ldapsearch, redis-cli, psexec, docker login…). Variables "
+    "($pw, $env:X) and prompts are kept",
+    triggers=(*KEY_WORDS, *COMMAND_TRIGGERS),
+    pattern=re.compile(
+        r"(?<![\w\-/\\.:])(?P<opt>--?[A-Za-z][\w\-]*|/[A-Za-z][\w\-]*)"
+        r"(?:(?:\\?[\"'][ \t]*,[ \t]*(?=\\?[\"'])|(?P<colon>:)|[ \t]+)"
+        rf"(?:{DQ}|{SQ}|{UNCLOSED}|(?P<tok>{_ARGUMENT})))?"
+    ),
+    locate=_locate_cli_option,
+)
+
+_NET_USE_TOKEN = re.compile(r"\"[^\"\r\n]*\"|[^\s]+")
+
+
+def _locate_net_use(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The one argument of ``net use`` that is neither a drive, a share nor a switch."""
+    text = match.string
+    for token in _NET_USE_TOKEN.finditer(text, match.end("use"), match.end()):
+        value = token.group()
+        if value.startswith(("/", "\\\\", "*", "$", "%")) or re.fullmatch(r"[A-Za-z]:", value):
+            continue
+        return unredacted(text, token.span())
+    return None
+
+
+NET_USE = Detector(
+    layer=LAYER,
+    name="net-use",
+    summary="the password argument of 'net use' (before or after /user:), not the drive, "
+    "share or switches; '*' (prompt) is kept",
+    triggers=("net use", "net.exe use"),
+    pattern=re.compile(r"(?<![\w\-])net(?:\.exe)?[ \t]+(?P<use>use)\b[^\r\n|;&]*", re.IGNORECASE),
+    locate=_locate_net_use,
+)
+
+
+def _locate_literal(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """A quoted or bare literal the pattern took, unless it is a variable."""
+    span = quoted_span(match)
+    if span is None:
+        for group in ("tok", "pdq", "psq"):
+            if match.start(group) >= 0:
+                span = match.span(group)
+                break
+    if span is None or (match.start("sq") < 0 and _NOT_A_LITERAL.match(match.string, span[0])):
+        return None
+    return unredacted(match.string, span)
+
+
+SECURE_STRING = Detector(
+    layer=LAYER,
+    name="secure-string",
+    summary="the plain text turned into a SecureString: ConvertTo-SecureString 'X' "
+    "(-String X, also piped in: 'X' | ConvertTo-SecureString)",
+    triggers=("convertto-securestring",),
+    pattern=re.compile(
+        rf"ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>{_ARGUMENT}))"
+        r"|(?:\"(?P<pdq>[^\"\r\n]+)\"|'(?P<psq>[^'\r\n]+)')[ \t]*\|[ \t]*ConvertTo-SecureString",
+        re.IGNORECASE,
+    ),
+    locate=_locate_literal,
+)
+
+PIPED_PASSWORD = Detector(
+    layer=LAYER,
+    name="piped-password",
+    summary="a password echoed into a command that reads it from standard input "
+    "(echo X | sudo -S, | docker login --password-stdin, | passwd --stdin, | chpasswd)",
+    triggers=("echo", "printf"),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
+        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
+        r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
+        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b))"
+    ),
+    locate=_locate_literal,
+)
+
+# --- structures written as text ----------------------------------------------------------
+
+_ANY_QUOTE = r"\\?[\"']"
+# One more "key": scalar (or flat object) pair of the same JSON object.
+_JSON_PAIR = (
+    rf"[ \t\r\n]*,[ \t\r\n]*{_ANY_QUOTE}[\w\-$@.]+{_ANY_QUOTE}[ \t]*:[ \t]*"
+    r"(?:\\?\"(?:[^\"\\\r\n]|\\[^\"\r\n])*\\?\"|'[^'\r\n]*'|true|false|null|True|False|None"
+    r"|-?[\d.]+|\{[^{}]*\}|\[[^\[\]]*\])"
+)
+
+
+_HEADER_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_PAIR_END = re.compile(r"[ \t]*[\])]")
+_HEADER_NAME = re.compile(r"[\w.\-]+")
+
+
+def names_a_header(name: str) -> bool:
+    """Whether the first of two strings names a header or setting ("X-Api-Key",
+    "DB_PASSWORD", "apiKey", "Authorization"), not a word of a list ("password",
+    "Token"): only then is the second its value."""
+    if not _HEADER_NAME.fullmatch(name):
+        return False
+    if name.lower() in _HEADER_NAMES or any(c in name for c in "-_."):
+        return True
+    return not (name.islower() or name.istitle())
+
+
+def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    name = next(match.group(g) for g in ("key", "ykey", "tkey") if match.start(g) >= 0)
+    if not is_secret_key(name):
+        return None
+    if match.start("tkey") >= 0 and not (
+        names_a_header(name) and _PAIR_END.match(match.string, match.end())
+    ):
+        return None  # a header tuple is a pair: ["X-Api-Key", "…"], not a list of words
+    span = quoted_span(match) or trimmed(match.string, *match.span("tok"))
+    if (reference := reference_end(match.string, *span)) is not None:
+        return Keep(reference)
+    return unredacted(match.string, span)
+
+
+NAME_VALUE = Detector(
+    layer=LAYER,
+    name="name-value",
+    summary='the value paired with a secret name: {"name": "DB_PASSWORD", "value": X} '
+    '(App Service settings, Kubernetes env, HAR headers and query strings), {"key": '
+    '"api_key", "value": X} (Postman), YAML "- name: X / value: Y", header tuples '
+    '[["X-Api-Key", X]]',
+    # "value" (JSON, YAML), or a list or tuple opening on a quote (header tuples)
+    triggers=("value", '["', "['", '("', "('", '[\\"', '(\\"'),
+    pattern=re.compile(
+        rf"(?:{_ANY_QUOTE}(?:name|key|header|parameter|variable){_ANY_QUOTE}[ \t]*:[ \t]*"
+        rf"{_ANY_QUOTE}(?P<key>[^\"'\\\r\n]{{1,120}}){_ANY_QUOTE}(?:{_JSON_PAIR})*"
+        rf"[ \t\r\n]*,[ \t\r\n]*{_ANY_QUOTE}value{_ANY_QUOTE}[ \t]*:[ \t]*"
+        # YAML, also with JSON-escaped line breaks ("- name: X\\n  value: Y")
+        r"|(?<![\w\-])name:[ \t]*[\"']?(?P<ykey>[\w.\-]+)[\"']?[ \t]*(?:\r?\n|(?:\\r)?\\n)[ \t]*"
+        r"value:[ \t]*"
+        rf"|[\[(][ \t]*{_ANY_QUOTE}(?P<tkey>[^\"'\\\r\n,]{{1,80}}){_ANY_QUOTE}[ \t]*,[ \t]*"
+        r"(?=\\?[\"']))"
+        rf"(?:{DQ}|{SQ}|(?P<tok>[^\r\n,}}\]]*[^\s,}}\]]))",
+        re.IGNORECASE,
+    ),
+    locate=_locate_name_value,
+)
+
+
+def _locate_quoted(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The quoted value the pattern ends with."""
+    span = quoted_span(match)
+    return None if span is None else unredacted(match.string, span)
+
+
+# Quotes also JSON-escaped (\"): a secret bundle written into a JSON string.
+_VAULT_SECRET_ID = (
+    r"\\?\"id\\?\"[ \t]*:[ \t]*\\?\"https://[^\"\s\\]*\.vault\.[\w.]+/secrets/[^\"\s\\]*\\?\""
+)
+_VALUE_NAME = r"\\?\"value\\?\"[ \t]*:[ \t]*"
+KEY_VAULT_SECRET = Detector(
+    layer=LAYER,
+    name="key-vault-secret",
+    summary="the value of an Azure Key Vault secret bundle in JSON (az keyvault secret "
+    'show, the REST API): "value" in the object whose "id" is …vault…/secrets/…, also '
+    "JSON-escaped",
+    triggers=("/secrets/",),
+    pattern=re.compile(
+        rf"(?:{_VAULT_SECRET_ID}(?:{_JSON_PAIR})*[ \t\r\n]*,[ \t\r\n]*{_VALUE_NAME}"
+        # the value before the id: looked ahead to, over the value and its quotes
+        rf"|{_VALUE_NAME}(?=\\?\"(?:[^\"\\\r\n]|\\[^\r\n])*?\\?\"[ \t\r\n]*,[ \t\r\n]*"
+        rf"{_VAULT_SECRET_ID}))"
+        rf"{DQ}"
+    ),
+    locate=_locate_quoted,
+)
+
+
+def _locate_xml_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    name = match.group("k1") if match.start("k1") >= 0 else match.group("k2")
+    if not is_secret_key(name):
+        return None
+    group = next(g for g in ("v1", "v2", "v3", "v4") if match.start(g) >= 0)
+    return unredacted(match.string, trimmed(match.string, *match.span(group)))
+
+
+XML_SETTING = Detector(
+    layer=LAYER,
+    name="xml-setting",
+    summary='the value of an XML setting with a secret key or name: <add key="SmtpPassword" '
+    'value="X"/>, <setting name="DbPassword"><value>X</value>, <entry key="db.password">X'
+    "</entry>",
+    triggers=("key=", "name="),
+    pattern=re.compile(
+        # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
+        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
+        r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
+        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))",
+        re.IGNORECASE,
+    ),
+    locate=_locate_xml_setting,
+)
+
+# --- tool output and device configuration --------------------------------------------------
+
+TOOL_OUTPUT = Detector(
+    layer=LAYER,
+    name="tool-output",
+    summary="the rest of the line after a secret's label in tool output: netsh wlan "
+    "'Key Content : X' (also German/French), 'Pre-shared key: X', 'Shared secret: X'",
+    triggers=(
+        "key content",
+        "schlüsselinhalt",
+        "schl\\u00fcsselinhalt",
+        "contenu de la c",
+        "pre-shared",
+        "preshared",
+        "shared secret",
+    ),
+    pattern=re.compile(
+        # ü and é also as json.dumps writes them by default (\u00fc, \u00e9)
+        r"(?<![\w\-])(?:Key[ \t]+Content|Schl(?:ü|\\u00fc)sselinhalt"
+        r"|Contenu[ \t]+de[ \t]+la[ \t]+cl(?:é|\\u00e9)"
+        r"|Pre-?shared[ \t]+key|Shared[ \t]+secret)[ \t]*:[ \t]*(?P<secret>[^\r\n]*[^\s])",
+        re.IGNORECASE,
+    ),
+    locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
+)
+
+NETWORK_DEVICE_SECRET = Detector(
+    layer=LAYER,
+    name="network-device-secret",
+    summary="secrets in network device configuration (Cisco IOS and alike): password/secret "
+    "with a type digit (password 0 X, secret 5 $1$…), username … password X, enable "
+    "secret X, snmp-server community X, isakmp/tacacs/radius key X, pre-shared-key X",
+    triggers=(
+        "username",
+        "enable password",
+        "enable secret",
+        "snmp-server",
+        "isakmp",
+        "tacacs-server",
+        "radius-server",
+        "pre-shared-key",
+        "key-string",
+        "authentication-key",
+        *(f"{word} {kind}" for word in ("password", "secret") for kind in "05789"),
+    ),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:"
+        r"(?:password|secret|key-string|authentication-key)[ \t]+[05789][ \t]+"
+        r"|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+(?:password|secret)[ \t]+"
+        r"(?![05789][ \t])"
+        r"|enable[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+\d+)?(?:[ \t]+[05789](?=[ \t]))?"
+        r"[ \t]+"
+        r"|snmp-server[ \t]+community[ \t]+"
+        r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
+        r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
+        r"|pre-shared-key(?:[ \t]+(?:ascii|hex|local|remote))*[ \t]+)"
+        r"(?P<secret>[^\s]+)",
+        re.IGNORECASE,
+    ),
+    locate=lambda match, _allowed: unredacted(match.string, match.span("secret")),
+)
+
+
+# --- dotfiles -------------------------------------------------------------------------------
+
+# Entries over several lines, also with JSON-escaped line breaks (\n, \t).
+_NETRC_GAP = r"(?:\s|\\[nrt])+"
+_NETRC_WORD = r"(?:[^\s\\]|\\(?![nrt]))+"
+NETRC = Detector(
+    layer=LAYER,
+    name="netrc",
+    summary="the password of a .netrc entry (machine host login user password X), on one "
+    "line or several",
+    triggers=("machine",),
+    pattern=re.compile(
+        rf"(?<![\w\-])machine[ \t]+{_NETRC_WORD}(?:{_NETRC_GAP}(?:login|account|port)[ \t]+"
+        rf"{_NETRC_WORD})*{_NETRC_GAP}password[ \t]+(?P<secret>{_NETRC_WORD})"
+    ),
+)
+
+PGPASS = Detector(
+    layer=LAYER,
+    name="pgpass",
+    summary="the password field of a .pgpass line (host:port:database:user:password)",
+    triggers=(":*:", ":5432:", ":5433:", ":6432:", "pgpass"),
+    pattern=re.compile(
+        # a line of its own, also after a JSON-escaped line break (\n)
+        r"(?:(?<![^\r\n])|(?<=\\n))[ \t]*[^\s:#\\][^\s:\\]*:(?:\d{1,5}|\*):[^\s:]+:[^\s:]+:"
+        r"(?P<secret>(?:[^\r\n\\]|\\(?![rn]))*[^\s\\])"
+    ),
+)
+
+
+def _locate_secret(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    return unredacted(match.string, match.span("secret"))
+
+
+URL_CREDENTIALS = Detector(
+    layer=LAYER,
+    name="url-credentials",
+    summary="user:password in a URL of any scheme, also with an empty user (redis://:pw@)",
+    triggers=("://",),
+    pattern=re.compile(
+        r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*://"
+        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/?#\"'<>]*)@",
+        re.IGNORECASE,
+    ),
+    locate=_locate_secret,
+)
+
+
+_RANDOM_MIN_LENGTH = 16
+_RANDOM_MIN_ENTROPY = 3.5  # bits per character
+
+
+def looks_random(value: str) -> bool:
+    """Long, with upper, lower case and digits, and high Shannon entropy.
+
+    UUIDs, ULIDs, timestamps and words fail the character-class test on purpose.
+    """
+    if len(value) < _RANDOM_MIN_LENGTH:
+        return False
+    if not (
+        any(c.islower() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.isdigit() for c in value)
+    ):
+        return False
+    counts = {c: value.count(c) for c in set(value)}
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= _RANDOM_MIN_ENTROPY
+
+
+def _locate_high_entropy(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    start, end = trimmed(text, *match.span("secret"))
+    if not (is_secret_key(match.group("key")) and looks_random(text[start:end])):
+        return None
+    if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
+        return None  # the named detector takes it, so the placeholder says what it was
+    return Redact(start, end)
+
+
+HIGH_ENTROPY = Detector(
+    layer=LAYER,
+    name="high-entropy",
+    summary="a long random-looking value right after a secret-named word without a "
+    "separator ('client secret Xy7…', 'AccountKey is Q2…')",
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        # the key may be two words: "API key", "client secret", "access token"
+        rf"(?<![\w.\-])(?P<key>{KEY_NAME}(?:[ \t]+(?:key|secret|token|password|string)\b)?)"
+        rf"{QUOTE}[ \t]+(?:(?:is|was|=>|->)[ \t]+)?{QUOTE}"
+        r"(?P<secret>[A-Za-z0-9+/_~.\-]{16,}={0,2})",  # "=" only as base64 padding
+        re.IGNORECASE,
+    ),
+    locate=_locate_high_entropy,
+)

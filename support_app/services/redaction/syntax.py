@@ -1,0 +1,226 @@
+"""The pieces every redaction layer is built from: detectors, verdicts and value syntax.
+
+A detector is a regular expression plus, where the shape alone is not enough, a
+``locate`` step that decides what to remove (or declines). Its name appears in the
+placeholder, ``[redacted:<name>]``, so a reader of a redacted text knows what kind of
+thing was there; its layer is recorded with every finding. The quoting, reference and
+YAML readers here are shared so that every layer reads a value the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+PLACEHOLDER_PREFIX = "[redacted:"
+
+
+def placeholder(name: str) -> str:
+    """The text that replaces a secret found by the detector ``name``."""
+    return f"{PLACEHOLDER_PREFIX}{name}]"
+
+
+class Redact(NamedTuple):
+    """Replace ``text[start:end]`` by the detector's placeholder.
+
+    ``evidence`` says why, where the detector weighed more than its pattern (the
+    prose layer's word, relation and value shape); else the finding names the
+    detector's summary.
+    """
+
+    start: int
+    end: int
+    evidence: str = ""
+
+
+class Finding(NamedTuple):
+    """One removal: which layer and detector found it, and on what evidence."""
+
+    layer: str
+    kind: str
+    evidence: str
+
+
+class Keep(NamedTuple):
+    """Leave ``text`` up to ``end`` as it is and go on scanning from there."""
+
+    end: int
+
+
+# What a detector's ``locate`` decides for one match; ``None`` declines the match
+# (another detector may still match at the same position).
+Verdict = Redact | Keep | None
+Locate = Callable[[re.Match[str], frozenset[str]], Verdict]
+
+
+def _secret_group(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The ``secret`` group when the pattern has one that took part, else the match."""
+    if "secret" in match.re.groupindex and match.start("secret") >= 0:
+        return Redact(*match.span("secret"))
+    return Redact(*match.span())
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One named secret form: its pattern, the literals it needs, and what it removes."""
+
+    name: str
+    # Which layer of the redaction found it (``known-formats``, ``named-fields``,
+    # ``stated-in-prose``, ``encoded-credentials``): recorded with every finding.
+    layer: str
+    summary: str
+    pattern: re.Pattern[str]
+    # Literal strings (compared case-insensitively) one of which every match contains:
+    # a text with none of the catalogue's triggers is skipped without a scan.
+    triggers: tuple[str, ...]
+    locate: Locate = _secret_group
+    # For a form without any literal (a BitLocker key is digits and dashes): a pattern
+    # every match contains, searched only in texts holding at least ``count`` of
+    # ``char`` (a cheap count keeps the search off timestamps and ids).
+    shape_trigger: tuple[str, str, int] | None = None  # (pattern, char, count)
+    # Applied in a pass of its own before the others, because its match spans lines
+    # and must win over anything that would otherwise match inside it.
+    spans_lines: bool = False
+    # Found by the prose layer's own pass after the others (it weighs a whole line,
+    # before and after its noun), not by ``pattern`` at one position.
+    scans_sentences: bool = False
+
+
+def unredacted(text: str, span: tuple[int, int]) -> Verdict:
+    """``Redact`` the span, or ``Keep`` past a placeholder already standing there."""
+    start, end = span
+    if text.startswith(PLACEHOLDER_PREFIX, start):
+        close = text.find("]", start)  # none when a bound cut the placeholder short
+        return Keep(close + 1 if close >= 0 else len(text))
+    if start == end:
+        return None
+    return Redact(start, end)
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Without trailing blanks and a sentence's final dot."""
+    while end > start and text[end - 1] in " \t.":
+        end -= 1
+    return start, end
+
+
+# An ordinary word ("expired", "The"): a status after a secret-named key, not a secret.
+PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
+# Every secret key name contains one of these words (tests/unit/services/redaction/
+# test_keys.py checks it), so they are the key-based detectors' triggers.
+KEY_WORDS = (
+    "pass",
+    "pw",
+    "psk",
+    "mdp",
+    "clave",
+    "contrase",
+    "hook",
+    "zugangsdaten",
+    "anmeldedaten",
+    "secret",
+    "token",
+    "key",
+    "sig",
+    "auth",
+    "cookie",
+    "cred",
+    "session",
+    "bearer",
+    "dsn",
+    "sas",
+    "conn",
+    "kennwort",
+)
+# A key name in text: any word (possessive, so a failed match never backtracks into
+# it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").
+KEY_NAME = r"[\w.\-]++"
+# An unquoted value: up to a blank, separator or closing bracket, without a final dot.
+UNQUOTED_VALUE = r"[^\s,;&\"'<>)\]}]*[^\s,;&\"'<>)\]}.]"
+# A quote, also escaped as in JSON inside a JSON string (\"password\": \"…\").
+QUOTE = r"(?:\\?[\"'])?"
+# Quoted contents up to the closing quote: a value holds escaped quotes (\"), doubled
+# quotes ('' in PowerShell and SQL, "" in CSV), PowerShell's `" and any other escape;
+# where that reading finds no closing quote, a backslash is a plain character (a
+# Windows path, a shell's '…\'). Opened with an escaped quote (JSON inside JSON), it
+# closes at the escaped quote and holds doubly escaped ones (\\\"). A quote that
+# never closes on its line leaves the rest of the line as the value ("unclosed"):
+# never a placeholder before the tail. Each reading is possessive: a doubled quote is
+# never given back to close the value early, and no reading backtracks.
+DQ = (
+    r"(?:\"(?P<dq>(?:`\"|\"\"|\\[^\r\n]|[^\"\\\r\n])*+)\""
+    r"|\"(?P<rdq>(?:\"\"|[^\"\r\n])*+)\""
+    r"|\\\"(?P<edq>(?:\\\\\\\"|\\\\|\\[^\"\\\r\n]|[^\"\\\r\n])*+)\\\")"
+)
+SQ = (
+    r"(?:'(?P<sq>(?:''|\\[^\r\n]|[^'\\\r\n])*+)'"
+    r"|'(?P<rsq>(?:''|[^'\r\n])*+)'"
+    r"|\\'(?P<esq>(?:\\\\|\\[^'\\\r\n]|[^'\\\r\n])*+)\\')"
+)
+UNCLOSED = r"(?:\\?[\"'])(?P<unclosed>[^\r\n]*)"
+_QUOTED_GROUPS = ("dq", "rdq", "edq", "sq", "rsq", "esq", "unclosed")
+# A header-like value: quoted, or the rest of the line.
+HEADER_VALUE = rf"(?:{DQ}|{SQ}|{UNCLOSED}|(?P<line>[^\r\n]*))"
+
+
+def quoted_span(match: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the quoted value the match took, if it took one."""
+    for group in _QUOTED_GROUPS:
+        if group in match.re.groupindex and match.start(group) >= 0:
+            if group == "unclosed":
+                return trimmed(match.string, *match.span(group))
+            return match.span(group)
+    return None
+
+
+def header_value(match: re.Match[str]) -> tuple[int, int]:
+    return quoted_span(match) or trimmed(match.string, *match.span("line"))
+
+
+# A reference to a secret kept elsewhere, not the secret: a CI expression
+# (${{ secrets.X }}), a template ({{ .Values.x }}), an environment variable ($DB_PW,
+# ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable.
+REFERENCE = re.compile(
+    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][\w.\-]*\)"
+    r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
+)
+
+
+def reference_end(text: str, start: int, end: int) -> int | None:
+    """Where a reference that covers all of ``text[start:end]`` ends, if one does."""
+    reference = REFERENCE.match(text, start)
+    return reference.end() if reference and reference.end() >= end else None
+
+
+# A YAML entry line: "key: …" or a list item; a next line like this is no value.
+_YAML_ENTRY = re.compile(r"[ \t]*(?:- |-$|#|[\w\"'.\-]+[ \t]*:(?:[ \t]|$))", re.MULTILINE)
+
+
+def indented_lines(text: str, key_start: int, after: int, *, block: bool) -> tuple[int, int] | None:
+    """The value on the lines after a key that ends its line (YAML).
+
+    Those lines are indented deeper than the key; a block scalar (``|``, ``>-``) takes
+    them all, opaque; a plain value only if the first one is no entry of its own
+    (``password:`` over ``  minLength: 12`` is a mapping, not a value).
+    """
+    column = key_start - (text.rfind("\n", 0, key_start) + 1)
+    line_start = text.find("\n", after)
+    first = last = None
+    while line_start >= 0:
+        line_start += 1
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end].rstrip("\r")
+        content = line.lstrip(" \t")
+        if content:
+            if len(line) - len(content) <= column:
+                break
+            if first is None:
+                if not block and _YAML_ENTRY.match(line):
+                    return None
+                first = line_start + len(line) - len(content)
+            last = line_start + len(line)
+        line_start = line_end if line_end < len(text) else -1
+    return (first, last) if first is not None else None
