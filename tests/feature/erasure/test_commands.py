@@ -1,5 +1,5 @@
 """The command-line paths: ``erase-tenant`` (typed name, desk tickets listed),
-``set-retention`` and ``apply-retention``."""
+``set-retention`` and ``apply-retention``; and the app's own retention sweep."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from support_app import db
 from support_app.models import Workspace
 from support_app.models.clock import utcnow
 from support_app.models.erasure import ERASURE_MARKER
+from support_app.services.erasure import retention
+from tests.conftest import run_coroutine
 from tests.feature.erasure.conftest import backdate, raise_request, stored
 from tests.feature.support_requests.conftest import tenant_id
 
@@ -49,3 +51,25 @@ def test_set_and_apply_retention(
     assert "Workspace 1: erased 1 request(s)" in capsys.readouterr().out
     assert stored(on_engine, old).summary == ERASURE_MARKER
     assert cli.main(["set-retention", "1", "off"]) == 0
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_apps_own_sweep_applies_retention(
+    on_engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = backdate(on_engine, raise_request(on_engine, session), utcnow() - timedelta(days=90))
+    monkeypatch.setattr(retention, "get_engine", lambda: on_engine)
+    assert cli.main(["set-retention", "1", "2"]) == 0
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        raise _Stop
+
+    with pytest.raises(_Stop):
+        run_coroutine(retention.retention_sweeper(sleep=sleep))
+    assert waits == [retention.SWEEP_INTERVAL_SECONDS]
+    assert stored(on_engine, old).summary == ERASURE_MARKER
