@@ -310,3 +310,8 @@ def test_a_pending_handoff_still_gets_its_one_outcome_on_a_tombstone(
     assert finalised == [pending.reference]
     row = stored(engine, pending.reference)
     assert (row.summary, row.external_handoff_failure_kind) == (M, "app_stopped")
+
+
+def test_sqlite_zeroes_erased_text_in_its_pages(sqlite_engine: Engine) -> None:
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(text("PRAGMA secure_delete")).scalar() == 2  # FAST
