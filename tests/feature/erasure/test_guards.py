@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -312,6 +313,18 @@ def test_a_pending_handoff_still_gets_its_one_outcome_on_a_tombstone(
     assert (row.summary, row.external_handoff_failure_kind) == (M, "app_stopped")
 
 
-def test_sqlite_zeroes_erased_text_in_its_pages(sqlite_engine: Engine) -> None:
+def test_sqlite_leaves_no_erased_text_in_the_file(sqlite_engine: Engine) -> None:
+    """``secure_delete=FAST``: once the WAL is checkpointed, the erased contact is
+    nowhere in the database file (without it, both texts stay readable there)."""
+    with Session(sqlite_engine) as session:
+        raise_request(
+            sqlite_engine, session, contact_email="zz9q@probe.example", contact_name="Zorro Q"
+        )
+        TenantOffboardingService(sqlite_engine).offboard(
+            actor_for(session, OWNER), tenant_id(session, "Fabrikam"), "Fabrikam"
+        )
     with sqlite_engine.connect() as conn:
-        assert conn.execute(text("PRAGMA secure_delete")).scalar() == 2  # FAST
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(sqlite_engine.url.database or "")
+    content = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert b"zz9q" not in content and b"Zorro Q" not in content
