@@ -162,16 +162,18 @@ def _redaction_allowed(d: _Dialect) -> str:
     return f"OLD.erasure_id IS NULL AND {_unchanged(d, ERASURE_COLUMNS)} AND {_r10._redaction_allowed(d)}"
 
 
-def _request_update_allowed(d: _Dialect) -> str:
-    return " OR ".join(
-        f"({rule})"
-        for rule in (
-            _r10._finalisation_allowed(d, ("redaction_count", *ERASURE_COLUMNS)),
-            _redaction_allowed(d),
-            _tombstone_allowed(d),
-            _contact_erasure_allowed(d),
-        )
+def _request_update_rules(d: _Dialect) -> tuple[str, ...]:
+    """Each UPDATE support_requests accepts, the common one (finalisation) first."""
+    return (
+        _r10._finalisation_allowed(d, ("redaction_count", *ERASURE_COLUMNS)),
+        _redaction_allowed(d),
+        _tombstone_allowed(d),
+        _contact_erasure_allowed(d),
     )
+
+
+def _request_update_allowed(d: _Dialect) -> str:
+    return " OR ".join(f"({rule})" for rule in _request_update_rules(d))
 
 
 def _audit_update_allowed(d: _Dialect) -> str:
@@ -268,10 +270,14 @@ def _raise_pg(message: str) -> str:
 
 def _upgrade_postgresql() -> None:
     d = _Dialect("postgresql")
+    # One IF per rule (as 0010): a finalisation never evaluates the erasure rules.
     _pg_function(
         "support_requests_guard",
-        f"IF TG_OP = 'UPDATE' AND ({_request_update_allowed(d)}) THEN RETURN NEW; END IF;\n"
-        f"{_raise_pg(MESSAGE)}",
+        "".join(
+            f"IF TG_OP = 'UPDATE' AND ({rule}) THEN RETURN NEW; END IF;\n"
+            for rule in _request_update_rules(d)
+        )
+        + _raise_pg(MESSAGE),
     )
     _pg_function(
         "audit_logs_append_only",
