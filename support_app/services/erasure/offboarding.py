@@ -27,7 +27,9 @@ from support_app.services.access import AccessService, Actor, NotFound
 from support_app.services.audit import AuditActionId
 from support_app.services.capabilities import Capability
 from support_app.services.erasure.records import (
+    DeskTicket,
     begin_erasure,
+    desk_tickets,
     erase_audit_details,
     live_request_ids,
     tombstone,
@@ -43,13 +45,6 @@ _AUDIT = AuditLog.__table__.c  # type: ignore[attr-defined]
 
 class ConfirmationMismatch(Exception):
     """The typed confirmation is not the tenant's name: nothing was erased."""
-
-
-@dataclass(frozen=True)
-class DeskTicket:
-    reference: str
-    ticket_reference: str
-    ticket_url: str | None
 
 
 @dataclass(frozen=True)
@@ -96,21 +91,6 @@ class TenantOffboardingService:
             raise ConfirmationMismatch()
         return self._erase(tenant_id, None, COMMAND_LINE_POLICY)
 
-    def desk_tickets(self, session: Session, tenant_id: int) -> tuple[DeskTicket, ...]:
-        """Every desk ticket of the tenant's requests (tombstones keep the reference)."""
-        rows = session.execute(
-            select(
-                _REQUESTS.reference,
-                _REQUESTS.external_ticket_reference,
-                _REQUESTS.external_ticket_url,
-            )
-            .where(
-                _REQUESTS.tenant_id == tenant_id, _REQUESTS.external_ticket_reference.is_not(None)
-            )
-            .order_by(_REQUESTS.created_at, _REQUESTS.id)
-        ).all()
-        return tuple(DeskTicket(*row) for row in rows)
-
     def _erase(
         self, tenant_id: int, actor_user_id: int | None, policy: str | None
     ) -> OffboardingResult:
@@ -144,7 +124,7 @@ class TenantOffboardingService:
                         erasure_id,
                         requests_erased,
                         audit_rows_erased,
-                        self.desk_tickets(session, tenant_id),
+                        desk_tickets(session, _REQUESTS.tenant_id == tenant_id),
                     )
                 session.commit()
                 erasure_id = erasure.id

@@ -48,7 +48,7 @@ from support_app.models.erasure import ErasureReason, pseudonym_email_of, pseudo
 from support_app.services.access import AccessService, Actor, WorkspaceAccess
 from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 from support_app.services.capabilities import Capability
-from support_app.services.erasure.records import begin_erasure
+from support_app.services.erasure.records import DeskTicket, begin_erasure, desk_tickets
 from support_app.services.support_requests.history import outcome_of
 
 EMAIL_MAX = 254
@@ -79,6 +79,8 @@ class PersonErasureResult:
     audit_rows_pseudonymised: int
     account_pseudonymised: bool
     sessions_ended: int
+    # Requests naming them that went to the desk: erase the contact there too.
+    desk_tickets: tuple[DeskTicket, ...] = ()
 
 
 def subject_hash(key: bytes, email: str) -> str:
@@ -227,6 +229,7 @@ class PersonalDataService:
                 len(audit_rows),
                 person.only_here and person.user is not None,
                 sessions_ended,
+                desk_tickets(session, _REQUESTS.id.in_(contact_ids)),
             )
 
     def _authorized(self, session: Session, actor: Actor, workspace_id: object) -> WorkspaceAccess:

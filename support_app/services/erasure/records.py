@@ -10,6 +10,7 @@ record, its audit row and the changed rows are one transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -26,6 +27,30 @@ from support_app.services.audit import AuditActionId, WorkspaceAuditLogger
 
 _REQUESTS = SupportRequest.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class DeskTicket:
+    """A desk ticket an erased request was handed off to: the desk is one-way, so
+    someone must erase it there too."""
+
+    reference: str
+    ticket_reference: str
+    ticket_url: str | None
+
+
+def desk_tickets(session: Session, *conditions: Any) -> tuple[DeskTicket, ...]:
+    """The desk tickets of the requests matching ``conditions``, oldest first."""
+    rows = session.execute(
+        select(
+            _REQUESTS.c.reference,
+            _REQUESTS.c.external_ticket_reference,
+            _REQUESTS.c.external_ticket_url,
+        )
+        .where(_REQUESTS.c.external_ticket_reference.is_not(None), *conditions)
+        .order_by(_REQUESTS.c.created_at, _REQUESTS.c.id)
+    ).all()
+    return tuple(DeskTicket(*row) for row in rows)
 
 
 def begin_erasure(

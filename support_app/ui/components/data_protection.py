@@ -3,6 +3,7 @@ export and erasure by e-mail address."""
 
 import reflex as rx
 
+from support_app.ui.components.erasure import desk_ticket_list
 from support_app.ui.components.shell import T
 from support_app.ui.states.data_protection import DataProtectionState as P
 
@@ -123,7 +124,12 @@ def person_form() -> rx.Component:
         field_error(P.person_error, "person-error"),
         rx.cond(
             P.person_done != "",
-            rx.text(P.person_done, size="2", weight="bold", role="status"),
+            rx.vstack(
+                rx.text(P.person_done, size="2", weight="bold"),
+                desk_ticket_list(P.desk_tickets, "person.desk_tickets"),
+                role="status",
+                width="100%",
+            ),
         ),
         spacing="3",
         width="100%",

@@ -57,15 +57,17 @@ def tombstone_callout(row: rx.Var) -> rx.Component:
     )
 
 
-def _desk_tickets() -> rx.Component:
+def desk_ticket_list(tickets: rx.Var, intro_key: str, none_key: str = "") -> rx.Component:
+    """The desk tickets of erased requests, each linked, with the request it came from
+    (the desk is one-way: these must be erased there by hand)."""
     return rx.vstack(
         rx.cond(
-            O.desk_tickets.length() > 0,
+            tickets.length() > 0,
             rx.vstack(
-                rx.text(T["offboarding.desk_tickets"], size="2", weight="medium"),
+                rx.text(T[intro_key], size="2", weight="medium"),
                 rx.el.ul(
                     rx.foreach(
-                        O.desk_tickets,
+                        tickets,
                         lambda t: rx.el.li(
                             rx.hstack(
                                 rx.cond(
@@ -95,7 +97,7 @@ def _desk_tickets() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
-            rx.text(T["offboarding.no_desk_tickets"], size="2"),
+            rx.text(T[none_key], size="2") if none_key else rx.fragment(),
         ),
         width="100%",
     )
@@ -111,7 +113,9 @@ def offboarding_result() -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            _desk_tickets(),
+            desk_ticket_list(
+                O.desk_tickets, "offboarding.desk_tickets", "offboarding.no_desk_tickets"
+            ),
             spacing="2",
             width="100%",
         ),

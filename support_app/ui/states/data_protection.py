@@ -26,6 +26,7 @@ from support_app.services.access import Actor, Forbidden, NotFound
 from support_app.services.erasure.person import PersonalDataService, PersonRequestRefused
 from support_app.services.erasure.retention import RetentionPeriodRefused, RetentionSettings
 from support_app.settings import get_settings
+from support_app.ui.states.offboarding import desk_ticket_rows
 from support_app.ui.states.session import SessionState
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class DataProtectionState(SessionState):
     retention_error: str = ""
     person_error: str = ""
     person_done: str = ""
+    desk_tickets: list[dict[str, str]] = []  # of the erased person's requests
 
     @rx.event(background=True)
     async def load(self):
@@ -58,6 +60,7 @@ class DataProtectionState(SessionState):
         async with self:
             self.can_manage, self.working = False, False
             self.retention_error = self.person_error = self.person_done = ""
+            self.desk_tickets = []
             workspace_id = _workspace_id(self.router.url.path)
         if workspace_id is None:
             return
@@ -116,6 +119,7 @@ class DataProtectionState(SessionState):
         result = outcome.get("value")
         async with self:
             self.person_error = outcome.get("error", "")
+            self.desk_tickets = [] if result is None else desk_ticket_rows(result.desk_tickets)
             self.person_done = (
                 ""
                 if result is None

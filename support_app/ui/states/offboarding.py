@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,12 +26,26 @@ from support_app.services.erasure.offboarding import (
     OffboardingResult,
     TenantOffboardingService,
 )
+from support_app.services.erasure.records import DeskTicket
 from support_app.ui.states.session import SessionState
 from support_app.ui.states.support_history import SupportHistoryState
 
 logger = logging.getLogger(__name__)
 
 CONFIRMATION_MAX = 200  # a tenant name's bound; anything longer cannot match
+
+
+def desk_ticket_rows(tickets: Iterable[DeskTicket]) -> list[dict[str, str]]:
+    """Desk tickets as the page lists them: the ticket (linked) and its request."""
+    return [
+        {
+            "reference": t.reference,
+            "href": routes.support_request(t.reference),
+            "ticket": t.ticket_reference,
+            "url": t.ticket_url or "",
+        }
+        for t in tickets
+    ]
 
 
 class OffboardingState(SessionState):
@@ -100,12 +115,4 @@ class OffboardingState(SessionState):
         self.done_text = translate(
             locale, "offboarding.done", count=result.requests_erased, tenant=result.tenant_name
         )
-        self.desk_tickets = [
-            {
-                "reference": t.reference,
-                "href": routes.support_request(t.reference),
-                "ticket": t.ticket_reference,
-                "url": t.ticket_url or "",
-            }
-            for t in result.desk_tickets
-        ]
+        self.desk_tickets = desk_ticket_rows(result.desk_tickets)

@@ -84,6 +84,7 @@ def test_erasure_clears_the_contact_and_pseudonymises_details(
     engine: Engine, session: Session
 ) -> None:
     theirs = raise_request(engine, session)
+    at_the_desk = raise_request(engine, session, ticket="#88")
     others = raise_request(engine, session, contact_email=OTHER, contact_name="Sam Else")
     with Session(engine) as s:  # an audit row naming them in its details
         s.add(AuditLog(workspace_id=1, action="x.named", metadata_json={"note": f"mail {CONTACT}"}))
@@ -102,6 +103,10 @@ def test_erasure_clears_the_contact_and_pseudonymises_details(
     )
     row = stored(engine, theirs)
     assert (row.contact_name, row.contact_email, row.contact_erasure_id) == (None, None, record.id)
+    assert result.requests_cleared == 2
+    assert [(t.reference, t.ticket_reference) for t in result.desk_tickets] == [
+        (at_the_desk, "#88")
+    ]
     assert row.summary == summary  # the record's text stays
     assert stored(engine, others).contact_email == OTHER
     session.expire_all()
