@@ -63,7 +63,8 @@ PRIVATE_KEY = Detector(
     "also JSON-escaped on one line or cut off before its END line",
     triggers=("-----BEGIN",),
     pattern=re.compile(
-        r"-----BEGIN[ A-Z0-9]*KEY(?: BLOCK)?-----[\s\S]*?"
+        # not a public key ("BEGIN PUBLIC KEY", "BEGIN PGP PUBLIC KEY BLOCK")
+        r"-----BEGIN(?![ A-Z0-9]*PUBLIC)[ A-Z0-9]*KEY(?: BLOCK)?-----[\s\S]*?"
         r"(?:-----END[ A-Z0-9]*KEY(?: BLOCK)?-----|\Z)"
     ),
     spans_lines=True,

@@ -44,6 +44,7 @@ from support_app.services.redaction.syntax import (
     indented_lines,
     quoted_span,
     reference_end,
+    stands_for_no_secret,
     trimmed,
     unredacted,
 )
@@ -88,6 +89,11 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
+        first = text[start:end].split(None, 1)[0].rstrip(",;.")
+        if stands_for_no_secret(first) or _VAULT_POINTER.match(text, start, end):
+            # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
+            # 1Password-Tresor hinterlegt": what the line says instead of the secret
+            return Keep(end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
     elif _CMDLET.fullmatch(text, *value.span("tok")):
@@ -104,6 +110,12 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+# A pointer to where a password is kept, instead of the password.
+_VAULT_POINTER = re.compile(
+    r"(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
+    r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
+    r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
+)
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 
@@ -370,6 +382,63 @@ NET_USE = Detector(
 )
 
 
+# The positional secrets of known commands: what the command's own syntax says is a
+# password, or a value written under a secret-named variable or registry value.
+_POSITIONAL_VALUE = rf"(?:{DQ}|{SQ}|(?P<tok>[^\s\"'|&;<>]+))"
+
+
+def _locate_command_argument(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    names = ("name", "qname", "rname", "rqname")
+    name = next((match.group(g) for g in names if match.start(g) >= 0), None)
+    if name is not None and not is_secret_key(name):
+        return None  # setx/reg add of a value whose name says nothing secret
+    start, end = quoted_span(match) or match.span("tok")
+    if REFERENCE.match(text, start):
+        return None
+    if match.start("netuser") >= 0 and text.startswith(("/", "*"), start):
+        return None  # "net user bob /add", "net user bob *" (prompts for it)
+    if match.start("oracle") >= 0 and (at := text.find("@", start, end)) > start:
+        end = at  # user/password@//host:1521/service
+    return unredacted(text, (start, end))
+
+
+COMMAND_ARGUMENT = Detector(
+    layer=LAYER,
+    name="command-argument",
+    summary="the positional secret of a known command: setx NAME X and reg add … /v NAME "
+    "… /d X under a secret name, net user NAME X, htpasswd -b FILE USER X, the password "
+    "of user/X@db for sqlplus, rman, expdp and impdp",
+    triggers=(
+        "setx",
+        "reg add",
+        "reg.exe add",
+        "net user",
+        "net.exe user",
+        "htpasswd",
+        "sqlplus",
+        "rman",
+        "expdp",
+        "impdp",
+        "dgmgrl",
+    ),
+    pattern=re.compile(
+        r"(?<![\w\-])(?:"
+        r"setx(?:\.exe)?[ \t]+(?:\"(?P<qname>[^\"\r\n]+)\"|(?P<name>[^\s\"]+))[ \t]+"
+        r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
+        r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
+        r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
+        r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
+        r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
+        r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
+        r"(?:(?:userid|target)=)?[\w$#]+/"
+        r")" + _POSITIONAL_VALUE,
+        re.IGNORECASE,
+    ),
+    locate=_locate_command_argument,
+)
+
+
 def _locate_literal(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     """A quoted or bare literal the pattern took, unless it is a variable."""
     span = quoted_span(match)
@@ -390,7 +459,8 @@ SECURE_STRING = Detector(
     "(-String X, also piped in: 'X' | ConvertTo-SecureString)",
     triggers=("convertto-securestring",),
     pattern=re.compile(
-        rf"ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>{_ARGUMENT}))"
+        r"ConvertTo-SecureString(?:[ \t]+-(?:AsPlainText|Force)(?::\$true)?\b)*+[ \t]+"
+        rf"(?:-String[ \t]+)?(?:{DQ}|{SQ}|(?P<tok>(?!-){_ARGUMENT}))"
         r"|(?:\"(?P<pdq>[^\"\r\n]+)\"|'(?P<psq>[^'\r\n]+)')[ \t]*\|[ \t]*ConvertTo-SecureString",
         re.IGNORECASE,
     ),
@@ -439,12 +509,20 @@ def names_a_header(name: str) -> bool:
     return not (name.islower() or name.istitle())
 
 
+def _in_a_list_of_pairs(text: str, opening: int) -> bool:
+    """Whether the pair opening at ``opening`` is an element of a list of pairs
+    ([["username", "x"], ["password", "X"]]): then even a lower-case name is a name."""
+    before = text[max(0, opening - 40) : opening].rstrip()
+    return (before.endswith(("[", ",")) and "[" in before) or before.endswith("[")
+
+
 def _locate_name_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     name = next(match.group(g) for g in ("key", "ykey", "tkey") if match.start(g) >= 0)
     if not is_secret_key(name):
         return None
     if match.start("tkey") >= 0 and not (
-        names_a_header(name) and _PAIR_END.match(match.string, match.end())
+        (names_a_header(name) or _in_a_list_of_pairs(match.string, match.start()))
+        and _PAIR_END.match(match.string, match.end())
     ):
         return None  # a header tuple is a pair: ["X-Api-Key", "…"], not a list of words
     span = quoted_span(match) or trimmed(match.string, *match.span("tok"))
@@ -508,10 +586,10 @@ KEY_VAULT_SECRET = Detector(
 
 
 def _locate_xml_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    name = match.group("k1") if match.start("k1") >= 0 else match.group("k2")
-    if not is_secret_key(name):
+    name = next(match.group(g) for g in ("k1", "k2", "k3", "k4", "k5") if match.start(g) >= 0)
+    if not is_secret_key(name.strip()):
         return None
-    group = next(g for g in ("v1", "v2", "v3", "v4") if match.start(g) >= 0)
+    group = next(g for g in ("v1", "v2", "v3", "v4", "v5", "v6", "v7") if match.start(g) >= 0)
     return unredacted(match.string, trimmed(match.string, *match.span(group)))
 
 
@@ -519,16 +597,24 @@ XML_SETTING = Detector(
     layer=LAYER,
     name="xml-setting",
     summary='the value of an XML setting with a secret key or name: <add key="SmtpPassword" '
-    'value="X"/>, <setting name="DbPassword"><value>X</value>, <entry key="db.password">X'
-    "</entry>",
-    triggers=("key=", "name="),
+    'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
+    '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
+    "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
+    triggers=("key=", "name=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
         r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))",
+        r"|[^<>]*?(?<!/)>\s*(?:<(?:[\w.\-]+:)?value>(?P<v3>[^<]*)<|(?P<v4>[^<\s][^<]*)<))"
+        # the value before the name: <add value="X" key="ApiSecret" />
+        r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
+        r"[^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
+        # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
+        r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",
         re.IGNORECASE,
     ),
     locate=_locate_xml_setting,
@@ -638,7 +724,8 @@ URL_CREDENTIALS = Detector(
     triggers=("://",),
     pattern=re.compile(
         r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*://"
-        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/?#\"'<>]*)@",
+        # a password may hold "#" and "?" (pasted as typed, not encoded)
+        r"(?P<secret>[^\s/?#@:\"'<>]*:[^\s/\"'<>@]*)@",
         re.IGNORECASE,
     ),
     locate=_locate_secret,

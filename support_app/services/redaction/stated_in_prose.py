@@ -45,6 +45,7 @@ from support_app.services.redaction.syntax import (
     Detector,
     Finding,
     placeholder,
+    stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import (
     PROSE_QUALIFIERS,
@@ -68,8 +69,13 @@ _NOUN_STEMS = (
     "cred",
     "zugang",
     "anmelde",
-    "login",
-    "logon",
+    "log",  # login, logon, "log in", "logged into"
+    "sign in",
+    "signed in",
+    "anmeld",
+    "einlogg",
+    "eingeloggt",
+    "seed",
     "key",
     "schlüssel",
     "schluessel",
@@ -110,6 +116,13 @@ _TOKEN = re.compile(
     r"\u201e[^\u201c\r\n]{1,100}\u201c|\"[^\"\r\n]{1,100}\"|'[^'\r\n]{1,100}'|`[^`\r\n]{1,100}`"
     r"|\u00ab[^\u00bb\r\n]{1,100}\u00bb|<[^<>\r\n]{1,60}>|\S+"
 )
+# How far around its noun (characters) a line is read for a pair, a qualifier or a
+# value stated before it: each noun costs a bounded read, so a line of many nouns
+# ("login login login …") costs its length, not its length squared.
+_WINDOW = 160
+# At most this many listed codes after one plural noun.
+_LISTED_MAX = 24
+_COLON_AHEAD = re.compile(r"[^:\r\n]{0,60}:")
 # How far after its noun a line may state the value ("Kennwort für den
 # Sicherungsdatenträger ist dasselbe wie letztes Jahr: X"): tokens.
 _REACH = 12
@@ -216,6 +229,8 @@ _BACKWARD = re.compile(
     r"(?:[^\s\"'\u201e\u201c]+[ \t]+){0,2}$",
     re.IGNORECASE,
 )
+# What the words before a noun must hold for the backward reading to be tried at all.
+_BACKWARD_HINT = re.compile(r"(?i:\b(?:is|was|ist|war|as|als)\b|=)[^\r\n]{0,60}$")
 # A credentials noun's value is the second of a pair, anywhere after it on the line:
 # "admin / X", "Benutzer admin / X", "with admin and X", "mit admin und X".
 _PAIR = re.compile(
@@ -235,9 +250,6 @@ _PLURAL_NOUNS = ("codes", "keys", "passwords", "pins", "kennworter", "passworter
 # straight, typographic and angle quotes
 _QUOTES = "\"'`\u201c\u201d\u201e\u00ab\u00bb\u201a\u2018\u2019"
 _TRAILING = ".,;:)]}" + _QUOTES
-_MASKED = re.compile(
-    r"[*•·x#_\-.…]{3,}|<[^<>]*>|\[[^\[\]]*\]|\{\{.*\}\}|\$\{.*\}|%\w+%|\$[a-z_]\w*", re.I
-)
 _IDENTIFIER = re.compile(
     r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
     r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
@@ -346,9 +358,10 @@ def _known(word: str) -> bool:
     return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0
 
 
+@lru_cache(maxsize=4096)
 def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
-    if len(value) < 3 or _MASKED.fullmatch(value) or REFERENCE.match(value):
+    if len(value) < 3 or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
     if _IDENTIFIER.fullmatch(value):
         return None
@@ -390,7 +403,7 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
     """A value that needs no relation to count ("use password Kx9!mPq2", "PIN 4711"):
     three kinds of character of upper case, lower case, digits and symbols, or the
     digits of a PIN or code. "password INC0000001" names a ticket, not a password."""
-    if _IDENTIFIER.fullmatch(value) or _MASKED.fullmatch(value) or REFERENCE.match(value):
+    if _IDENTIFIER.fullmatch(value) or stands_for_no_secret(value) or REFERENCE.match(value):
         return None
     digit_noun = noun.lower().endswith(_DIGIT_NOUNS)
     if value.isdigit():
@@ -434,6 +447,9 @@ def _named_identifier(text: str, start: int) -> bool:
 
 def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candidate | None:
     """The value at ``text[start:end]`` as a finding, if it looks chosen."""
+    raw = text[start:end].rstrip(_TRAILING)
+    if stands_for_no_secret(raw) or REFERENCE.match(text, start):
+        return None  # "<your integration code>", "{{AT_INTEGRATION_CODE}}", "$TOKEN"
     start, end, quoted = _value_span(text, start, end)
     if end <= start or "\0" in text[start:end] or REFERENCE.match(text, start):
         return None
@@ -471,20 +487,24 @@ def _forward(
     does not look chosen lets the walk go on; a sentence's end or a command-line
     option stops it.
     """
-    tokens = list(itertools.islice(_TOKEN.finditer(line, noun_end), _REACH))
+    after = line[noun_end : noun_end + 1]
+    if after not in (":", ",", ";", "") and not after.isspace():
+        return
+    tokens = list(itertools.islice(_TOKEN.finditer(line, noun_end + (after == ":")), _REACH))
     if not tokens:
         return
     words = [t.group() for t in tokens]
-    if _fold_word(words[0]) in PROSE_QUALIFIERS:
-        return  # "password hash: …", "PIN length: 6", "token id": about the secret
-    if needs_qualifier and not qualifies_later(needs_qualifier, words):
-        return
-    if line[noun_end : noun_end + 1] not in (":", ",", ";", "") and not line[noun_end].isspace():
-        return
-    if line[noun_end : noun_end + 1] == ":":  # "Passwort: X" (the named-fields layer's)
+    if after == ":":  # "door keypad pin: 4826"
         judged = _judge(line, *tokens[0].span(), noun, ":")
         if judged:
             yield judged
+        return
+    if _fold_word(words[0]) in PROSE_QUALIFIERS and not (
+        len(words) > 1 and words[1].lower() in ("to", "auf")
+    ):
+        return  # "password hash: …", "PIN length: 6", "token id" (but "PIN reset to 4711")
+    around = line[max(0, noun_end - _WINDOW) : noun_end + _WINDOW]
+    if needs_qualifier and not qualifies_later(needs_qualifier, _WORD.findall(around)):
         return
     adjacent = _adjacent(line, tokens[0], noun, "adjacent")
     if adjacent:
@@ -496,6 +516,8 @@ def _forward(
         lower = word.lower().rstrip(",;")
         value_at = None
         relation = ""
+        if i and names_secret_in_prose(lower.strip(":"), words[i - 1]) == "secret":
+            return  # the next noun: its own walk reads what follows it
         if word.startswith("(") and word.rstrip(".,;:").endswith(")") and len(word) > 2:
             judged = _adjacent(line, tokens[i], noun, "in parentheses")
             if judged:
@@ -550,20 +572,31 @@ def _forward(
 
 
 def _listed(line: str, start: int, noun: str) -> Iterator[_Candidate]:
-    """Each code-like value a plural noun lists after it ("Backup codes: 3064 7248, …")."""
-    for token in _TOKEN.finditer(line, start):
+    """Each code-like value a plural noun lists after it ("Backup codes: 3064 7248, …"),
+    up to the first token that is no code."""
+    for token in itertools.islice(_TOKEN.finditer(line, start), _LISTED_MAX):
         begin, end, _quoted = _value_span(line, *token.span())
         value = line[begin:end]
-        if value and _LISTED_CODE.fullmatch(value) and any(c.isdigit() for c in value):
-            yield _Candidate(begin, end, f"noun '{noun}', listed after ':', code of {len(value)}")
+        if not (value and _LISTED_CODE.fullmatch(value) and any(c.isdigit() for c in value)):
+            return
+        yield _Candidate(begin, end, f"noun '{noun}', listed after ':', code of {len(value)}")
 
 
 def _pair(line: str, start: int, noun: str) -> _Candidate | None:
     """The password of a user/password pair after a credentials noun."""
-    for pair in _PAIR.finditer(line, start):
+    for pair in _PAIR.finditer(line, start, start + _WINDOW):
         judged = _judge(line, *pair.span("value"), noun, "user / X")
         if judged:
             return judged
+    return None
+
+
+def _signed_in_with(line: str, start: int, noun: str) -> _Candidate | None:
+    """ "logged in with Gu3st!Wlan#8": one strongly chosen value after "with"."""
+    for token in itertools.islice(_TOKEN.finditer(line, start), 4):
+        if token.group().lower() in ("with", "mit"):
+            value = _TOKEN.search(line, token.end())
+            return _adjacent(line, value, noun, token.group()) if value else None
     return None
 
 
@@ -585,22 +618,26 @@ def _candidates(line: str) -> Iterator[_Candidate]:
         noun_start = qualifier_start if noun_kind == "phrase" else word.start()
         noun = line[noun_start : word.end()]
         if noun_kind == "credentials":
-            pair = _pair(line, word.end(), noun)
-            if pair:
-                yield pair
+            found = _pair(line, word.end(), noun) or _signed_in_with(line, word.end(), noun)
+            if found:
+                yield found
             continue
         listing = _fold_word(text).endswith(_PLURAL_NOUNS)
-        rest = line[word.end() :]
-        if listing and re.match(r"[^:\r\n]{0,60}:", rest):
-            yield from _listed(line, word.end() + rest.index(":") + 1, noun)
-            continue
+        colon = _COLON_AHEAD.match(line, word.end()) if listing else None
+        if colon:
+            listed = list(_listed(line, colon.end(), noun))
+            if len(listed) > 1:
+                yield from listed
+                continue
         found = False
         needs = text if noun_kind == "qualified-later" else None
         for candidate in _forward(line, word.end(), noun, needs):
             found = True
             yield candidate
         if not found and noun_kind != "qualified-later":
-            backward = _BACKWARD.search(line, 0, noun_start)
+            start = max(0, noun_start - _WINDOW)
+            hint = _BACKWARD_HINT.search(line, start, noun_start)
+            backward = hint and _BACKWARD.search(line, start, noun_start)
             if backward:
                 relation = backward.group("rel").split()[0]
                 judged = _judge(line, *backward.span("value"), noun, relation)
@@ -610,7 +647,11 @@ def _candidates(line: str) -> Iterator[_Candidate]:
 
 # Words that are no noun of a sentence: identifiers (DB_PASSWORD, {{X}}), cmdlets
 # (Set-ADAccountPassword).
-_NOT_A_NOUN = re.compile(r"_|^[A-Z][a-z]+-[A-Z]")
+_NOT_A_NOUN = re.compile(
+    r"_|^(?:Get|Set|New|Remove|Add|Reset|Update|Test|Invoke|Connect|Enable|Disable|Convert"
+    r"|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Restart|Install|Uninstall|Clear|Read"
+    r"|Write|Unlock|Search|Grant|Revoke|Register|Unregister|Save|Publish)-[A-Z]"
+)
 
 
 _PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER_PREFIX) + r"[a-z0-9\-]*\]")

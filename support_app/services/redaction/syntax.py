@@ -89,14 +89,37 @@ class Detector:
 
 
 def unredacted(text: str, span: tuple[int, int]) -> Verdict:
-    """``Redact`` the span, or ``Keep`` past a placeholder already standing there."""
+    """``Redact`` the span, or ``Keep`` past a placeholder already standing there, or
+    past a value that stands for no secret (masked, a flag, a reference)."""
     start, end = span
     if text.startswith(PLACEHOLDER_PREFIX, start):
         close = text.find("]", start)  # none when a bound cut the placeholder short
         return Keep(close + 1 if close >= 0 else len(text))
     if start == end:
         return None
+    if stands_for_no_secret(text[start:end]):
+        return Keep(end)
     return Redact(start, end)
+
+
+# A value that stands for no secret: masked ("********", "****QX7Z", "•••"), a
+# placeholder ("<your key>", "[redacted]", "[entfernt]", "(hidden)"), a flag or a
+# status ("true", "required", "none"), a path to the file that holds it
+# ("./password.txt", a file name with its extension), or a reference to where it is
+# kept ("$(cat /run/secrets/x)").
+_NO_SECRET = re.compile(
+    r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
+    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]|\((?:hidden|masked|redacted|removed|entfernt|ausgeblendet"
+    r"|versteckt|geschw\u00e4rzt)\)"
+    r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
+    r"|empty|leer|unset|set|enabled|disabled|gesetzt)"
+    r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
+)
+
+
+def stands_for_no_secret(value: str) -> bool:
+    """Whether ``value`` holds no secret of its own (see ``_NO_SECRET``)."""
+    return bool(_NO_SECRET.fullmatch(value) or _WHOLE_REFERENCE.fullmatch(value))
 
 
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -133,6 +156,11 @@ KEY_WORDS = (
     "sas",
     "conn",
     "kennwort",
+    "code",  # "ApiIntegrationCode", "Zugangscode"
+    "schl",  # "WLAN-Schlüssel" (also "Schluessel")
+    "pin",
+    "puk",
+    "pat",
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").
@@ -181,11 +209,16 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 
 # A reference to a secret kept elsewhere, not the secret: a CI expression
 # (${{ secrets.X }}), a template ({{ .Values.x }}), an environment variable ($DB_PW,
-# ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable.
+# ${DB_PW}, %DB_PW%, $env:DB_PW), an Azure Pipelines or Octopus variable, a command
+# substitution ($(cat /run/secrets/db)).
 REFERENCE = re.compile(
-    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][\w.\-]*\)"
+    r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][\w.:\-]*\}|\$\([A-Za-z_][^()\r\n]*\)"
     r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
 )
+
+# A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name of two letters
+# or more: "%A000%" is more likely typed than a variable).
+_WHOLE_REFERENCE = re.compile(rf"(?!%[A-Za-z_]?[^A-Za-z_%])(?:{REFERENCE.pattern})")
 
 
 def reference_end(text: str, start: int, end: int) -> int | None:

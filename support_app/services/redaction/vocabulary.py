@@ -77,8 +77,54 @@ SECRET_WORDS = frozenset(
         "sessionid",
         "webhook",
         "webhooks",
+        "pat",  # personal access token ($pat, AZURE_DEVOPS_PAT)
+        "passhash",  # PRTG's API credential
+        "pin",
+        "puk",
     }
 )
+# Compounds of "code" and "Schlüssel" (accents folded) that name a secret, in keys and
+# in prose alike ("ApiIntegrationCode", "Zugangscode", "WLAN-Schlüssel").
+SECRET_COMPOUNDS = (
+    *(
+        f"{qualifier}code"
+        for qualifier in (
+            "zugangs",
+            "alarm",
+            "tur",
+            "tor",
+            "sicherheits",
+            "entsperr",
+            "wiederherstellungs",
+            "notfall",
+            "tresor",
+            "pin",
+            "integration",
+            "access",
+            "recovery",
+            "backup",
+            "unlock",
+            "entry",
+        )
+    ),
+    *(
+        f"{qualifier}schlussel"
+        for qualifier in (
+            "wlan",
+            "netzwerk",
+            "wiederherstellungs",
+            "api",
+            "zugangs",
+            "zugriffs",
+            "sicherheits",
+            "lizenz",
+            "produkt",
+            "verschlusselungs",
+            "geheim",
+        )
+    ),
+)
+_COMPOUNDS = frozenset(SECRET_COMPOUNDS)
 # A single part that ends with one of these is a secret too (``userpassword``,
 # ``xsrftoken``); short words (``pw``, ``pass``, ``sig``) are left out because as a
 # suffix they hit ordinary words and random identifiers.
@@ -103,6 +149,7 @@ _SECRET_SUFFIXES = (
     "webhook",
     "webhookurl",
     "webhookuri",
+    *SECRET_COMPOUNDS,
 )
 # Consecutive parts that together name a secret.
 SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
@@ -193,8 +240,16 @@ QUALIFIERS = frozenset(
         "helper",
         "ref",
         "reference",
+        "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
+        "ids",
+        "guid",
+        "identifier",
+        "thumbprint",
+        "fingerprint",
     }
 )
+# A session's id is its secret: "session_id", "JSESSIONID".
+_SESSION_QUALIFIERS = QUALIFIERS - {"id", "ids", "identifier"}
 # A webhook's URL is the secret itself: these qualifiers do not apply after "webhook",
 # but its id does describe it.
 _WEBHOOK_QUALIFIERS = (QUALIFIERS - {"url", "uri", "endpoint"}) | {"id", "ids"}
@@ -255,7 +310,12 @@ def _secret_end(parts: tuple[str, ...]) -> int:
             part in ("token", "tokens") and i > 0 and parts[i - 1] in _PAGING_WORDS
         ):
             continue
-        if part in SECRET_WORDS or part in _JOINED_PHRASES or part.endswith(_SECRET_SUFFIXES):
+        if (
+            part in SECRET_WORDS
+            or part in _JOINED_PHRASES
+            or part.endswith(_SECRET_SUFFIXES)
+            or (i and parts[i - 1] + part in _COMPOUNDS)
+        ):
             end = i + 1
         for phrase in SECRET_PHRASES:
             if parts[i : i + len(phrase)] == phrase:
@@ -272,7 +332,12 @@ def is_secret_key(key: str) -> bool:
     end = _secret_end(parts)
     if end == 0:
         return False
-    qualifiers = _WEBHOOK_QUALIFIERS if parts[end - 1].endswith(_WEBHOOK_WORDS) else QUALIFIERS
+    if parts[end - 1].endswith(_WEBHOOK_WORDS):
+        qualifiers = _WEBHOOK_QUALIFIERS
+    elif parts[end - 1] in ("session", "sessions"):
+        qualifiers = _SESSION_QUALIFIERS
+    else:
+        qualifiers = QUALIFIERS
     return not any(p in qualifiers for p in parts[end:])
 
 
@@ -319,42 +384,7 @@ _PROSE_SECRET_SUFFIXES = (
     "passcode",
     "secret",
     "token",
-    *(
-        f"{qualifier}code"
-        for qualifier in (
-            "zugangs",
-            "alarm",
-            "tur",
-            "tor",
-            "sicherheits",
-            "entsperr",
-            "wiederherstellungs",
-            "notfall",
-            "tresor",
-            "pin",
-            "integration",
-            "access",
-            "recovery",
-            "backup",
-            "unlock",
-            "entry",
-        )
-    ),
-    *(
-        f"{qualifier}schlussel"
-        for qualifier in (
-            "wlan",
-            "netzwerk",
-            "wiederherstellungs",
-            "api",
-            "zugangs",
-            "sicherheits",
-            "lizenz",
-            "produkt",
-            "verschlusselungs",
-            "geheim",
-        )
-    ),
+    *SECRET_COMPOUNDS,
 )
 # Nouns for a user and password together: their value is a pair ("admin / X").
 _PROSE_CREDENTIAL_WORDS = frozenset(
@@ -369,7 +399,17 @@ _PROSE_CREDENTIAL_WORDS = frozenset(
         "login",
         "logins",
         "zugang",  # "Zugang: admin / X"
+        "anmelden",  # "anmelden mit admin und X"
+        "einloggen",
+        "angemeldet",
+        "eingeloggt",
     }
+)
+# Verbs of signing in, whose objects are a user and a password ("logged in with X").
+_PROSE_CREDENTIAL_PHRASES = frozenset(
+    (verb, particle)
+    for verb in ("log", "logs", "logged", "logging", "sign", "signed", "signing")
+    for particle in ("in", "into", "on", "onto")
 )
 # "key", "code", "Schlüssel" and "community" name a secret only after one of these
 # ("API key", "Wi-Fi key", "recovery code", "WLAN Schlüssel", "SNMP community"): an
@@ -429,7 +469,10 @@ _PROSE_QUALIFIED = {
         }
     ),
     "codes": frozenset({"recovery", "backup"}),
-    "schlussel": frozenset({"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery"}),
+    "schlussel": frozenset(
+        {"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery", "geheimer", "geheime"}
+    ),
+    "seed": frozenset({"mfa", "totp", "otp", "2fa", "authenticator", "recovery", "wallet"}),
     "community": frozenset({"snmp", "read", "write", "ro", "rw", "community"}),
     "passe": frozenset({"de"}),  # French "mot de passe"
 }
@@ -501,6 +544,8 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     joined = "".join(parts)
     if last in _PROSE_CREDENTIAL_WORDS or joined in _PROSE_CREDENTIAL_WORDS:
         return "credentials"
+    if (_fold(previous), last) in _PROSE_CREDENTIAL_PHRASES:
+        return "credentials"  # "log in with admin and X", "logged into … with bob / X"
     if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
         return "secret"
     qualifiers = _PROSE_QUALIFIED.get(last)

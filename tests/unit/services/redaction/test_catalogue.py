@@ -261,6 +261,52 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ),
         ("net use \\\\fs\\ipc$ Pw2 /user:D\\u", f"net use \\\\fs\\ipc$ {R('net-use')} /user:D\\u"),
     ],
+    "command-argument": [
+        ('setx SMTP_PASS "Relay#2024" /M', f'setx SMTP_PASS "{R("command-argument")}" /M'),
+        (
+            "reg add HKCU\\Software\\Scan /v SmtpPassword /d Sc4n!Pw /f",
+            f"reg add HKCU\\Software\\Scan /v SmtpPassword /d {R('command-argument')} /f",
+        ),
+        ("net user svc Str0ng!Pw /add", f"net user svc {R('command-argument')} /add"),
+        (
+            "htpasswd -b .htpasswd mon Gr4f!View",
+            f"htpasswd -b .htpasswd mon {R('command-argument')}",
+        ),
+        (
+            "sqlplus system/Orcl#23@//db:1521/PDB",
+            f"sqlplus system/{R('command-argument')}@//db:1521/PDB",
+        ),
+    ],
+    "authentication-exchange": [
+        (
+            "proxy: type 3 message TlRMTVNTUAADAAAAGAAYAHwAAAAYABgAlAAAAA4ADgBI sent",
+            f"proxy: type 3 message {R('authentication-exchange')} sent",
+        ),
+        (
+            "Fiddler (Kerberos) captured oYIBJzCCASOgAwoBAKELBgkqhkiG9xIBAgKiggENBIIBCWCCAQUG",
+            f"Fiddler (Kerberos) captured {R('authentication-exchange')}",
+        ),
+    ],
+    "kerberos-material": [
+        (
+            "[*] base64(ticket.kirbi):\n      "
+            "doIFmjCCBZagAwIBBaEDAgEWooIEsDCCBKxhggSoMIIEpKADAgEFoQ0bC0NP",
+            f"[*] base64(ticket.kirbi):\n      {R('kerberos-material')}",
+        ),
+    ],
+    "secret-object-data": [
+        (
+            "apiVersion: v1\nkind: Secret\ndata:\n  username: YWRtaW4=\n  tls.key: TFMwdExTMUNS\n",
+            f"apiVersion: v1\nkind: Secret\ndata:\n  username: {R('secret-object-data')}\n"
+            f"  tls.key: {R('secret-object-data')}\n",
+        ),
+    ],
+    "encoded-user-password": [
+        (
+            "auth header was YWRtaW46UzNjcjN0IQ== (basic)",
+            f"auth header was {R('encoded-user-password')} (basic)",
+        ),
+    ],
     "secure-string": [
         (
             "ConvertTo-SecureString 'Conv3rt!Pw' -AsPlainText",
@@ -528,6 +574,13 @@ UNCHANGED = [
     "interface gi0/1 description key 2 uplink; password policy updated",
     "Discord and Teams (contoso.webhook.office.com) webhooks are configured",
     '["password", "SR-01JD8X5V3T6Q2W4R7Y9Z0A1B2C"], ["Token", "expired"]',  # words, no pair
+    # command arguments that are no secret: a name that says nothing, a switch, a prompt
+    'setx PATH "C:\\bin" /M; reg add HKLM\\Software\\X /v Timeout /d 30 /f',
+    "net user bob /add; net user bob *; sqlplus / as sysdba; htpasswd -D .htpasswd bob",
+    # encoded blobs without the context that says they carry credentials
+    "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
+    "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
+    "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
 ]
 
 
