@@ -31,6 +31,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="pending for longer than this (default: the desk deadline plus a margin)",
     )
+    commands.add_parser(
+        "apply-retention",
+        help="erase requests and audit details older than each workspace's retention period",
+    )
+    retention = commands.add_parser(
+        "set-retention", help="set a workspace's retention period (months) or turn it off"
+    )
+    retention.add_argument("workspace_id", type=int)
+    retention.add_argument("months", help="a number of months (1-1200), or 'off'")
+    erase = commands.add_parser(
+        "erase-tenant",
+        help="offboard a customer: erase every support request of the tenant (tombstones stay)",
+    )
+    erase.add_argument("tenant_id", type=int)
+    erase.add_argument(
+        "--confirm", required=True, metavar="TENANT_NAME", help="the tenant's name, as a check"
+    )
     grant = commands.add_parser(
         "grant-runtime-role",
         help="PostgreSQL: reset ROLE's privileges to what the running app needs (run as owner)",
@@ -99,6 +116,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Finalised {len(finalised)} stale handoff(s) as app_stopped.")
         for reference in finalised:
             print(f"  {reference}")
+    elif args.command == "apply-retention":
+        from support_app.db import get_engine
+        from support_app.services.erasure.retention import apply_retention
+
+        run = apply_retention(get_engine())
+        if run.skipped:
+            print("Another process is applying retention; nothing done.")
+        for done in run.workspaces:
+            print(
+                f"Workspace {done.workspace_id}: erased {done.requests_erased} request(s) and"
+                f" the details of {done.audit_rows_erased} audit row(s) created before"
+                f" {done.cutoff:%Y-%m-%d} in {done.batches} batch(es)."
+            )
+    elif args.command == "set-retention":
+        from support_app.db import get_engine
+        from support_app.services.erasure.retention import (
+            RetentionPeriodRefused,
+            set_retention_period,
+        )
+
+        try:
+            months = set_retention_period(get_engine(), args.workspace_id, args.months)
+        except RetentionPeriodRefused as refused:
+            print(f"Not changed: {refused}")
+            return 2
+        print(
+            f"Retention of workspace {args.workspace_id}: {months or 'off'}"
+            + (" months." if months else ".")
+        )
+    elif args.command == "erase-tenant":
+        return _erase_tenant(args.tenant_id, args.confirm)
     elif args.command == "grant-runtime-role":
         from support_app.db import get_engine
         from support_app.runtime_role import grant_runtime_role
@@ -120,6 +168,34 @@ def main(argv: list[str] | None = None) -> int:
             token=args.token,
             control_token=args.control_token,
         )
+    return 0
+
+
+def _erase_tenant(tenant_id: int, confirmation: str) -> int:
+    """Offboard a tenant; list the desk tickets that must be erased at the desk too."""
+    from support_app.db import get_engine
+    from support_app.services.access import NotFound
+    from support_app.services.erasure.offboarding import (
+        ConfirmationMismatch,
+        TenantOffboardingService,
+    )
+
+    try:
+        result = TenantOffboardingService(get_engine()).offboard_by_command(tenant_id, confirmation)
+    except NotFound:
+        print(f"No tenant {tenant_id}; nothing erased.")
+        return 2
+    except ConfirmationMismatch:
+        print("--confirm is not the tenant's name; nothing erased.")
+        return 2
+    print(
+        f"Erased {result.requests_erased} request(s) of {result.tenant_name} and the details"
+        f" of {result.audit_rows_erased} audit row(s); references still resolve as tombstones."
+    )
+    if result.desk_tickets:
+        print("Erase these tickets at the support desk too (this app never deletes there):")
+        for ticket in result.desk_tickets:
+            print(f"  {ticket.reference}  {ticket.ticket_reference}  {ticket.ticket_url or ''}")
     return 0
 
 

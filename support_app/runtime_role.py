@@ -32,17 +32,38 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import support_app.models  # noqa: F401  (registers every table on the metadata)
-from support_app.models.support_request import HANDOFF_OUTCOME_COLUMNS, REDACTABLE_COLUMNS
+from support_app.models.support_request import (
+    ERASABLE_COLUMNS,
+    HANDOFF_OUTCOME_COLUMNS,
+    REDACTABLE_COLUMNS,
+)
 
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 # Beyond SELECT and INSERT, table by table: every write the running app makes.
 RUNTIME_EXTRAS: dict[str, tuple[str, ...]] = {
     # the one handoff finalisation; a manual redaction (texts and its count)
+    # an erasure: a tombstone's texts, contact and record; a person's contact fields
     "support_requests": (
-        f"UPDATE ({', '.join((*HANDOFF_OUTCOME_COLUMNS, *REDACTABLE_COLUMNS, 'redaction_count'))})",
+        "UPDATE ("
+        + ", ".join(
+            (
+                *HANDOFF_OUTCOME_COLUMNS,
+                *REDACTABLE_COLUMNS,
+                "redaction_count",
+                *ERASABLE_COLUMNS,
+            )
+        )
+        + ")",
     ),
-    "users": ("UPDATE (preferred_locale)",),  # the language switch
+    # an erasure: actor and details of an audit row, with its record
+    "audit_logs": ("UPDATE (actor_user_id, metadata_json, erasure_id)",),
+    # the language switch; a person's erasure pseudonymises the account
+    "users": ("UPDATE (preferred_locale, email, display_name, password_hash)",),
+    # a person's erasure ends the account's part in the workspace
+    "workspace_memberships": ("DELETE",),
+    "tenant_memberships": ("DELETE",),
+    "workspaces": ("UPDATE (retention_months)",),  # the retention period
     # the idle timeout's last-use stamp; sign-out and purging ended sessions
     "user_sessions": ("UPDATE (last_seen_at)", "DELETE"),
     "sign_in_throttles": ("UPDATE", "DELETE"),  # failure counts and back-off

@@ -1,7 +1,8 @@
 """The Reflex app. Importing the page modules records their routes; each is added once.
 
 The lifespan tasks finalise handoffs a stopped app left pending (see
-services/support_requests/stale_handoffs) and, in every worker, hold its lease and
+services/support_requests/stale_handoffs) and apply retention daily (see
+services/erasure/retention) and, in every worker, hold its lease and
 drain it on SIGTERM (``web.worker_lifespan``). The Reflex internals the app patches
 are all in ``reflex_patches`` (applied by ``reflex_patches.install``). The backend
 gets these additions in front of Reflex (``api_transformer``): ``/healthz``, ``/readyz``
@@ -19,6 +20,7 @@ from reflex.config import get_config
 
 from support_app import reflex_patches
 from support_app.logs import RequestLog, configure_logging
+from support_app.services.erasure.retention import retention_sweeper
 from support_app.services.support_requests.stale_handoffs import stale_handoff_sweeper
 from support_app.settings import get_settings
 from support_app.ui import event_trace
@@ -74,5 +76,6 @@ app.add_middleware(SessionCheckMiddleware())
 app.add_middleware(DialogRecovery())
 app.register_lifespan_task(stale_handoff_sweeper)
 app.register_lifespan_task(worker_lifespan)
+app.register_lifespan_task(retention_sweeper)
 event_trace.install(app)
 reflex_patches.install(app)

@@ -1,5 +1,6 @@
 """Domain tables. Alembic migrations create them; ``SQLModel.metadata`` mirrors them."""
 
+from support_app.models.erasure import Erasure
 from support_app.models.platform import (
     AuditLog,
     Finding,
@@ -22,6 +23,7 @@ from support_app.models.worker_lease import WorkerLease
 
 __all__ = [
     "AuditLog",
+    "Erasure",
     "Finding",
     "OperationRun",
     "ProviderConnection",

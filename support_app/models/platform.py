@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import defer
 from sqlmodel import Field, SQLModel
 
@@ -26,12 +35,24 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+RETENTION_MONTHS_MAX = 1200
+
+
 class Workspace(SQLModel, table=True):
     __tablename__ = "workspaces"
+    __table_args__ = (
+        CheckConstraint(
+            f"retention_months IS NULL OR retention_months BETWEEN 1 AND {RETENTION_MONTHS_MAX}",
+            name="ck_workspaces_retention_months",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # Support requests and audit details older than this many months are erased
+    # (``services/erasure/retention.py``); NULL: kept (the default).
+    retention_months: int | None = Field(default=None)
 
 
 class User(SQLModel, table=True):
@@ -201,6 +222,15 @@ class AuditLog(SQLModel, table=True):
         Index("ix_audit_logs_tenant_created", "tenant_id", "created_at"),
         # One record's own trail (a support request's detail page) without a scan.
         Index("ix_audit_logs_subject", "subject_type", "subject_id", "id"),
+        # Rows whose details retention has not erased yet (a run walks only these).
+        Index(
+            "ix_audit_logs_workspace_not_erased",
+            "workspace_id",
+            "created_at",
+            "id",
+            sqlite_where=text("erasure_id IS NULL"),
+            postgresql_where=text("erasure_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -212,6 +242,12 @@ class AuditLog(SQLModel, table=True):
     subject_id: str | None = Field(default=None, max_length=64)
     metadata_json: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
+    # The latest erasure that changed this row's actor or details (NULL at INSERT).
+    # (use_alter: erasures and audit_logs name each other.)
+    erasure_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("erasures.id", use_alter=True), nullable=True),
+    )
 
 
 class UserSession(SQLModel, table=True):

@@ -1,12 +1,13 @@
 """``SupportRequest``: the immutable record an operator raises from a tenant or a run.
 
 The row is written once, without a handoff outcome. The only later writes allowed
-are the single external-handoff finalisation, limited to the outcome columns, and
+are the single external-handoff finalisation, limited to the outcome columns,
 manual redactions (a secret that slipped through, replaced by ``[redacted:manual]``
 in the summary, notes and context, each with its ``SupportRequestRedaction`` record
-and audit row); the database enforces these rules with triggers (see the
-migrations), so a stray INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a
-request.
+and audit row) and erasures (``models/erasure.py``: the row becomes a tombstone, or
+loses its contact fields, each with its ``Erasure`` record and audit row); the
+database enforces these rules with triggers (see the migrations), so a stray
+INSERT, UPDATE, REPLACE or upsert cannot forge or rewrite a request.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ HANDOFF_ATTEMPTED = text("external_handoff_mode <> 'internal_only'")
 
 # Requests whose handoff failed (the history's "failed" filter reads only these).
 HANDOFF_FAILED = "external_handoff_failure_summary IS NOT NULL"
+# Requests not yet erased: retention walks only these (a partial index), so a run
+# costs the requests it erases, not the tombstones earlier runs left.
+NOT_ERASED = "erasure_id IS NULL"
 # Tenant history filters with an index of their own: index name part -> column.
 HISTORY_FILTER_COLUMNS = {
     "severity": "severity",
@@ -143,6 +147,14 @@ class SupportRequest(SQLModel, table=True):
             postgresql_where=HANDOFF_ATTEMPTED,
         ),
         Index(
+            "ix_support_requests_workspace_not_erased",
+            "workspace_id",
+            "created_at",
+            "id",
+            sqlite_where=text(NOT_ERASED),
+            postgresql_where=text(NOT_ERASED),
+        ),
+        Index(
             "ix_support_requests_run_latest_handoff",
             "operation_run_id",
             "created_at",
@@ -183,12 +195,19 @@ class SupportRequest(SQLModel, table=True):
     # How many manual redactions changed this row: each one raises it by one and must
     # have the redaction record of that sequence (the triggers check both).
     redaction_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The erasure that made this row a tombstone (content replaced by the marker), and
+    # the one that cleared its contact fields (a person's erasure request); both NULL
+    # at INSERT and set once (``models/erasure.py``, migration 0011).
+    erasure_id: int | None = Field(default=None, foreign_key="erasures.id")
+    contact_erasure_id: int | None = Field(default=None, foreign_key="erasures.id")
 
 
 # What a manual redaction puts where the removed text was.
 MANUAL_REDACTION_PLACEHOLDER = "[redacted:manual]"
 # The stored texts a manual redaction may change (record's ``fields``, comma-separated).
 REDACTABLE_COLUMNS = ("summary", "reproduction_notes", "context_envelope")
+# What an erasure writes besides those (a tombstone's contact fields and records).
+ERASABLE_COLUMNS = ("contact_name", "contact_email", "erasure_id", "contact_erasure_id")
 
 
 class SupportRequestRedaction(SQLModel, table=True):

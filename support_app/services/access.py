@@ -32,7 +32,11 @@ from support_app.models import (
 )
 from support_app.models.platform import RUN_WITHOUT_RAW_PAYLOAD
 from support_app.services.audit import AccessDenial, record_access_denied
-from support_app.services.capabilities import Capability, capabilities_for
+from support_app.services.capabilities import (
+    Capability,
+    capabilities_for,
+    workspace_capabilities_for,
+)
 from support_app.services.support_requests.reference import SupportRequestReference
 
 _MAX_ID_DIGITS = 18
@@ -94,6 +98,10 @@ class WorkspaceAccess:
     workspace_id: int
     workspace_name: str
     tenants: tuple[TenantAccess, ...]
+    role: str = "member"
+
+    def can(self, capability: Capability) -> bool:
+        return capability in workspace_capabilities_for(self.role)
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ _WORKSPACE_TENANTS = _ENTITLED.where(Tenant.workspace_id == bindparam("workspace
     Tenant.name
 )
 _MEMBER_WORKSPACE = (
-    select(Workspace)
+    select(Workspace, WorkspaceMembership.role)
     .join(WorkspaceMembership, WorkspaceMembership.workspace_id == Workspace.id)
     .where(
         Workspace.id == bindparam("workspace_id"),
@@ -194,16 +202,38 @@ class AccessService:
         try:
             wid = parse_id(workspace_id)
             params = {"user_id": actor.user_id, "workspace_id": wid}
-            workspace = self._session.exec(_MEMBER_WORKSPACE, params=params).first()
-            if workspace is None:
+            member = self._session.exec(_MEMBER_WORKSPACE, params=params).first()
+            if member is None:
                 raise NotFound
         except NotFound as error:
             self._denied(actor, error, WORKSPACE, workspace_id)
             raise
+        workspace, role = member
         rows = self._session.exec(_WORKSPACE_TENANTS, params=params).all()
         return WorkspaceAccess(
-            workspace.id, workspace.name, tuple(_tenant_access(*row) for row in rows)
+            workspace.id, workspace.name, tuple(_tenant_access(*row) for row in rows), role
         )
+
+    def authorize_workspace(
+        self, actor: Actor, access: WorkspaceAccess, capability: Capability
+    ) -> None:
+        """``Forbidden`` unless the actor's workspace role grants ``capability`` (the
+        workspace-wide acts: erasing a tenant's or a person's data, retention)."""
+        if not access.can(capability):
+            error = Forbidden(capability.value)
+            bind = self._session.get_bind()
+            record_access_denied(
+                bind if isinstance(bind, Engine) else bind.engine,
+                AccessDenial(
+                    actor_user_id=actor.user_id,
+                    outcome="forbidden",
+                    context_kind=WORKSPACE,
+                    raw_id=access.workspace_id,
+                    workspace_id=access.workspace_id,
+                    capability=capability.value,
+                ),
+            )
+            raise error
 
     def resolve_support_request(self, actor: Actor, reference: object) -> SupportRequestAccess:
         """The request, resolved through its tenant with the tenant rule (a reference

@@ -54,6 +54,9 @@ class AuditActionId(StrEnum):
     SUPPORT_REQUEST_EXTERNAL_TICKET_LINKED = "support_request.external_ticket_linked"
     SUPPORT_REQUEST_EXTERNAL_HANDOFF_FAILED = "support_request.external_handoff_failed"
     SUPPORT_REQUEST_REDACTED = "support_request.redacted"
+    DATA_ERASED = "data.erased"
+    PERSONAL_DATA_EXPORTED = "data.personal_data_exported"
+    RETENTION_PERIOD_SET = "workspace.retention_period_set"
 
 
 def _bounded(value: Any) -> Any:

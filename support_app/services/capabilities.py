@@ -16,6 +16,9 @@ class Capability(StrEnum):
     SUPPORT_DIAGNOSTICS_VIEW = "support_diagnostics.view"
     # Remove a secret that slipped into a stored request (the owner's call alone).
     SUPPORT_REQUESTS_REDACT = "support_requests.redact"
+    # Workspace-wide: end data - offboard a tenant, a person's export and erasure,
+    # the retention period (the workspace owner's call alone).
+    WORKSPACE_ERASE_DATA = "workspace.erase_data"
 
 
 _VIEW = frozenset({Capability.TENANT_VIEW, Capability.OPERATION_RUNS_VIEW})
@@ -36,3 +39,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 def capabilities_for(role: str) -> frozenset[Capability]:
     """Capabilities of a tenant role; an unknown role grants nothing."""
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+WORKSPACE_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    "owner": frozenset({Capability.WORKSPACE_ERASE_DATA}),
+    "member": frozenset(),
+}
+
+
+def workspace_capabilities_for(role: str) -> frozenset[Capability]:
+    """Capabilities of a workspace role; an unknown role grants nothing."""
+    return WORKSPACE_ROLE_CAPABILITIES.get(role, frozenset())

@@ -168,8 +168,6 @@ FORBIDDEN = [
     "DELETE FROM support_request_redactions",
     "TRUNCATE support_request_redactions",
     "UPDATE audit_logs SET action = 'rewritten'",
-    "UPDATE users SET email = 'x@example.com'",
-    "UPDATE users SET password_hash = 'x'",
     "UPDATE workspaces SET name = 'x'",
     "UPDATE user_sessions SET expires_at = now() + interval '1 year'",
     "DELETE FROM support_requests",
@@ -208,13 +206,19 @@ def test_the_runtime_role_cannot_undo_the_guards(runtime_engine: Engine) -> None
     assert allowed == []
 
 
-# Columns the runtime role may update (a redaction's texts): the triggers refuse
-# every change that is not a recorded manual redaction.
+# Columns the runtime role may update (a redaction's texts, an erasure's): the
+# triggers refuse every change that is not a recorded manual redaction or erasure.
 REFUSED_BY_TRIGGERS = [
     "UPDATE support_requests SET summary = 'rewritten'",
     "UPDATE support_requests SET context_envelope = '{}'",
     "UPDATE support_requests SET summary = '[redacted:manual]',"
     " redaction_count = redaction_count + 1",
+    "UPDATE support_requests SET contact_email = NULL",
+    "UPDATE audit_logs SET metadata_json = '{}'",
+    "UPDATE users SET email = 'x@example.com'",
+    "UPDATE users SET password_hash = 'x'",
+    "UPDATE users SET display_name = 'former user #1', email = 'former-user-1@erased.invalid',"
+    " password_hash = '!erased'",
 ]
 
 
@@ -224,7 +228,8 @@ def test_the_runtime_role_meets_the_triggers_on_redactable_columns(
     with Session(runtime_engine) as session:
         submit(runtime_engine, actor_for(session, OWNER), fabrikam_context(session))
     for statement in REFUSED_BY_TRIGGERS:
-        with pytest.raises(DBAPIError, match="immutable"), runtime_engine.begin() as conn:
+        refused = "immutable|append-only|erasure pseudonym"
+        with pytest.raises(DBAPIError, match=refused), runtime_engine.begin() as conn:
             conn.execute(text(statement))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, text, tuple_
 from sqlmodel import Session, col, select
 
-from support_app.models import AuditLog, SupportRequest, User
+from support_app.models import AuditLog, Erasure, SupportRequest, User
 from support_app.models.support_request import PENDING_CREATE
 from support_app.services.access import (
     AccessService,
@@ -117,10 +117,14 @@ class HistoryRow:
     failure_summary: str | None
     failure_kind: str | None
     failure_params: dict[str, Any]
+    # A tombstone: when and why its content was erased (None: the request is whole).
+    erased_at: datetime | None = None
+    erasure_reason: str = ""
 
     @classmethod
-    def of(cls, request: Any, created_by: str, tenant_name: str) -> HistoryRow:
-        """From a ``SupportRequest`` or a row of ``LIST_COLUMNS`` (same attribute names)."""
+    def of(cls, request: Any, created_by: str, tenant_name: str, erasure: Any = None) -> HistoryRow:
+        """From a ``SupportRequest`` or a row of ``LIST_COLUMNS`` (same attribute names);
+        ``erasure`` is the tombstone's record or the row's erasure columns."""
         return cls(
             reference=request.reference,
             created_at=request.created_at,
@@ -137,6 +141,8 @@ class HistoryRow:
             failure_summary=request.external_handoff_failure_summary,
             failure_kind=request.external_handoff_failure_kind,
             failure_params=dict(request.external_handoff_failure_params or {}),
+            erased_at=getattr(erasure, "erased_at", None),
+            erasure_reason=getattr(erasure, "reason", None) or "",
         )
 
 
@@ -150,6 +156,8 @@ class HistoryPage:
 class TenantHistory:
     tenant: TenantAccess
     page: HistoryPage
+    # The reader owns the workspace: the page offers the customer's offboarding.
+    can_erase_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,7 +253,10 @@ def _page(
     found = list(session.exec(query).all())
     more = len(found) > limit
     found = found[:limit]
-    rows = [HistoryRow.of(r, r.display_name, tenant_names.get(r.tenant_id, "")) for r in found]
+    rows = [
+        HistoryRow.of(r, r.display_name, tenant_names.get(r.tenant_id, ""), r if r.reason else None)
+        for r in found
+    ]
     next_cursor = encode_cursor(rows[-1], found[-1].id) if more else ""
     return HistoryPage(rows, next_cursor)
 
@@ -271,8 +282,12 @@ LIST_COLUMNS = (
 
 
 def _with_creator():
-    return select(*LIST_COLUMNS, User.display_name).join(
-        User, col(User.id) == col(SupportRequest.created_by_user_id)
+    """The list columns with the creator's name and, for a tombstone, its erasure (one
+    primary-key step per row shown)."""
+    return (
+        select(*LIST_COLUMNS, User.display_name, Erasure.erased_at, Erasure.reason)
+        .join(User, col(User.id) == col(SupportRequest.created_by_user_id))
+        .outerjoin(Erasure, col(Erasure.id) == col(SupportRequest.erasure_id))
     )
 
 
@@ -304,7 +319,9 @@ class SupportRequestHistoryService:
         query = _with_creator().where(SupportRequest.tenant_id == tenant.tenant_id)
         query = _filtered(query, actor, filters, run_id)
         names = {tenant.tenant_id: tenant.tenant_name}
-        return TenantHistory(tenant, _page(self._session, query, cursor, limit, names))
+        page = _page(self._session, query, cursor, limit, names)
+        workspace = self._access.resolve_workspace(actor, tenant.workspace_id)
+        return TenantHistory(tenant, page, workspace.can(Capability.WORKSPACE_ERASE_DATA))
 
     def for_workspace(
         self,
@@ -339,6 +356,7 @@ class SupportRequestHistoryService:
         found = self._access.resolve_support_request(actor, reference)
         request, tenant = found.request, found.tenant
         creator = self._session.get(User, request.created_by_user_id)
+        erasure = self._session.get(Erasure, request.erasure_id) if request.erasure_id else None
         envelope = dict(request.context_envelope)
         attachment = dict(envelope.get("attachment") or {})
         attached = attachment.get("mode") == "diagnostic_snapshot"
@@ -347,7 +365,9 @@ class SupportRequestHistoryService:
             attachment["diagnostic_snapshot"] = dict(SNAPSHOT_WITHHELD)
             envelope["attachment"] = attachment
         return SupportRequestDetail(
-            row=HistoryRow.of(request, creator.display_name if creator else "", tenant.tenant_name),
+            row=HistoryRow.of(
+                request, creator.display_name if creator else "", tenant.tenant_name, erasure
+            ),
             tenant=tenant,
             reproduction_notes=request.reproduction_notes,
             contact_name=request.contact_name,

@@ -83,7 +83,7 @@ def finalise_stale_handoffs(
     """
     cutoff = (now or utcnow()) - older_than
     finalised: list[str] = []
-    with _only_one_sweeper(engine) as acquired:
+    with only_one_sweeper(engine, _ADVISORY_LOCK_KEY) as acquired:
         if not acquired:
             return finalised
         with Session(engine) as session:
@@ -113,20 +113,19 @@ def finalise_stale_handoffs(
 
 
 @contextmanager
-def _only_one_sweeper(engine: Engine) -> Iterator[bool]:
-    """True for the one worker that may sweep now (PostgreSQL advisory lock)."""
+def only_one_sweeper(engine: Engine, key: int) -> Iterator[bool]:
+    """True for the one worker that may sweep now (PostgreSQL advisory lock ``key``;
+    each periodic job has its own)."""
     if engine.dialect.name != "postgresql":
         yield True
         return
     with engine.connect() as conn:
-        acquired = bool(
-            conn.execute(select(func.pg_try_advisory_lock(_ADVISORY_LOCK_KEY))).scalar()
-        )
+        acquired = bool(conn.execute(select(func.pg_try_advisory_lock(key))).scalar())
         try:
             yield acquired
         finally:
             if acquired:
-                conn.execute(select(func.pg_advisory_unlock(_ADVISORY_LOCK_KEY)))
+                conn.execute(select(func.pg_advisory_unlock(key)))
 
 
 async def stale_handoff_sweeper(

@@ -3,7 +3,10 @@
 ``/tenants/[tenant_id]/support-requests`` (``?run=<id>`` narrows it to one run) and
 ``/workspaces/[workspace_id]/support-requests``: the history, newest first, with
 filters and pages; ``/support-requests/[reference]``: everything stored about one
-request, its audit trail, and the owner's "remove a secret" action.
+request, its audit trail, and the owner's "remove a secret" action. An erased
+request shows as a tombstone in both; the workspace owner offboards a customer from
+its history page, and on the workspace's its retention period and a person's export
+and erasure.
 """
 
 import reflex as rx
@@ -11,6 +14,14 @@ import reflex as rx
 from support_app import routes
 from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
+from support_app.ui.components.data_protection import data_protection_section
+from support_app.ui.components.erasure import (
+    erased_badge,
+    offboarding_result,
+    offboarding_section,
+    tombstone_badge,
+    tombstone_callout,
+)
 from support_app.ui.components.shell import (
     VISUALLY_HIDDEN,
     T,
@@ -18,6 +29,8 @@ from support_app.ui.components.shell import (
     not_found_view,
     template,
 )
+from support_app.ui.states.data_protection import DataProtectionState as P
+from support_app.ui.states.offboarding import OffboardingState as O
 from support_app.ui.states.support_history import ALL
 from support_app.ui.states.support_history import SupportHistoryState as H
 from support_app.ui.states.support_history import SupportRequestDetailState as D
@@ -171,7 +184,13 @@ def history_table() -> rx.Component:
                     ),
                     rx.table.cell(context_view(row)),
                     rx.table.cell(severity_badge(row["severity"])),
-                    rx.table.cell(rx.text(row["summary"], size="2")),
+                    rx.table.cell(
+                        rx.cond(
+                            row["erased"] != "",
+                            tombstone_badge(row),
+                            rx.text(row["summary"], size="2"),
+                        )
+                    ),
                     rx.table.cell(outcome_view(row, row["failure_text"])),
                     data_testid="history-row",
                 ),
@@ -260,6 +279,7 @@ def history_view() -> rx.Component:
                 spacing="4",
             ),
         ),
+        rx.cond(O.done_for != "", offboarding_result()),
         rx.card(
             rx.vstack(
                 filters(),
@@ -275,6 +295,8 @@ def history_view() -> rx.Component:
             ),
             width="100%",
         ),
+        rx.cond(H.can_offboard, offboarding_section()),
+        rx.cond((H.scope_kind == "workspace") & P.can_manage, data_protection_section()),
         spacing="4",
         width="100%",
     )
@@ -288,12 +310,12 @@ def history_page() -> rx.Component:
     )
 
 
-@template(routes.TENANT_SUPPORT_REQUESTS, "page.support_requests", on_load=H.load)
+@template(routes.TENANT_SUPPORT_REQUESTS, "page.support_requests", on_load=[O.clear, H.load])
 def tenant_support_requests() -> rx.Component:
     return history_page()
 
 
-@template(routes.WORKSPACE_SUPPORT_REQUESTS, "page.support_requests", on_load=H.load)
+@template(routes.WORKSPACE_SUPPORT_REQUESTS, "page.support_requests", on_load=[H.load, P.load])
 def workspace_support_requests() -> rx.Component:
     return history_page()
 
@@ -319,7 +341,14 @@ def request_section() -> rx.Component:
     return section(
         "detail.request",
         rx.data_list.root(
-            field("support.field.summary", rx.text(r["summary"], data_testid="detail-summary")),
+            field(
+                "support.field.summary",
+                rx.cond(
+                    r["erased"] != "",
+                    erased_badge(),
+                    rx.text(r["summary"], data_testid="detail-summary"),
+                ),
+            ),
             field(
                 "redaction.field.reproduction_notes",
                 rx.cond(
@@ -514,6 +543,7 @@ def detail_view() -> rx.Component:
             ),
             spacing="1",
         ),
+        rx.cond(r["erased"] != "", tombstone_callout(r)),
         rx.grid(
             request_section(),
             handoff_section(),
@@ -521,9 +551,10 @@ def detail_view() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        context_section(),
+        # A tombstone's context is its identity alone: the callout above says so.
+        rx.cond(r["erased"] == "", context_section()),
         audit_section(),
-        rx.cond(D.can_redact, redaction_section()),
+        rx.cond(D.can_redact & (r["erased"] == ""), redaction_section()),
         spacing="4",
         width="100%",
     )

@@ -76,6 +76,8 @@ def row_display(row: HistoryRow) -> dict[str, str]:
         "failure_summary": row.failure_summary or "",
         "failure_kind": row.failure_kind or "",
         "failure_params": canonical_json(row.failure_params),
+        "erased": "" if row.erased_at is None else format_time(row.erased_at),
+        "erasure_reason": row.erasure_reason,
     }
 
 
@@ -120,6 +122,8 @@ class SupportHistoryState(PageLoadState, SessionState):
     title: str = ""
     workspace_name: str = ""
     tenant_href: str = ""
+    tenant_id: str = ""  # the tenant page's tenant, as resolved (offboarding's target)
+    can_offboard: bool = False
     run_id: str = ""  # the run the tenant history is narrowed to ("" none)
     run_href: str = ""
     outcome: str = ALL
@@ -176,11 +180,13 @@ class SupportHistoryState(PageLoadState, SessionState):
         if isinstance(history, WorkspaceHistory):
             self.scope_kind, self.title = "workspace", history.workspace_name
             self.workspace_name, self.tenant_href, self.run_href = history.workspace_name, "", ""
+            self.tenant_id, self.can_offboard = "", False
         else:
             tenant = history.tenant
             self.scope_kind = "tenant"
             self.title, self.workspace_name = tenant.tenant_name, tenant.workspace_name
             self.tenant_href = routes.tenant_dashboard(tenant.tenant_id)
+            self.tenant_id, self.can_offboard = str(tenant.tenant_id), history.can_erase_data
             self.run_href = routes.operation_run(self.run_id) if self.run_id else ""
         self.rows = [row_display(row) for row in history.page.rows]
         self._next_cursor = history.page.next_cursor
