@@ -48,7 +48,9 @@ def test_notes_are_previewed_redacted_and_stored_and_sent_as_previewed(
     expect(notes).to_contain_text("Das Passwort lautet [redacted:stated-secret]")
     expect(notes).to_contain_text("webhookb2/[redacted:teams-webhook]")
     removed = dialog.get_by_test_id("preview-removed")
-    expect(removed).to_have_text("Removed before storing: 1 Teams webhook, 1 password.")
+    expect(removed).to_have_text(
+        "Removed before storing: 1 Teams webhook, 1 secret stated in the text."
+    )
     expect(removed).to_have_attribute("aria-live", "polite")
     dialog.get_by_text("Show the context as it will be stored").click()
     expect(dialog.get_by_test_id("preview-context")).to_contain_text("Fabrikam")
@@ -95,7 +97,7 @@ def test_the_preview_speaks_german(page: Page, app_db_session: Session) -> None:
         dialog = page.get_by_role("dialog")
         dialog.get_by_label("Schritte zur Reproduktion (optional)").fill(NOTES)
         expect(dialog.get_by_test_id("preview-removed")).to_have_text(
-            "Vor dem Speichern entfernt: 1 Teams-Webhook, 1 Passwort."
+            "Vor dem Speichern entfernt: 1 Teams-Webhook, 1 im Text genanntes Geheimnis."
         )
         expect(dialog.get_by_test_id("request-preview")).to_contain_text(
             "Was gespeichert und gesendet wird"
