@@ -168,10 +168,8 @@ class _Pass:
             for literal in literals
         }
         # Plain literals, case-sensitive over the lower-cased text, merged into a trie
-        # so that each position tries one branch per character, not every literal. The
-        # search looks ahead at every position, so triggers may overlap: "7za" at the
-        # end of a token does not hide the "azdo" that shares its "za".
-        self._triggers = re.compile(f"(?=({_trie_pattern(literals)}))")
+        # so that each position tries one branch per character, not every literal.
+        self._triggers = re.compile(_trie_pattern(literals))
         self._shapes = tuple(
             (re.compile(d.shape_trigger[0]), d.shape_trigger[1], d.shape_trigger[2], i)
             for i, d in enumerate(detectors)
@@ -181,7 +179,7 @@ class _Pass:
     def apply(
         self, text: str, allowed: frozenset[str], findings: list[Finding] | None = None
     ) -> str:
-        found = self._triggers.findall(text.lower())
+        found = self._found_triggers(text.lower())
         shaped = [
             i
             for shape, char, count, i in self._shapes
@@ -189,8 +187,24 @@ class _Pass:
         ]
         if not found and not shaped:
             return text  # the common case: nothing any detector could match
-        selected = frozenset(shaped).union(*(self._selects[t] for t in set(found)))
+        selected = frozenset(shaped).union(*(self._selects[t] for t in found))
         return self._selection(selected).apply(text, allowed, findings=findings)
+
+    def _found_triggers(self, lower: str) -> set[str]:
+        """Every trigger in ``lower``, overlapping ones too.
+
+        The trie search reports one trigger per position and none inside another it
+        found: a trigger that starts inside one found ("7za" hides the "azdo" that
+        shares its "za") is looked for at each of its positions, which costs a few
+        anchored matches per trigger instead of a look-ahead at every position.
+        """
+        found = set()
+        for hit in self._triggers.finditer(lower):
+            found.add(hit.group())
+            for at in range(hit.start() + 1, hit.end()):
+                if inner := self._triggers.match(lower, at):
+                    found.add(inner.group())
+        return found
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (two passes, alive as long as the module)
     def _selection(self, indices: frozenset[int]) -> _Selection:
