@@ -110,7 +110,7 @@ def _command_names(segment: str) -> frozenset[str]:
     words = [
         w.strip("\\").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() for w in _WORD.findall(segment)
     ]
-    words = [w.removesuffix(".exe") for w in words]
+    words = [w.lstrip(">$#").removesuffix(".exe") for w in words]  # after a prompt (C:\>)
     names = set(words)
     names.update(f"{a} {b}" for a, b in pairwise(words))
     names.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))

@@ -147,10 +147,10 @@ def _to_the_real_close(text: str, span: tuple[int, int]) -> tuple[int, int]:
     start, end = span
     if end >= len(text) or text[end] not in "\"'":
         return span
-    after = text[end + 1 : end + 2]
-    if not after or after.isspace() or after in ",;)}]#\\":
-        return span
     line_end = min(i for i in (text.find("\n", end), len(text)) if i >= 0)
+    rest = text[end + 1 : line_end].lstrip(" \t")
+    if not rest or rest[0] in ",;)}]#\\" or not rest.rstrip().endswith(text[end]):
+        return span
     last = text.rfind(text[end], end + 1, line_end)
     return (start, last) if last > end else span
 
@@ -162,7 +162,7 @@ _VAULT_POINTER = re.compile(
     r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
 )
 _DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
-_COLON_PATH = re.compile(r":[^\s:]*:$")
+_COLON_PATH = re.compile(r"\barn:\S*:$")
 _CONNECTION_STRING_NAME = re.compile(r"(?i)conn(?:ection)?[_\-]?str(?:ing)?|dsn")
 _PAIRS = re.compile(r"=[^;]*;")
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
@@ -819,11 +819,13 @@ _CONFIG_NAMES = frozenset(
         "encrypted-password",
         "eap",
         "xauth",
+        "priv",  # SNMPv3: auth sha X priv aes 128 Y
     }
 )
 _CONFIG_ENCODINGS = frozenset(
     {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
-     "hex", "raw", "sha", "sha1", "sha256", "md5", "0", "5", "6", "7", "8", "9"}
+     "hex", "raw", "sha", "sha1", "sha256", "md5", "aes", "des", "3des", "128", "192", "256",
+     "0", "5", "6", "7", "8", "9", "reg_sz", "reg_expand_sz", "reg_multi_sz"}
 )  # fmt: skip
 # Words before a name that make it no secret's name ("public key", "host key").
 _NOT_SECRET_BEFORE = frozenset({"public", "host", "pub", "the", "a", "an", "das", "der", "die"})
@@ -875,7 +877,7 @@ _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,
 # numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
 _CONFIG_TOKEN = re.compile(
-    r"[a-z0-9][\w\-.:/]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+    r"[a-z0-9][\w\-.:/]*|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
 )
 _STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 
@@ -892,6 +894,32 @@ CONFIG_VALUE = Detector(
         r"[ \t]+(?P<value>\"[^\"\r\n]+\"|'[^'\r\n]+'|[^\s\"';,\\]+)"
     ),
     locate=_locate_config_value,
+)
+
+
+def _locate_password_as_user(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    value = match.group("secret")
+    if not _TYPED_PASSWORD.fullmatch(value):
+        return None  # a user name: no password's symbols and digits in it
+    return unredacted(match.string, match.span("secret"))
+
+
+# What a user name never holds but a password does: a letter, a digit and a symbol.
+_TYPED_PASSWORD = re.compile(r"(?=.*[A-Za-z])(?=.*\d)(?=.*[!#$%&*+=?^~§])\S{6,64}")
+
+PASSWORD_AS_USER = Detector(
+    layer=LAYER,
+    name="password-as-user",
+    summary="a password typed into the user-name field, as sign-in logs record it (sshd's "
+    "'invalid user X', event 4625's 'Account Name: X', 'Kontoname \"X\"'): a value with a "
+    "letter, a digit and a symbol where a user name should be",
+    triggers=("invalid user", "account name", "kontoname", "benutzername", "user name", "for user"),
+    pattern=re.compile(
+        r"(?i:invalid[ \t]+user|for[ \t]+(?:invalid[ \t]+)?user|account[ \t]+name:?"
+        r"|kontoname|benutzername:?|user[ \t]+name:?)[ \t]+(?:als[ \t]+)?[\"'\u201e]?"
+        r"(?P<secret>[^\s\"'\u201c]+)"
+    ),
+    locate=_locate_password_as_user,
 )
 
 

@@ -304,10 +304,11 @@ _IDENTIFIER_LABELS = frozenset(
 )
 # Nouns whose value may be digits only (a PIN, a door code); digits stated as a
 # password count from 6.
-_DIGIT_NOUNS = ("pin", "puk", "code", "passcode", "zugangscode", "tan")
+_DIGIT_NOUNS = ("pin", "puk", "code", "passcode", "tan", "pins", "codes", "tans", "kombination",
+                "combination")  # fmt: skip
 _SYMBOLS = frozenset("!#$%&*+=?@^_~§/|\\<>;()[]{}")
 _PASSPHRASE = re.compile(r"[^\W\d_]+(?:[\-._][^\W\d_]+){2,}")
-_DIGIT_GROUP = re.compile(r"\d{2,}(?:[ \-]\d{2,})+")
+_DIGIT_GROUP = re.compile(r"(?=(?:\D*\d){4})\d+(?:[ \-]\d+)+")
 
 
 # A noun right after one of these is a part of a path, URL, option or address.
@@ -351,6 +352,14 @@ def _shape(value: str, noun: str, quoted: bool) -> str | None:
     if _PASSPHRASE.fullmatch(value):
         parts = re.split(r"[\-._]", value)
         return f"passphrase of {len(parts)} words"
+    groups = value.split()
+    if (
+        len(groups) >= 3
+        and all(_GROUP.fullmatch(g) for g in groups)
+        and len(set(map(len, groups))) == 1
+        and (any(c.isdigit() for c in value) or not any(is_common_word(g) for g in groups))
+    ):
+        return f"a value in {len(groups)} groups"
     if quoted and " " in value.strip():
         words = value.split()
         if len(words) > 6 or all(IDENTIFIER.fullmatch(w) for w in words):
@@ -428,6 +437,28 @@ def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candid
     return _Candidate(start, end, f"noun '{noun}', relation '{relation}', {shape}")
 
 
+_GROUP = re.compile(r"[A-Za-z0-9]{3,6}")
+
+
+def _grouped(line: str, tokens: list[re.Match[str]], first: int) -> tuple[int, int]:
+    """The span of a value written in groups ("4712 8836 1902 0455", "zuna nxov sr3t 32zm"):
+    the tokens from ``first`` on while they are groups of one length, three or more of
+    them; otherwise the one token."""
+    group = tokens[first].group().rstrip(".,;")
+    if not _GROUP.fullmatch(group):
+        return tokens[first].span()
+    last = first
+    while (
+        last + 1 < len(tokens)
+        and len(tokens[last + 1].group().rstrip(".,;")) == len(group)
+        and _GROUP.fullmatch(tokens[last + 1].group().rstrip(".,;"))
+    ):
+        last += 1
+    if last - first < 2:
+        return tokens[first].span()
+    return tokens[first].start(), tokens[last].end()
+
+
 def _adjacent(line: str, token: re.Match[str], noun: str, how: str) -> _Candidate | None:
     """A value without a relation: only one that looks strongly chosen."""
     if token.group()[:2] in ("[(", "[[", "['", '["', "{'", '{"', "({") or "=" in token.group():
@@ -455,6 +486,8 @@ def _forward(
     does not look chosen lets the walk go on; a sentence's end or a command-line
     option stops it.
     """
+    while line[noun_end : noun_end + 1] == ")":
+        noun_end += 1  # "(Notfall-Code): 6052"
     after = line[noun_end : noun_end + 1]
     if after not in (":", ",", ";", "") and not after.isspace():
         return
@@ -514,7 +547,7 @@ def _forward(
         if value_at is not None and value_at < len(tokens):
             if "\0" in words[value_at]:
                 return  # stated, and already removed by an earlier layer
-            judged = _judge(line, *tokens[value_at].span(), noun, relation)
+            judged = _judge(line, *_grouped(line, tokens, value_at), noun, relation)
             if judged is None and words[value_at].lower() in _ARTICLES:
                 # "is the passphrase 'copper lantern meadow violin'"
                 for j in (value_at + 1, value_at + 2):
@@ -655,12 +688,15 @@ def _names_a_secret(line: str) -> str:
             kind == "qualified-later" and _fold_word(word) == "key"
         ):
             found = word
+    if not found:  # a command that names it: terraform output -raw admin_password
+        found = next((w for w in _IDENTIFIERS.findall(line) if is_secret_key(w)), "")
     if not found and (shown := _SHOWS_A_FILE.search(line)):
         name = shown.group("path").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
         found = name if is_secret_key(name.replace(".", "_")) else ""
     return found
 
 
+_IDENTIFIERS = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[\w]+")
 # A command that prints a file ("cat /etc/zabbix/agent.psk", "type creds.txt").
 _SHOWS_A_FILE = re.compile(
     r"(?:^|[#$>]\s*)(?:cat|type|more|less|head|tail|Get-Content|gc)\s+(?P<path>[^\s|;&]+)\s*$"
@@ -682,16 +718,25 @@ def _value_line(line: str, noun: str) -> list[_Candidate]:
     if not tokens or len(tokens) > 8:
         return []
     values = [t.group() for t in tokens]
+    if len(values) == 1 and (pair := _USER_AND_PASSWORD.fullmatch(values[0])):
+        start = tokens[0].start() + pair.start("password")
+        shape = _strongly_chosen(pair.group("password"), noun)
+        if shape:  # chpasswd's "user:password" lines
+            return [
+                _Candidate(start, start + len(pair.group("password")), f"user:X below '{noun}'")
+            ]
     if len(values) == 1:
         start, end, _quoted = _value_span(line, *tokens[0].span())
         alone = line[start:end]
         shape = _ALONE.fullmatch(alone) and _strongly_chosen(alone, noun)
+        if not shape and _fold_word(noun).endswith(_PLURAL_NOUNS) and _LISTED_CODE.fullmatch(alone):
+            shape = "a code of a list" if any(c.isdigit() for c in alone) else ""
         return [_Candidate(start, end, f"alone below '{noun}', {shape}")] if shape else []
     if len(values) < 2 or not all(
         _CODE_TOKEN.fullmatch(v) and not IDENTIFIER.fullmatch(v) for v in values
     ):
         return []  # codes come several to a line; one token alone must look chosen
-    if any(is_common_word(v) for v in values):
+    if any(is_common_word(v) and not v.isdigit() for v in values):
         return []  # "port 587": a setting, not codes
     digits = sum(any(c.isdigit() for c in v) for v in values)
     unknown = sum(not is_a_word(v) for v in values)
@@ -706,6 +751,7 @@ def _value_line(line: str, noun: str) -> list[_Candidate]:
     ]
 
 
+_USER_AND_PASSWORD = re.compile(r"[\w.\-]{1,32}:(?P<password>[^\s:]{6,64})")
 # How many lines below its noun a value may stand alone.
 _LINES_BELOW = 3
 

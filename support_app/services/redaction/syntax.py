@@ -123,6 +123,7 @@ _NO_SECRET = re.compile(
     r"|active|inactive|not|nicht|kein|keine|never|nie|redacted|hidden|masked|removed|entfernt"
     r"|change_?me|replace_?me|todo|tbd|placeholder|dummy|changeit|bitte[-_ ]?(?:ae|\u00e4)ndern)\)?"
     r"|\d{1,3}/\d{1,3}"  # a count: auth=0/1
+    r"|(?:[X*]{4,5}-){2,}\S*"  # a key masked but for its end: XXXXX-XXXXX-…-7QK4M
     r"|\{?CN=.*"  # a directory name
     r"|[01]"  # a flag (PasswordComplexity = 1)
     r"|[A-Za-z_][\w.]*\(.*"  # a call: credentials('id'), Get-Secret(…)

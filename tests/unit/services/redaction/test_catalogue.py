@@ -283,6 +283,13 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f"[smtp.example]:587 {R('email')}:{R('address-password')}",
         ),
     ],
+    "password-as-user": [
+        (
+            "sshd[512]: Failed password for invalid user Zugspitze!88 from 10.8.0.9",
+            f"sshd[512]: Failed password for invalid user {R('password-as-user')} from 10.8.0.9",
+        ),
+        ("\tAccount Name:\t\tHamburg#Hafen77", f"\tAccount Name:\t\t{R('password-as-user')}"),
+    ],
     "command-argument": [
         ('setx SMTP_PASS "Relay#2024" /M', f'setx SMTP_PASS "{R("command-argument")}" /M'),
         (
@@ -604,6 +611,8 @@ UNCHANGED = [
     "the password changed yesterday\nset admin-lockout-threshold 3",
     # hashes and keys that are no credential: a price in dollars, a serial, a GUID
     "costs $1$ a month; serial FGT60F-TK2209 and 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    # user names where a password could have been typed
+    "sshd[512]: Invalid user backup01 from 10.8.0.9; Account Name: svc-sql.01",
     # encoded blobs without the context that says they carry credentials
     "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
     "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret

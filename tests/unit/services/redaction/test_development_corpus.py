@@ -17,10 +17,10 @@ from tests.redaction_corpus.corpus import Case, cases, left_over, score
 
 DEVELOPMENT = cases("development")
 NAMED_FORMS = [c for c in DEVELOPMENT if c.id.startswith("dev-")]
-# The figures of the whole set when this was written (64 of 672 survive, 3 of 480
+# The figures of the whole set when this was written (50 of 672 survive, 2 of 480
 # harmless lines change): a change may improve them, never make them worse.
-MAX_SURVIVING = 64
-MAX_CHANGED = 3
+MAX_SURVIVING = 50
+MAX_CHANGED = 2
 # Cases no layer can read as a secret without the conversation around them, each
 # with why; they count as survivors in the figures.
 OUT_OF_REACH = {
