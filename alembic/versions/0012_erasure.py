@@ -190,8 +190,15 @@ def _audit_update_allowed(d: _Dialect) -> str:
 
 
 def _user_update_allowed(d: _Dialect) -> str:
+    """Nothing of the identity changes; or only the password, to a new Argon2id hash of a
+    usable account (a sign-in upgrading an older hash); or all of it, to the pseudonym
+    of a person's erasure."""
     return (
-        f"({_unchanged(d, USER_IDENTITY)}) OR ({_unchanged(d, ('id', 'created_at'))}"
+        f"({_unchanged(d, USER_IDENTITY)})"
+        f" OR ({_unchanged(d, ('email', 'display_name'))}"
+        f" AND OLD.password_hash <> '{UNUSABLE_PASSWORD}'"
+        " AND NEW.password_hash LIKE '$argon2id$%')"
+        f" OR ({_unchanged(d, ('id', 'created_at'))}"
         f" AND NEW.password_hash = '{UNUSABLE_PASSWORD}'"
         " AND EXISTS (SELECT 1 FROM erasures e WHERE e.reason = 'erasure_request'"
         " AND NEW.display_name = 'former user #' || e.id"

@@ -178,7 +178,7 @@ def test_find_open_and_redact_a_request(
     page.get_by_test_id("workspace-support-requests").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Support requests · Contoso MSP")
     expect(page.get_by_test_id("history-row").first).to_contain_text(reference)
-    page.get_by_role("checkbox").click()  # created by me
+    page.get_by_role("checkbox", name="Created by me").click()
     expect(page.get_by_test_id("history-row").first).to_contain_text(reference)
     screenshot(page, "history-workspace")
     audit.check("history-workspace")

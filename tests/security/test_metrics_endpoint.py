@@ -18,7 +18,7 @@ from tests.security.conftest import DEMO_USERS, OPERATOR, World, run, signed_in_
 
 HOME_LOAD = f"{HomeState.get_full_name()}.load"
 # What a label may be: the app's own words, a route template, a handler's name.
-ALLOWED_LABEL = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)?|[0-9]xx|/[a-z/_-]*|[+.0-9e]+|\+Inf")
+ALLOWED_LABEL = re.compile(r"[a-z0-9_]+(?:[.-][a-z0-9_]+)*|[0-9]xx|/[a-z/_-]*|[+.0-9e]+|\+Inf")
 
 
 async def _scrape(app: str, local_address: str) -> httpx.Response:
