@@ -38,7 +38,9 @@ READY = S.dialog_open & ~OPENING
 # From the click on Submit until the server's outcome.
 SUBMITTING = S.submitting | (SUBMIT_ASKED.value == S.submit_answer)
 # Heights of what fills in behind the click, so nothing moves when it does.
-LATEST_HEIGHT = "58px"
+# Title, outcome line and a failure's line: the slot is as tall as its tallest content,
+# so nothing below moves when the server's answer fills it in.
+LATEST_HEIGHT = "86px"
 ATTACHMENT_TEXT_HEIGHT = "60px"
 PREVIEW_HEIGHT = "198px"  # the preview with nothing typed yet
 
@@ -255,6 +257,11 @@ def latest_handoff_box() -> rx.Component:
                 size="1",
                 color_scheme="red",
                 data_testid="latest-failure",
+                # one line, so the slot keeps its height; the whole text on hover
+                title=S.latest_failure_text,
+                white_space="nowrap",
+                overflow="hidden",
+                text_overflow="ellipsis",
             ),
         ),
         min_height=LATEST_HEIGHT,
