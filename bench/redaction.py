@@ -173,6 +173,36 @@ def main() -> None:
             )
             _bench_detect_secrets(raw_envelope)
         engine.dispose()
+    _bench_worst_inputs()
+
+
+# Inputs that make detectors and the prose layer do the most work per character
+# (a key that names nothing, many nouns, relations, pairs, lists), at the notes limit.
+WORST_UNITS = [
+    "key=", "password is ", "login ", "creds admin / ", "pin 1234 ", "the password ",
+    "log in with admin and ", "API key ", "'API key ", "codes: 1234 ", "Passwort lautet ",
+    '"password": "x", ', "password ", "a password b ", "Kennwort: ", "token=",
+    "<key>ApiSecret</key>", "net user a ", "setx A ", "TlRMTVNTUA", "data:\n  a: YWJj\n",
+    "YWRtaW46cGFzcw== auth ", "-p ", "password, ", "sqlplus a/", "reg add /v password /d ",
+]  # fmt: skip
+
+
+def _bench_worst_inputs() -> None:
+    """The slowest of the inputs above at 5,000 characters (budget: 50 ms)."""
+    from support_app.models.support_request import NOTES_MAX
+
+    worst = []
+    for unit in WORST_UNITS:
+        text = (unit * (NOTES_MAX // len(unit) + 1))[:NOTES_MAX]
+        redaction.redact_text(text[:200])
+        timings = []
+        for _ in range(5):
+            start = time.perf_counter()
+            redaction.redact_text(text + str(len(timings)))  # past the memo
+            timings.append((time.perf_counter() - start) * 1000)
+        worst.append((min(timings), unit))
+    slowest, unit = max(worst)
+    print(f"slowest input at {NOTES_MAX} characters: {slowest:.1f} ms ({unit!r} repeated)")
 
 
 if __name__ == "__main__":
