@@ -3,6 +3,7 @@ offboarding form with its result (the desk tickets to erase at the desk too)."""
 
 import reflex as rx
 
+from support_app.ui.components.confirmed_form import confirmed_form
 from support_app.ui.components.shell import T
 from support_app.ui.states.offboarding import OffboardingState as O
 from support_app.ui.states.support_history import SupportHistoryState as H
@@ -131,45 +132,16 @@ def offboarding_section() -> rx.Component:
         rx.vstack(
             rx.heading(T["offboarding.title"], size="4", as_="h2"),
             rx.text(T["offboarding.explanation"], size="2"),
-            rx.form(
-                rx.vstack(
-                    rx.el.label(
-                        T["offboarding.confirm_label"] + " ",
-                        rx.text.strong(H.title),
-                        html_for="offboarding-confirmation",
-                        style={"font_size": "var(--font-size-2)"},
-                    ),
-                    rx.input(
-                        id="offboarding-confirmation",
-                        name="confirmation",
-                        auto_complete="off",
-                        spell_check=False,
-                        width="100%",
-                        max_width="420px",
-                        aria_describedby="offboarding-error",
-                    ),
-                    rx.cond(
-                        O.error != "",
-                        rx.text(
-                            O.error,
-                            id="offboarding-error",
-                            color_scheme="red",
-                            size="2",
-                            role="alert",
-                        ),
-                    ),
-                    rx.button(
-                        rx.cond(O.working, rx.spinner(size="1"), rx.icon("trash-2", size=14)),
-                        T["offboarding.submit"],
-                        type="submit",
-                        color_scheme="red",
-                        disabled=O.working,
-                    ),
-                    spacing="2",
-                    width="100%",
-                ),
+            confirmed_form(
+                label=(T["offboarding.confirm_label"] + " ", rx.text.strong(H.title)),
+                field_id="offboarding-confirmation",
+                name="confirmation",
+                error=O.error,
+                working=O.working,
+                icon="trash-2",
+                submit_label=T["offboarding.submit"],
                 on_submit=O.offboard,
-                reset_on_submit=True,
+                max_width="420px",
             ),
             spacing="3",
             width="100%",

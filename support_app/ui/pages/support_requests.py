@@ -14,6 +14,7 @@ import reflex as rx
 from support_app import routes
 from support_app.models.support_request import SEVERITIES
 from support_app.services.support_requests.history import CONTEXT_FILTERS, OUTCOMES
+from support_app.ui.components.confirmed_form import confirmed_form
 from support_app.ui.components.data_protection import data_protection_section
 from support_app.ui.components.erasure import (
     erased_badge,
@@ -484,43 +485,16 @@ def redaction_section() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.form(
-            rx.vstack(
-                rx.el.label(
-                    T["redaction.field.text"],
-                    html_for="redaction-text",
-                    style={"font_weight": "500", "font_size": "var(--font-size-2)"},
-                ),
-                rx.input(
-                    id="redaction-text",
-                    name="text",
-                    auto_complete="off",
-                    spell_check=False,
-                    width="100%",
-                    aria_describedby="redaction-error",
-                ),
-                rx.cond(
-                    D.redact_error != "",
-                    rx.text(
-                        D.redact_error,
-                        id="redaction-error",
-                        color_scheme="red",
-                        size="2",
-                        role="alert",
-                    ),
-                ),
-                rx.button(
-                    rx.cond(D.redacting, rx.spinner(size="1"), rx.icon("eraser", size=14)),
-                    T["redaction.submit"],
-                    type="submit",
-                    color_scheme="red",
-                    disabled=D.redacting,
-                ),
-                spacing="2",
-                width="100%",
-            ),
+        confirmed_form(
+            label=(T["redaction.field.text"],),
+            label_weight="500",
+            field_id="redaction-text",
+            name="text",
+            error=D.redact_error,
+            working=D.redacting,
+            icon="eraser",
+            submit_label=T["redaction.submit"],
             on_submit=D.redact,
-            reset_on_submit=True,
         ),
     )
 
