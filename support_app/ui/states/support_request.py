@@ -508,17 +508,28 @@ class SupportRequestState(SessionState):
             shown = await asyncio.to_thread(preview_notes, notes)
             self.preview_notes, self.removed_from_notes = shown.text, shown.removed
 
-    @rx.event
+    @rx.event(background=True)
     async def load_preview(self):
         """The bound context's envelope laid out for reading (the dialog's preview
         mounts with the server's answer to the open, which emptied the rest).
 
         Built by the same builder the submission stores it with; access is checked
-        again, for whoever opened the dialog.
+        again, for whoever opened the dialog. A background event, with its database
+        reads outside the state lock, as ``submit``'s: the dialog is drawn at the
+        click, so the operator may type and submit while this still waits for a
+        database that does not answer, and a lock held that long kept the submit's
+        "taking longer than usual" (and every keystroke's preview) waiting behind it.
         """
-        self.context_rows = []
-        actor, context = await self._actor(), self._bound()
-        if actor is None or context is None or actor.user_id != self._bound_user_id:
+        async with self:
+            self.context_rows = []
+            binding = self._bound(), self._bound_user_id
+        context, bound_user_id = binding
+        if context is None:
+            return
+        signed_in = await self._signed_in()
+        async with self:
+            actor = await self._adopt(signed_in)
+        if actor is None or actor.user_id != bound_user_id:
             return
 
         def _rows() -> list[dict[str, str]]:
@@ -532,9 +543,12 @@ class SupportRequestState(SessionState):
             return [dataclasses.asdict(row) for row in readable_context(envelope)]
 
         try:
-            self.context_rows = await read_in_thread(_rows)
+            rows = await read_in_thread(_rows)
         except (NotFound, Forbidden):
-            self.context_rows = []
+            rows = []
+        async with self:
+            if (self._bound(), self._bound_user_id) == binding:  # still the same dialog
+                self.context_rows = rows
 
 
 def _removed_line(locale: str, *removed: dict[str, int]) -> str:
