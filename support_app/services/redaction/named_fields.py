@@ -829,7 +829,6 @@ _CONFIG_ENCODINGS = frozenset(
 )  # fmt: skip
 # Words before a name that make it no secret's name ("public key", "host key").
 _NOT_SECRET_BEFORE = frozenset({"public", "host", "pub", "the", "a", "an", "das", "der", "die"})
-_CONFIG_WORD = re.compile(r"[^\s]+")
 
 
 def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
