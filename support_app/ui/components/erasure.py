@@ -4,6 +4,7 @@ offboarding form with its result (the desk tickets to erase at the desk too)."""
 import reflex as rx
 
 from support_app.ui.components.confirmed_form import confirmed_form
+from support_app.ui.components.notice import notice
 from support_app.ui.components.shell import T
 from support_app.ui.states.offboarding import OffboardingState as O
 from support_app.ui.states.support_history import SupportHistoryState as H
@@ -46,13 +47,12 @@ def tombstone_badge(row: rx.Var) -> rx.Component:
 
 def tombstone_callout(row: rx.Var) -> rx.Component:
     """The top of an erased request's page: what happened and what was kept."""
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("archive-x")),
+    return notice(
+        "archive-x",
         rx.callout.text(
             rx.text.strong(erased_line(row)), rx.el.br(), T["erasure.tombstone_explanation"]
         ),
-        color_scheme="gray",
-        high_contrast=True,
+        color="gray",
         width="100%",
         data_testid="tombstone-callout",
     )

@@ -20,6 +20,7 @@ from reflex_components_core.core.banner import connection_pulser, has_too_many_c
 
 from support_app import routes
 from support_app.i18n import DEFAULT_LOCALE, translate
+from support_app.ui.components.notice import notice
 from support_app.ui.components.post_form import post_form
 from support_app.ui.states.session import SessionState
 
@@ -128,13 +129,7 @@ def connection_overlay() -> rx.Component:
         rx.cond(
             has_too_many_connection_errors,
             rx.box(
-                rx.callout.root(
-                    rx.callout.icon(rx.icon("wifi-off")),
-                    rx.callout.text(T["connection.lost"]),
-                    color_scheme="red",
-                    high_contrast=True,
-                    variant="surface",
-                ),
+                notice("wifi-off", T["connection.lost"], color="red", variant="surface"),
                 role="alert",
                 data_testid="connection-lost",
                 position="fixed",
@@ -153,23 +148,19 @@ def load_failed_view(retry: Any) -> rx.Component:
     """A page whose data could not be loaded: said so (never "no data"), with Retry;
     the page also retries by itself (``PageLoadState.retry_load``)."""
     return rx.center(
-        rx.callout.root(
-            rx.callout.icon(rx.icon("cloud-off")),
-            rx.vstack(
-                rx.text(T["page.load_failed.title"], weight="bold", size="3"),
-                rx.callout.text(T["page.load_failed.body"]),
-                rx.button(
-                    rx.icon("rotate-cw", size=14),
-                    T["page.load_failed.retry"],
-                    on_click=retry,
-                    variant="soft",
-                    data_testid="page-retry",
-                ),
-                spacing="2",
-                align="start",
+        notice(
+            "cloud-off",
+            T["page.load_failed.body"],
+            rx.button(
+                rx.icon("rotate-cw", size=14),
+                T["page.load_failed.retry"],
+                on_click=retry,
+                variant="soft",
+                data_testid="page-retry",
             ),
-            color_scheme="amber",
-            high_contrast=True,
+            title=T["page.load_failed.title"],
+            spacing="2",
+            color="amber",
             role="alert",
             data_testid="page-load-failed",
             max_width="560px",

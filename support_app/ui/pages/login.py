@@ -3,6 +3,7 @@
 import reflex as rx
 
 from support_app import routes
+from support_app.ui.components.notice import notice
 from support_app.ui.components.post_form import post_form
 from support_app.ui.components.shell import T, template
 from support_app.ui.states.login import LoginState
@@ -18,10 +19,10 @@ def login() -> rx.Component:
                     rx.text(T["login.subtitle"], color_scheme="gray", size="2"),
                     rx.cond(
                         LoginState.error_text != "",
-                        rx.callout(
+                        notice(
+                            "triangle-alert",
                             LoginState.error_text,
-                            icon="triangle-alert",
-                            color_scheme="red",
+                            color="red",
                             role="alert",
                             width="100%",
                         ),

@@ -9,6 +9,7 @@ from support_app.ui.components.more_menu import (
     scoped_page_header,
     with_support_dialogs,
 )
+from support_app.ui.components.notice import notice
 from support_app.ui.components.shell import T, load_failed_view, not_found_view, template
 from support_app.ui.states.pages import RunViewerState as S
 
@@ -23,15 +24,11 @@ def run_details() -> rx.Component:
         support_requests_link(S.support_requests_href, "history.run_link"),
         rx.cond(
             S.run["failure_summary"] != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("circle-alert")),
-                rx.vstack(
-                    rx.text(T["run.field.failure_summary"], weight="bold", size="2"),
-                    rx.callout.text(S.run["failure_summary"]),
-                    spacing="1",
-                ),
-                color_scheme="red",
-                high_contrast=True,
+            notice(
+                "circle-alert",
+                S.run["failure_summary"],
+                title=T["run.field.failure_summary"],
+                color="red",
                 width="100%",
             ),
         ),

@@ -23,6 +23,7 @@ from support_app.ui.components.erasure import (
     tombstone_badge,
     tombstone_callout,
 )
+from support_app.ui.components.notice import notice
 from support_app.ui.components.shell import (
     VISUALLY_HIDDEN,
     T,
@@ -238,11 +239,10 @@ def pager() -> rx.Component:
 
 def not_updated() -> rx.Component:
     """A filter or page change whose read failed: the list is still the previous one."""
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("cloud-off")),
-        rx.callout.text(T["history.not_updated"]),
-        color_scheme="amber",
-        high_contrast=True,
+    return notice(
+        "cloud-off",
+        T["history.not_updated"],
+        color="amber",
         role="alert",
         width="100%",
         data_testid="history-not-updated",
@@ -462,8 +462,8 @@ def redaction_section() -> rx.Component:
         rx.text(T["redaction.explanation"], size="2"),
         rx.cond(
             r["external_reference"] != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("triangle-alert")),
+            notice(
+                "triangle-alert",
                 rx.callout.text(
                     T["redaction.desk_copy"] + " ",
                     rx.cond(
@@ -480,8 +480,7 @@ def redaction_section() -> rx.Component:
                         ),
                     ),
                 ),
-                color_scheme="amber",
-                high_contrast=True,
+                color="amber",
                 width="100%",
             ),
         ),
