@@ -184,6 +184,7 @@ KEY_WORDS = (
     "puk",
     "pat",
     "communit",  # SNMP community
+    "geheim",  # "Geheimnis"
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").

@@ -84,6 +84,8 @@ SECRET_WORDS = frozenset(
         "passhash",  # PRTG's API credential
         "pin",
         "puk",
+        "passcode",  # alarm panels, phones: master_passcode
+        "geheimnis",  # German "secret"
     }
 )
 # Compounds of "code" and "Schlüssel" (accents folded) that name a secret, in keys and
@@ -110,6 +112,9 @@ SECRET_COMPOUNDS = (
             "entry",
             "emergency",
             "duress",
+            "installer",  # alarm panels: installer_code, master code
+            "errichter",
+            "master",
         )
     ),
     *(
@@ -163,6 +168,7 @@ _SECRET_SUFFIXES = (
     "authtok",  # sssd's ldap_default_authtok
     "community",
     "phash",  # PAN-OS
+    "pskvalue",  # Zabbix TLSPSKVALUE (TLSPSKIDENTITY names the key, not its value)
     *(
         f"{owner}pass"
         for owner in (
@@ -188,6 +194,7 @@ _SECRET_SUFFIXES = (
             "svc",
             "service",
             "require",
+            "ssh",  # sshpass's SSHPASS
         )
     ),
     *SECRET_COMPOUNDS,
@@ -206,6 +213,9 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("master", "key"),
     ("encryption", "key"),
     ("signing", "key"),
+    ("validation", "key"),  # ASP.NET <machineKey validationKey= decryptionKey=>
+    ("decryption", "key"),
+    ("hmac", "key"),
     ("storage", "key"),
     ("function", "key"),
     ("functions", "key"),
@@ -315,6 +325,20 @@ QUALIFIERS = frozenset(
         "identifier",
         "thumbprint",
         "fingerprint",
+        "encryption",  # password_encryption = scram-sha-256: how it is stored
+        "min",  # KennwortMinLaenge, password_min_length
+        "max",
+        "minimum",
+        "maximum",
+        "laenge",
+        "lange",
+        "pruefung",
+        "prufung",
+        "check",
+        "header",  # ApiKeyHeader: the header's name, not its value
+        "field",
+        "label",
+        "prefix",
     }
 )
 # A session's id is its secret: "session_id", "JSESSIONID".
