@@ -689,6 +689,8 @@ def qualifies_later(noun: str, words: list[str]) -> bool:
 
 # --- words of the language ------------------------------------------------------------------
 
+_MIXED = re.compile(r"[\d!#$%&*+=?@^~|/\\]")
+_LETTER = re.compile(r"[^\W\d_]")
 # A word at least this frequent in English or German (Zipf scale: 3 is once per
 # million words) is worded, not chosen ("expired", "abgelaufen", "required").
 _COMMON = 2.5
@@ -696,7 +698,13 @@ _COMMON = 2.5
 
 @lru_cache(maxsize=8192)
 def is_common_word(word: str) -> bool:
-    """A frequent word of English or German (wordfreq's lists), not a chosen string."""
+    """A frequent word of English or German (wordfreq's lists), not a chosen string.
+
+    A string of letters mixed with digits or symbols ("Ro-Kunde!42") is chosen, even
+    when wordfreq, reading it as several words, finds each of them frequent.
+    """
+    if _MIXED.search(word) and _LETTER.search(word):
+        return False
     lower = word.lower()
     return zipf_frequency(lower, "en") >= _COMMON or zipf_frequency(lower, "de") >= _COMMON
 
