@@ -53,6 +53,7 @@ from support_app.services.redaction.vocabulary import (
     is_common_word,
     is_password_key,
     is_secret_key,
+    key_parts,
 )
 
 LAYER = "named-fields"
@@ -64,7 +65,8 @@ LAYER = "named-fields"
 # key alone is what the scan matches, so a text of many keys that name nothing
 # (``key=key=key=…``) is not read to its end once per key.
 _SECRET_KEY_VALUE = re.compile(
-    rf"(?:{DQ}|{SQ}|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
+    # SQL's N'…' and a one-string JSON array (config.bindCredential=["X"]) read as quoted
+    rf"(?:(?:N(?=')|\[[ \t]*(?=\\?[\"']))?(?:{DQ}|{SQ})|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
     rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))"
 )
 
@@ -104,6 +106,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return None  # read -p 'Passwort: ' PW: a prompt, its quote closes at once
         if reference := REFERENCE.match(text, start):
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
+        if _OPENS_A_MAPPING.match(text, start):
+            return None  # "adminPassword": {  — its own keys follow on the next lines
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
         first = text[start:end].split(None, 1)[0].rstrip(",;.)")
@@ -123,6 +127,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         return None  # "$pw = ConvertTo-SecureString 'X'": the cmdlet's detector takes X
     else:
         start, end = value.span("tok")
+        if _CREDENTIAL_PARTS & set(key_parts(key)) and (pair := _PAIR_REST.match(text, end)):
+            end = pair.end()  # --credentials=user,password: the pair is one value
         escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
     if (reference := reference_end(text, *span)) is not None:
@@ -137,6 +143,9 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+_OPENS_A_MAPPING = re.compile(r"[{\[][ \t]*(?:\r?\n|$)")
+_CREDENTIAL_PARTS = frozenset({"cred", "creds", "credential", "credentials"})
+_PAIR_REST = re.compile(r",[^\s,;&\"'<>)\]}=]+(?=\s|$)")  # (not mount's ",uid=0")
 # "admin-password:  16 bytes": its size, not the password.
 _SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 
@@ -761,7 +770,7 @@ NETWORK_DEVICE_SECRET = Detector(
         r"|snmp-server[ \t]+community[ \t]+"
         r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
         r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
-        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote))*[ \t]+)"
+        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote|key))*[ \t]+)"
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
     ),
@@ -820,11 +829,14 @@ _CONFIG_NAMES = frozenset(
         "eap",
         "xauth",
         "priv",  # SNMPv3: auth sha X priv aes 128 Y
+        *(_SNMP_PROTOCOLS := ("md5", "sha", "sha1", "sha224", "sha256", "sha384", "sha512",
+                              "aes", "aes128", "aes192", "aes256", "des", "3des")),
     }
 )
 _CONFIG_ENCODINGS = frozenset(
     {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
      "hex", "raw", "sha", "sha1", "sha256", "md5", "aes", "des", "3des", "128", "192", "256",
+     "simple", "cleartext",
      "0", "5", "6", "7", "8", "9", "reg_sz", "reg_expand_sz", "reg_multi_sz"}
 )  # fmt: skip
 # Words before a name that make it no secret's name ("public key", "host key").
@@ -841,13 +853,19 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     line_start = text.rfind("\n", max(0, match.start() - 120), match.start()) + 1
     if line_start == 0 and match.start() > 120:
         return None
-    before = text[line_start : match.start()].split()
+    prompt = _PROMPT.match(text, line_start, match.start())
+    before = text[prompt.end() if prompt else line_start : match.start()].split()
     if before and before[-1].lower().strip("\"'(") in _NOT_SECRET_BEFORE:
         return None
-    if not all(_CONFIG_TOKEN.fullmatch(word) for word in before):
-        return None  # a log line or a sentence, not a configuration statement
     start, end = match.span("value")
     quoted = text[start] in "\"'"
+    # a quoted value after a secret's name is a statement of it after any command words
+    # ("SetEnv DB_PASS 'X'", "occ ldap:set-config s01 ldapAgentPassword 'X'")
+    token = _COMMAND_TOKEN if quoted and is_secret_key(name) else _CONFIG_TOKEN
+    if not all(token.fullmatch(word) for word in before):
+        return None  # a log line or a sentence, not a configuration statement
+    if lower in _SNMP_PROTOCOLS and not _keyed_by_protocol(text[start:end].strip("\"'")):
+        return None  # "encr aes 256", "esp aes256 sha256", "sha256 9f86d0…": no key
     if quoted:
         start, end = start + 1, end - 1
     else:
@@ -855,20 +873,57 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     value = text[start:end]
     if not value or stands_for_no_secret(value) or REFERENCE.match(value):
         return None  # (not Keep: what follows may be another detector's, "[('X-Api-Key', …)]")
+    if (
+        not quoted
+        and lower in ("auth", "credentials", "creds")
+        and (pair := _USER_AND_PASSWORD.fullmatch(value))
+        and _CHOSEN.search(pair.group("secret"))
+    ):
+        return unredacted(text, (start + pair.start("secret"), end))  # stats auth ops:X
     if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
         return None  # an option, a pipe, a key=value pair or a label comes next
     encoded = bool(match.group("enc").strip())
-    if is_secret_key(value) or _STATED_NEXT.match(text, match.end()):
+    if (_NAME_SHAPE.fullmatch(value) and is_secret_key(value)) or _STATED_NEXT.match(
+        text, match.end()
+    ):
         return None  # "key AccountKey is …": the next name, or a sentence's subject
     if not (encoded or quoted or _CHOSEN.search(value)):
         return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
-    if is_common_word(value) or (not encoded and IDENTIFIER.fullmatch(value)):
+    if is_common_word(value) or (
+        not encoded and IDENTIFIER.fullmatch(value) and not _HEX_KEY.fullmatch(value)
+    ):
         return None
     if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
         return None  # the named detector takes it, so the placeholder says what it was
     return unredacted(text, (start, end))
 
 
+def _keyed_by_protocol(value: str) -> bool:
+    """Whether the value after an SNMPv3 protocol word ("auth sha X", createUser's "SHA
+    'X' AES 'Y'") is a chosen key, not a key size, another protocol or a named hash."""
+    lower = value.lower()
+    return not (
+        lower in _CONFIG_ENCODINGS
+        or lower.isdigit()
+        or _HASH_LIKE.fullmatch(value)
+        or _PROTOCOL_WORD.match(lower)
+    ) and bool(_CHOSEN.search(value))
+
+
+_HASH_LIKE = re.compile(r"[0-9a-fA-F]{16,}")
+_PROTOCOL_WORD = re.compile(r"(?:sha|md5|aes|des|3des|hmac|modp|ecp|group)[\d\-_]")
+# A long hex key is no identifier: "PSK 0x5f2c8a1e9b7d3f6a…".
+_HEX_KEY = re.compile(r"0x[0-9a-fA-F]{16,}")
+_NAME_SHAPE = re.compile(r"[A-Za-z][\w\-.]*")
+_USER_AND_PASSWORD = re.compile(r"[\w.\-@]+:(?P<secret>\S+)")
+# A device's prompt before its command: "(Cisco Controller) >", "[Huawei-aaa]",
+# "127.0.0.1:6379>", "sw01(config)#".
+_PROMPT = re.compile(
+    r"[ \t]*(?:\([^()\r\n]{1,40}\)[ \t]*[>#]|\[[^\[\]\s]{1,40}\]|[\w\-.@:~]+(?:\([\w\-]+\))?[#>$])"
+    r"(?=[ \t])"
+)
+# Command words before a quoted value: anything but a sentence's punctuated word.
+_COMMAND_TOKEN = re.compile(r"[^\s]*[^\s.,;!?]")
 # What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
 _NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]+=[^=]|[^:]+:")  # (base64 ends in "=")
 # A value that looks chosen: a digit, a symbol, or a capital inside a word.
@@ -876,7 +931,7 @@ _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,
 # numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
 _CONFIG_TOKEN = re.compile(
-    r"[a-z0-9][\w\-.:/]*|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+    r":|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
 )
 _STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 

@@ -114,6 +114,7 @@ def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Ve
 _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
     r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
+    r"|(?i:your|my|dein|ihr)[_\-][\w\-]+|[\w\-]+[_\-](?i:here|hier)"  # YOUR_API_KEY_HERE
     r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
     r"|siehe|see|not|nicht|sensitive)\b[^)\r\n]*\)?"
     r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
@@ -237,9 +238,17 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 # substitution ($(cat /run/secrets/db)).
 REFERENCE = re.compile(
     r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][^}\r\n]*\}|\$\([A-Za-z_][^()\r\n]*\)"
-    r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
+    r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}#?|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
     r"|(?:var|local|module|data)\.[A-Za-z_][\w.\-]*"  # Terraform
+    r"|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*\.[a-z_][\w.]*"  # random_password.db.result
     r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference
+    # YAML tags that fetch or encrypt it: Ansible !vault, CloudFormation !Ref, Home
+    # Assistant !secret; sops' ENC[…]; 1Password op://…, vault:path#key
+    r"|!(?:vault|Ref|Sub|GetAtt|ImportValue|FindInMap|secret|env_var|include)\b"
+    r"|ENC\[[^\]\r\n]*\]|op://\S+|vault:[\w/.\-]+#\w+"
+    r"|%\([\w.]+\)[sdr]"  # Python's %(DB_PASSWORD)s
+    r"|\$[a-z][A-Za-z_]*\b(?![^\s,;)\]}'\"])"  # a PowerShell or Perl variable: $cred
+    r"|@[A-Za-z_]+\b(?![^\s,;)\]}'\"])"  # a T-SQL variable: WITH PASSWORD = @pw
 )
 
 # A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name that starts with
