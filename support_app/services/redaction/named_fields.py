@@ -123,6 +123,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return Keep(end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
+    elif _SQL_PASSWORD_CALL.match(text, value.start("tok")):
+        return None  # "= PASSWORD('X')": the command-argument detector takes X
     elif _CMDLET.fullmatch(text, *value.span("tok")):
         return None  # "$pw = ConvertTo-SecureString 'X'": the cmdlet's detector takes X
     else:
@@ -175,6 +177,7 @@ _COLON_PATH = re.compile(r"\barn:\S*:$")
 _CONNECTION_STRING_NAME = re.compile(r"(?i)conn(?:ection)?[_\-]?str(?:ing)?|dsn")
 _PAIRS = re.compile(r"=[^;]*;")
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
+_SQL_PASSWORD_CALL = re.compile(r"(?i:(?:old_)?password)[ \t]*\(")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 
 SECRET_KEY = Detector(
@@ -347,6 +350,8 @@ def _locate_cli_credentials(match: re.Match[str], _allowed: frozenset[str]) -> V
     while text.startswith(PLACEHOLDER_PREFIX, user_end) and text.find("]", user_end, end) > 0:
         user_end = text.find("]", user_end, end) + 1
     found = [i for i in (text.find(":", user_end, end), text.find("%", user_end, end)) if i >= 0]
+    if not found and (comma := text.find(",", user_end, end)) > user_end:
+        found = [comma]  # lftp -u user,password
     if not found:
         return None  # "curl -u admin" asks for the password; "pip install -U pkg"
     separator = min(found)
@@ -372,7 +377,7 @@ CLI_CREDENTIALS = Detector(
 
 _ARGUMENT = r"[^\s\"',;|&<>()\[\]{}`]+"
 # A value that is no secret of its own: a variable, an expression, a prompt ("*").
-_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd):|stdin\b")
+_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd)(?::|$)|stdin\b")  # keytool -storepass:env X
 # After a short option, a value that starts like an option is the next option.
 _OPTION = re.compile(r"-[\w\-]")
 
@@ -393,8 +398,11 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
             return unredacted(text, (start, end), literal=True)
-    if option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
-        after = match.start("opt") + 2
+    glued_option = next(
+        (o for o in (option[:2], option[:3]) if option_takes_secret(o, command, GLUED)), None
+    )
+    if option[1] != "-" and glued_option:
+        after = match.start("opt") + len(glued_option)
         quoted = _GLUED_QUOTED.match(text, after)  # mysql -p'X'
         if quoted:
             return unredacted(text, quoted.span("value"), literal=True)
@@ -466,10 +474,18 @@ def _locate_command_argument(match: re.Match[str], _allowed: frozenset[str]) -> 
         return None
     if match.start("netuser") >= 0 and text.startswith(("/", "*"), start):
         return None  # "net user bob /add", "net user bob *" (prompts for it)
+    if match.start("auth") >= 0 and (
+        _MECHANISM.fullmatch(text, start, end)
+        or not _CHOSEN.search(text, start, end)
+        or is_common_word(text[start:end])
+    ):
+        return None  # SMTP's "AUTH LOGIN", "AUTH failed for …": no password
     if match.start("oracle") >= 0 and (at := text.find("@", start, end)) > start:
         end = at  # user/password@//host:1521/service
     return unredacted(text, (start, end))
 
+
+_MECHANISM = re.compile(r"[A-Z][A-Z0-9\-_]*")
 
 COMMAND_ARGUMENT = Detector(
     layer=LAYER,
@@ -496,6 +512,12 @@ COMMAND_ARGUMENT = Detector(
         "expdp",
         "impdp",
         "dgmgrl",
+        "exp ",
+        "imp ",
+        "password(",
+        "rabbitmqctl",
+        "rasdial",
+        "auth ",
     ),
     pattern=re.compile(
         r"(?<![\w\-])(?:"
@@ -505,10 +527,16 @@ COMMAND_ARGUMENT = Detector(
         r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
         r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
         r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
-        r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
-        r"(?:(?:userid|target)=)?[\w$#]+/"
+        r"|(?P<oracle>sqlplus|rman|expdp|impdp|exp|imp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
+        r"(?:(?:userid|target)(?:=|[ \t]+))?[\w$#]+/"
         r"|identified[ \t]+by[ \t]+(?:password[ \t]+)?"  # SQL: CREATE USER x IDENTIFIED BY 'y'
-        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?=['\"])"  # ALTER ROLE x WITH PASSWORD
+        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?:=[ \t]*)?N?(?=['\"])"  # WITH PASSWORD
+        r"|(?<![\w.])(?:old_)?password[ \t]*\([ \t]*(?=['\"])"  # MySQL's PASSWORD('X')
+        # a user's password as the argument after the user: rabbitmqctl add_user U X,
+        # rasdial ENTRY U X, Redis AUTH [U] X at its prompt or a line's start
+        r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+[^\s\"']+[ \t]+"
+        r"|rasdial(?:\.exe)?[ \t]+(?:\"[^\"\r\n]+\"|[^\s\"]+)[ \t]+[^\s/\"]+[ \t]+(?![/*])"
+        r"|(?:(?<=[>#$][ \t])|(?<![^\r\n]))(?P<auth>(?-i:AUTH))[ \t]+(?:[\w.\-]+[ \t]+(?=\S))?"
         r"|wpa_passphrase[ \t]+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+)[ \t]+"
         r"|synouser[ \t]+--setpw[ \t]+[^\s\"']+[ \t]+"
         r"|rclone[ \t]+obscure[ \t]+"
