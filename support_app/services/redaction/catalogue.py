@@ -62,8 +62,10 @@ from support_app.services.redaction.stated_in_prose import (
     STATED_SECRET,
 )
 from support_app.services.redaction.syntax import Detector, placeholder
+from support_app.services.redaction.tables import TABLE_COLUMN
 
 CATALOGUE: tuple[Detector, ...] = (
+    TABLE_COLUMN,
     PRIVATE_KEY,
     PUTTY_KEY,
     URL_CREDENTIALS,

@@ -70,8 +70,17 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
     **{
         # SNMP: community (v1/v2c), v3 authentication and privacy passphrases
         tool: frozenset({"c", "A", "X"})
-        for tool in ("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpbulkget",
-                     "snmpgetnext", "snmptable", "snmptrap", "snmpinform")
+        for tool in (
+            "snmpwalk",
+            "snmpget",
+            "snmpset",
+            "snmpbulkwalk",
+            "snmpbulkget",
+            "snmpgetnext",
+            "snmptable",
+            "snmptrap",
+            "snmpinform",
+        )
     },  # fmt: skip
     "az login": frozenset({"p"}),
     "docker login": frozenset({"p"}),
@@ -192,7 +201,9 @@ def option_takes_secret(option: str, command: str, how: str) -> bool:
             return _names_a_secret(command)
         return _named_option_takes_secret(name)
     commands = _command_names(command)
-    if any(name in letters and known in commands for known, letters in _SHORT_PASSWORD_OPTIONS.items()):
+    if any(
+        name in letters and known in commands for known, letters in _SHORT_PASSWORD_OPTIONS.items()
+    ):
         return True
     return len(name) > 1 and _named_option_takes_secret(name)
 

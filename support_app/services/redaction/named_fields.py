@@ -857,8 +857,23 @@ _CONFIG_NAMES = frozenset(
         "eap",
         "xauth",
         "priv",  # SNMPv3: auth sha X priv aes 128 Y
-        *(_SNMP_PROTOCOLS := ("md5", "sha", "sha1", "sha224", "sha256", "sha384", "sha512",
-                              "aes", "aes128", "aes192", "aes256", "des", "3des")),
+        *(
+            _SNMP_PROTOCOLS := (
+                "md5",
+                "sha",
+                "sha1",
+                "sha224",
+                "sha256",
+                "sha384",
+                "sha512",
+                "aes",
+                "aes128",
+                "aes192",
+                "aes256",
+                "des",
+                "3des",
+            )
+        ),
     }
 )
 _CONFIG_ENCODINGS = frozenset(

@@ -86,6 +86,9 @@ class Detector:
     # Found by the prose layer's own pass after the others (it weighs a whole line,
     # before and after its noun), not by ``pattern`` at one position.
     scans_sentences: bool = False
+    # Found by the table pass before the others (a column's heading names the secret
+    # of every row below it), not by ``pattern`` at one position.
+    scans_rows: bool = False
 
 
 def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Verdict:

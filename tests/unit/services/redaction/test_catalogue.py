@@ -450,6 +450,20 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("Das Kennwort ist Hx7$kLm2", f"Das Kennwort ist {R('stated-secret')}"),
         ("la contrase\\u00f1a es Cl4ve!9", f"la contrase\\u00f1a es {R('stated-secret')}"),
     ],
+    "table-column": [
+        (
+            "Name;Benutzer;Kennwort\nScan;svc-scan;Csv!Scan-3\nFax;svc-fax;",
+            f"Name;Benutzer;Kennwort\nScan;svc-scan;{R('table-column')}\nFax;svc-fax;",
+        ),
+        (
+            '"Account","Login Name","Password"\n"NAS","admin","Kp!Nas-22"',
+            '"Account","Login Name","Password"\n"NAS","admin","' + R("table-column") + '"',
+        ),
+        (
+            "User   DefaultPassword\n----   ---------------\nkiosk  Kiosk!Out-5",
+            f"User   DefaultPassword\n----   ---------------\nkiosk  {R('table-column')}",
+        ),
+    ],
     "netrc": [
         (
             "machine h.example login bob password NetrcPw3",
@@ -617,6 +631,10 @@ UNCHANGED = [
     "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
     "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
     "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
+    # tables whose headings describe a password, or whose secret cells are masked
+    "User;PasswordLastSet;PasswordNeverExpires\njdoe;01.12.2026;False",
+    "Name,User,Password\nScan,svc-scan,********\nFax,svc-fax,",
+    "password\trequisite\tpam_deny.so\npassword\trequired\tpam_permit.so",
 ]
 
 

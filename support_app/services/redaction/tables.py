@@ -1,0 +1,166 @@
+"""Named fields in tables: a column whose heading names a secret, and its cells below.
+
+Part of layer 2 (named fields): the name is the column's heading, the value the cell
+of each row under it. Two table shapes are read:
+
+- delimited exports (CSV with ``,``, ``;`` or tabs, quoted fields): a password
+  manager's export, a scanner's address book, a list of service accounts;
+- aligned tool output with a dashed rule under the headings (PowerShell's
+  ``Format-Table``, ``Get-ItemProperty | Select …``).
+
+A heading names a secret when the shared vocabulary says so and it is a name, not a
+sentence ("Password", "login_password", "Kennwort"; not "Kennwort läuft ab" or
+"PasswordLastSet", which describe one). Cells already masked, empty or removed stay
+as they are, so an export with its secrets blanked out reads unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from support_app.services.redaction.syntax import (
+    KEY_WORDS,
+    PLACEHOLDER_PREFIX,
+    Detector,
+    Finding,
+    placeholder,
+    stands_for_no_secret,
+)
+from support_app.services.redaction.vocabulary import is_secret_key
+
+LAYER = "named-fields"
+
+TABLE_COLUMN = Detector(
+    layer=LAYER,
+    name="table-column",
+    summary="the cells under a column heading that names a secret: delimited exports "
+    "(CSV with ',', ';' or tabs: Password, login_password, Kennwort) and aligned tool "
+    "output with a dashed rule under the headings (Format-Table)",
+    triggers=KEY_WORDS,
+    # A heading line with a delimiter, or over a dashed rule (what the pass looks for;
+    # the cells are found by ``redact_table_columns``, row by row).
+    pattern=re.compile(r"[^\r\n]*(?:[,;\t][^\r\n]*|\r?\n-{3,}[ \t]+-)"),
+    scans_rows=True,
+)
+_PLACEHOLDER = placeholder(TABLE_COLUMN.name)
+
+_DELIMITERS = (",", ";", "\t")
+# A column heading: words, no values (dots, colons, a leading digit).
+_HEADING = re.compile(r"[ \t]*[^\W\d_][\w \-/()#]*")
+_RULE = re.compile(r"-{3,}(?:[ \t]+-{3,})*[ \t]*")
+# A heading is a name of at most two words ("Login Password"), not a sentence.
+_MAX_HEADING_WORDS = 2
+
+
+def _fields(line: str, delimiter: str) -> list[tuple[int, int]]:
+    """The spans of a delimited line's fields, inside their quotes when quoted."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(line)
+    while i <= n:
+        if i < n and line[i] == '"':
+            close = i + 1
+            while (close := line.find('"', close)) >= 0 and line.startswith('""', close):
+                close += 2
+            if close < 0:
+                return spans + [(i + 1, n)]
+            spans.append((i + 1, close))
+            nxt = line.find(delimiter, close)
+            i = n + 1 if nxt < 0 else nxt + 1
+        else:
+            nxt = line.find(delimiter, i)
+            end = n if nxt < 0 else nxt
+            spans.append((i, end))
+            i = end + 1
+    return spans
+
+
+def _names_a_secret(heading: str) -> bool:
+    heading = heading.strip()
+    return (
+        0 < len(heading.split()) <= _MAX_HEADING_WORDS
+        and len(heading) <= 40
+        and is_secret_key(heading)
+    )
+
+
+def _holds_a_secret(cell: str) -> bool:
+    cell = cell.strip()
+    return bool(cell) and not cell.startswith(PLACEHOLDER_PREFIX) and not stands_for_no_secret(cell)
+
+
+def _delimited_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
+    """(line index, start, end) of the secret cells under the heading line ``at``.
+
+    The rows of a table are each read once: they are never headings of their own.
+    """
+    heading = lines[at].rstrip("\r\n")
+    for delimiter in _DELIMITERS:
+        if heading.count(delimiter) < 2:
+            continue
+        headings = [heading[s:e] for s, e in _fields(heading, delimiter)]
+        if not all(_HEADING.fullmatch(h) for h in headings):
+            continue  # a line of values ("pam_deny.so", "ssh-ed25519"), not of headings
+        columns = [i for i, h in enumerate(headings) if _names_a_secret(h)]
+        if not columns:
+            continue
+        width = len(headings)
+        for row in range(at + 1, len(lines)):
+            line = lines[row].rstrip("\r\n")
+            spans = _fields(line, delimiter)
+            if len(spans) != width:
+                break  # the table ends where the rows stop having its columns
+            for column in columns:
+                start, end = spans[column]
+                if _holds_a_secret(line[start:end]):
+                    yield row, start, end
+        return
+
+
+def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
+    """(line index, start, end) of the secret cells of an aligned table whose
+    headings are on line ``at`` and its dashed rule on the next."""
+    if at + 1 >= len(lines) or not _RULE.fullmatch(lines[at + 1].rstrip("\r\n")):
+        return
+    heading, rule = lines[at].rstrip("\r\n"), lines[at + 1].rstrip("\r\n")
+    starts = [m.start() for m in re.finditer(r"-+", rule)]
+    bounds = list(zip(starts, [*starts[1:], None], strict=True))
+    columns = [(s, e) for s, e in bounds if _names_a_secret(heading[s:e])]
+    for row in range(at + 2, len(lines)):
+        line = lines[row].rstrip("\r\n")
+        if not line.strip():
+            break
+        for s, e in columns:
+            cell = line[s:e] if e is not None else line[s:]
+            stripped = cell.strip()
+            if _holds_a_secret(stripped) and " " not in stripped:
+                offset = s + cell.index(stripped)
+                yield row, offset, offset + len(stripped)
+
+
+def redact_table_columns(text: str, findings: list[Finding] | None = None) -> str:
+    """``text`` without the cells of columns whose headings name a secret."""
+    if "\n" not in text:
+        return text
+    lines = text.splitlines(keepends=True)
+    cells: dict[int, set[tuple[int, int]]] = {}
+    at = 0
+    while at < len(lines):
+        found = []
+        if any(word in lines[at].lower() for word in KEY_WORDS):
+            found = [*_delimited_cells(lines, at), *_aligned_cells(lines, at)]
+        for row, start, end in found:
+            cells.setdefault(row, set()).add((start, end))
+        at = max([at + 1, *(row + 1 for row, _, _ in found)])
+    if not cells:
+        return text
+    for row, spans in cells.items():
+        line, left = lines[row], len(lines[row])
+        for start, end in sorted(spans, reverse=True):
+            if end > left:
+                continue  # overlaps a cell already removed
+            line, left = line[:start] + _PLACEHOLDER + line[end:], start
+            if findings is not None:
+                findings.append(Finding(LAYER, TABLE_COLUMN.name, TABLE_COLUMN.summary))
+        lines[row] = line
+    return "".join(lines)
