@@ -67,10 +67,9 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
     "ncftpput": frozenset({"p"}),
     "ncftpget": frozenset({"p"}),
     "influx": frozenset({"p"}),
-    **{
-        # SNMP: community (v1/v2c), v3 authentication and privacy passphrases
-        tool: frozenset({"c", "A", "X"})
-        for tool in (
+    # SNMP: community (v1/v2c), v3 authentication and privacy passphrases
+    **dict.fromkeys(
+        (
             "snmpwalk",
             "snmpget",
             "snmpset",
@@ -80,8 +79,9 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
             "snmptable",
             "snmptrap",
             "snmpinform",
-        )
-    },  # fmt: skip
+        ),
+        frozenset({"c", "A", "X"}),
+    ),
     "az login": frozenset({"p"}),
     "docker login": frozenset({"p"}),
     "podman login": frozenset({"p"}),

@@ -66,7 +66,8 @@ LAYER = "named-fields"
 # (``key=key=key=…``) is not read to its end once per key.
 _SECRET_KEY_VALUE = re.compile(
     # SQL's N'…' and a one-string JSON array (config.bindCredential=["X"]) read as quoted
-    rf"(?:(?:N(?=')|\[[ \t]*(?=\\?[\"']))?(?:{DQ}|{SQ})|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
+    rf"(?:(?:N(?=')|\[[ \t]*(?=\\?[\"']))?(?:{DQ}|{SQ})"
+    rf"|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
     rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))"
 )
 

@@ -63,7 +63,7 @@ def _fields(line: str, delimiter: str) -> list[tuple[int, int]]:
             while (close := line.find('"', close)) >= 0 and line.startswith('""', close):
                 close += 2
             if close < 0:
-                return spans + [(i + 1, n)]
+                return [*spans, (i + 1, n)]
             spans.append((i + 1, close))
             nxt = line.find(delimiter, close)
             i = n + 1 if nxt < 0 else nxt + 1
