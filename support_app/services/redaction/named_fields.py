@@ -1117,3 +1117,128 @@ HIGH_ENTROPY = Detector(
     ),
     locate=_locate_high_entropy,
 )
+
+
+# --- names and values as arguments of calls ---------------------------------------------
+
+# A quoted setting name: any name the vocabulary reads ("DB_PASSWORD", "Smtp:Password",
+# "dbpassword").
+_QUOTED_NAME = r"(?:\"(?P<dname>[^\"\s\\]{2,80})\"|'(?P<sname>[^'\s\\]{2,80})')"
+# A name that is a setting's, not a word of a list: with a separator or capitals inside.
+_SETTING_NAME = re.compile(r"[\w.:/\-]*[_.:/\-][\w.:/\-]*|[a-z]+[A-Z]\w*|[A-Z][A-Z0-9]+")
+# A value that is itself a name: an environment variable, a snake-case setting.
+_NAME_LIKE_VALUE = re.compile(r"[A-Z][A-Z0-9_]*|[a-z]+(?:_[a-z0-9]+)+")
+
+
+def _locate_quoted_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    name = match.group("dname") or match.group("sname")
+    if not is_secret_key(name):
+        return None
+    if match.start("list") >= 0 and not _SETTING_NAME.fullmatch(name):
+        return None  # ["password", "username"]: words of a list, no pair
+    span = quoted_span(match)
+    if span is None:
+        return None
+    value = text[span[0] : span[1]]
+    if (
+        _NAME_LIKE_VALUE.fullmatch(value)
+        or is_common_word(value)
+        or IDENTIFIER.fullmatch(value)
+        or text.startswith(":", span[1] + 1)  # the next JSON key, not a value
+    ):
+        return None
+    return unredacted(text, span)
+
+
+QUOTED_SETTING = Detector(
+    layer=LAYER,
+    name="quoted-setting",
+    summary="a quoted value after a quoted secret name in code and commands: PHP "
+    "define('DB_PASSWORD', 'X') and 'dbpassword' => 'X', Ruby ['smtp_password'] = 'X', "
+    "SetEnvironmentVariable('API_SECRET', 'X'), dotnet user-secrets set \"Smtp:Password\" "
+    "\"X\"",
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        rf"{_QUOTED_NAME}(?:[ \t]*(?:=>|\][ \t]*=)[ \t]*|(?P<list>[ \t]*,[ \t]*|[ \t]+))"
+        rf"(?:{DQ}|{SQ})"
+    ),
+    locate=_locate_quoted_setting,
+)
+
+
+def _locate_credential_call(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The password among a sign-in call's quoted arguments: the one after the user."""
+    text = match.string
+    if _NAMED_ARGUMENT.search(text, match.end("fn"), match.end()):
+        return None  # named arguments (credentialsId: 'x', user=…) are the key detectors'
+    literals = list(_QUOTED_ARGUMENT.finditer(text, match.end("fn"), match.end()))
+    if len(literals) >= 2:
+        chosen = literals[1]
+    elif len(literals) == 1 and match.group("fn").lower().endswith("password"):
+        chosen = literals[0]  # setPassword('X')
+    else:
+        return None
+    start, end = chosen.span("value")
+    value = text[start:end]
+    if (
+        is_common_word(value)
+        or IDENTIFIER.fullmatch(value)
+        or REFERENCE.match(value)
+        or _NAME_LIKE_VALUE.fullmatch(value)
+    ):
+        return None
+    return unredacted(text, (start, end))
+
+
+_NAMED_ARGUMENT = re.compile(r"[(,][ \t]*\w+[ \t]*[:=][^:=]")
+_QUOTED_ARGUMENT = re.compile(r"([\"'])(?P<value>(?:(?!\1)[^\r\n\\])*)\1")
+
+CREDENTIAL_CALL = Detector(
+    layer=LAYER,
+    name="credential-call",
+    summary="the password among the quoted arguments of a sign-in call, after the user: "
+    "NetworkCredential('user', 'X'), ldap_bind($c, 'dn', 'X'), sp_addlogin 'user', 'X', "
+    "db.changeUserPassword('user', 'X'), authenticate('user', 'X')",
+    triggers=("credential", "bind", "login", "password", "authenticate"),
+    pattern=re.compile(
+        r"(?<![\w.])(?P<fn>(?:\w+\.)*\w*(?i:credentials?|bind(?:_s)?|login|password"
+        r"|authenticate))(?:[ \t]*\(|[ \t]+(?=[\"']))[^()\r\n;]{0,300}"
+    ),
+    locate=_locate_credential_call,
+)
+
+
+def _locate_secret_default(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    if not is_secret_key(match.group("name")):
+        return None
+    span = quoted_span(match)
+    return None if span is None else unredacted(match.string, span)
+
+
+VARIABLE_DEFAULT = Detector(
+    layer=LAYER,
+    name="variable-default",
+    summary="the default value of a Terraform/HCL variable whose name names a secret "
+    '(variable "sql_admin_password" { default = "X" })',
+    triggers=("variable",),
+    pattern=re.compile(
+        r"(?<![\w\-])variable[ \t]+\"(?P<name>[^\"\r\n]{1,80})\"[ \t]*\{[^{}]{0,400}?"
+        rf"\bdefault[ \t]*=[ \t]*{DQ}"
+    ),
+    locate=_locate_secret_default,
+)
+
+EXPECTED_PASSWORD = Detector(
+    layer=LAYER,
+    name="expect-send",
+    summary="what an expect script sends after a password prompt (expect \"Password:\" / "
+    'send "X\\r")',
+    triggers=("expect",),
+    pattern=re.compile(
+        r"(?<![\w\-])expect[ \t]+(?:-\w+[ \t]+)*\"[^\"\r\n]*(?i:pass|kennwort|pin\b|secret)"
+        r"[^\"\r\n]*\"[^\r\n]*\r?\n[ \t]*send[ \t]+(?:-\w+[ \t]+)*\""
+        r"(?P<secret>(?:[^\"\\\r\n]|\\(?![rn]\"))+)(?:\\[rn])?\""
+    ),
+    locate=_locate_secret,
+)

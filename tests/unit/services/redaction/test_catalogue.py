@@ -450,6 +450,47 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("Das Kennwort ist Hx7$kLm2", f"Das Kennwort ist {R('stated-secret')}"),
         ("la contrase\\u00f1a es Cl4ve!9", f"la contrase\\u00f1a es {R('stated-secret')}"),
     ],
+    "quoted-setting": [
+        (
+            "define( 'DB_PASSWORD', 'Wp!Define-3x' );",
+            f"define( 'DB_PASSWORD', '{R('quoted-setting')}' );",
+        ),
+        ("'dbpassword' => 'Nc!Db-Arr4',", f"'dbpassword' => '{R('quoted-setting')}',"),
+        (
+            "gitlab_rails['smtp_password'] = \"G1tlab!Smtp2\"",
+            f"gitlab_rails['smtp_password'] = \"{R('quoted-setting')}\"",
+        ),
+        (
+            'dotnet user-secrets set "Smtp:Password" "Usr!Sec-7x"',
+            f'dotnet user-secrets set "Smtp:Password" "{R("quoted-setting")}"',
+        ),
+    ],
+    "credential-call": [
+        (
+            "New-Object System.Net.NetworkCredential('svc-dav', 'NetCred!9x')",
+            f"New-Object System.Net.NetworkCredential('svc-dav', '{R('credential-call')}')",
+        ),
+        (
+            "EXEC sp_addlogin 'legacy', 'Leg@cy!Login3', 'LegacyDB';",
+            f"EXEC sp_addlogin 'legacy', '{R('credential-call')}', 'LegacyDB';",
+        ),
+        (
+            "$ok = ldap_bind($ds, 'cn=svc', 'Php!Bind#6x');",
+            f"$ok = ldap_bind($ds, 'cn=svc', '{R('credential-call')}');",
+        ),
+    ],
+    "variable-default": [
+        (
+            'variable "sql_admin_password" {\n  type = string\n  default = "Def!Sql-4"\n}',
+            f'variable "sql_admin_password" {{\n  type = string\n  default = "{R("variable-default")}"\n}}',
+        ),
+    ],
+    "expect-send": [
+        (
+            'expect "Password:"\nsend "Exp!ect-Pw4\\r"',
+            f'expect "Password:"\nsend "{R("expect-send")}\\r"',
+        ),
+    ],
     "table-column": [
         (
             "Name;Benutzer;Kennwort\nScan;svc-scan;Csv!Scan-3\nFax;svc-fax;",
@@ -631,6 +672,13 @@ UNCHANGED = [
     "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
     "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
     "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
+    # quoted names with values that are no secret: a list of names, a variable, a call
+    'fields = ("username", "password", "email"); env = ["DB_HOST", "DB_PASSWORD", "DB_USER"]',
+    "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+    "withCredentials([usernamePassword(credentialsId: 'x', usernameVariable: 'NX_USER')])",
+    "New-Object System.Net.NetworkCredential($user, $password)",
+    'variable "admin_user" {\n  default = "azadmin"\n}',
+    'expect "login:"\nsend "admin\\r"',
     # tables whose headings describe a password, or whose secret cells are masked
     "User;PasswordLastSet;PasswordNeverExpires\njdoe;01.12.2026;False",
     "Name,User,Password\nScan,svc-scan,********\nFax,svc-fax,",
