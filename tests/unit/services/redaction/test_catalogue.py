@@ -482,7 +482,9 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "variable-default": [
         (
             'variable "sql_admin_password" {\n  type = string\n  default = "Def!Sql-4"\n}',
-            f'variable "sql_admin_password" {{\n  type = string\n  default = "{R("variable-default")}"\n}}',
+            'variable "sql_admin_password" {\n  type = string\n  default = "'
+            + R("variable-default")
+            + '"\n}',
         ),
     ],
     "expect-send": [
