@@ -20,6 +20,7 @@ from support_app.services.redaction.encoded_credentials import (
     AUTHENTICATION_EXCHANGE,
     ENCODED_USER_PASSWORD,
     KERBEROS_MATERIAL,
+    KEY_MATERIAL,
     SECRET_OBJECT_DATA,
 )
 from support_app.services.redaction.known_formats import (
@@ -109,6 +110,7 @@ CATALOGUE: tuple[Detector, ...] = (
     FUNCTION_KEY,
     SECRET_OBJECT_DATA,
     ENCODED_USER_PASSWORD,
+    KEY_MATERIAL,
     HIGH_ENTROPY,
     EMAIL,
 )

@@ -299,12 +299,19 @@ def _locate_authorization(match: re.Match[str], _allowed: frozenset[str]) -> Ver
             return None  # 'WWW-Authenticate: Bearer realm="…"': a challenge, no credential
         return unredacted(text, (start, end))
     start, end = header_value(match)
+    opening = text[match.start()]
+    if (
+        opening in "\"'"
+        and match.start("line") >= 0
+        and (close := text.find(opening, start, end)) > 0
+    ):
+        end = close  # curl -H "Authorization: Bearer $TOKEN" -H …: the header ends at its quote
     scheme = _SCHEME_PREFIX.match(text, start, end)
     if scheme and scheme.end() < end:  # keep the scheme: support needs to know it
         start = scheme.end()
     first = text[start:end].split(None, 1)
     if first and stands_for_no_secret(first[0]):
-        return Keep(end)  # "Basic …(gekürzt)…", "Bearer [redacted]"
+        return Keep(end)  # "Basic …(gekürzt)…", "Bearer [redacted]", "Bearer $TOKEN"
     return unredacted(text, (start, end))
 
 
@@ -326,7 +333,19 @@ AUTHORIZATION = Detector(
 
 
 def _locate_header(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    return unredacted(match.string, header_value(match))
+    start, end = header_value(match)
+    if all(_PLAIN_COOKIE.fullmatch(pair.strip()) for pair in match.string[start:end].split(";")):
+        return Keep(end)  # "Set-Cookie: lang=de; Path=/; Secure": settings, no session
+    return unredacted(match.string, (start, end))
+
+
+# A cookie that carries no session: a preference (language, theme, consent) or one of
+# Set-Cookie's attributes.
+_PLAIN_COOKIE = re.compile(
+    r"(?i:path|domain|expires|max-age|samesite|secure|httponly|priority|partitioned)\b.*"
+    r"|(?i:lang|language|locale|culture|theme|tz|timezone|currency|country|region|consent"
+    r"|cookie_?consent)=[\w\-]{0,12}|"
+)
 
 
 COOKIE = Detector(
@@ -584,9 +603,12 @@ PIPED_PASSWORD = Detector(
     triggers=("echo", "printf"),
     pattern=re.compile(
         r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
-        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
+        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&)]+))"
+        # (echo X; echo X) | smbpasswd -s: the new password and its confirmation
+        r"(?:[ \t]*;[ \t]*(?:echo|printf)[^\r\n|;&)]*\))?[ \t]*\)?[ \t]*\|[ \t]*"
         r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
-        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b))"
+        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b"
+        r"|\bsmbpasswd\b[^\r\n|;&]*[ \t]-[A-Za-z]*s))"
     ),
     locate=_locate_literal,
 )
@@ -829,7 +851,8 @@ ADDRESS_PASSWORD = Detector(
     summary="the password after an e-mail address and ':' (postfix sasl_passwd, dovecot "
     "passwd-file, credential lists: user@example:X)",
     triggers=("@",),
-    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;]{4,})"),
+    # (a password may hold "@": what comes after the address and ":" is the password)
+    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;][^\s:\"'<>,;]{3,})"),
     locate=_locate_address_password,
 )
 
@@ -963,8 +986,8 @@ _USER_AND_PASSWORD = re.compile(r"[\w.\-@]+:(?P<secret>\S+)")
 # A device's prompt before its command: "(Cisco Controller) >", "[Huawei-aaa]",
 # "127.0.0.1:6379>", "sw01(config)#".
 _PROMPT = re.compile(
-    r"[ \t]*(?:\([^()\r\n]{1,40}\)[ \t]*[>#]|\[[^\[\]\s]{1,40}\]|[\w\-.@:~]+(?:\([\w\-]+\))?[#>$])"
-    r"(?=[ \t])"
+    r"[ \t]*(?:\([^()\r\n]{1,40}\)[ \t]*[>#]"
+    r"|(?:\[[^\[\]\s]{1,40}\]|[\w\-.@:~]+(?:\([\w\-]+\))?[#>$])(?=[ \t]))"
 )
 # Command words before a quoted value: anything but a sentence's punctuated word.
 _COMMAND_TOKEN = re.compile(r"[^\s]*[^\s.,;!?]")
@@ -1157,7 +1180,7 @@ QUOTED_SETTING = Detector(
     summary="a quoted value after a quoted secret name in code and commands: PHP "
     "define('DB_PASSWORD', 'X') and 'dbpassword' => 'X', Ruby ['smtp_password'] = 'X', "
     "SetEnvironmentVariable('API_SECRET', 'X'), dotnet user-secrets set \"Smtp:Password\" "
-    "\"X\"",
+    '"X"',
     triggers=KEY_WORDS,
     pattern=re.compile(
         rf"{_QUOTED_NAME}(?:[ \t]*(?:=>|\][ \t]*=)[ \t]*|(?P<list>[ \t]*,[ \t]*|[ \t]+))"
@@ -1232,7 +1255,7 @@ VARIABLE_DEFAULT = Detector(
 EXPECTED_PASSWORD = Detector(
     layer=LAYER,
     name="expect-send",
-    summary="what an expect script sends after a password prompt (expect \"Password:\" / "
+    summary='what an expect script sends after a password prompt (expect "Password:" / '
     'send "X\\r")',
     triggers=("expect",),
     pattern=re.compile(

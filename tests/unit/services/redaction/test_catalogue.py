@@ -493,6 +493,17 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             f'expect "Password:"\nsend "{R("expect-send")}\\r"',
         ),
     ],
+    "key-material": [
+        ("Schluessel=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e", f"Schluessel={R('key-material')}"),
+        (
+            "$ cat /etc/zabbix/agent.psk\n4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e",
+            f"$ cat /etc/zabbix/agent.psk\n{R('key-material')}",
+        ),
+        (
+            "Keytab name: FILE:/etc/krb5.keytab\n 2 h@K (0x4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e)",
+            f"Keytab name: FILE:/etc/krb5.keytab\n 2 h@K ({R('key-material')})",
+        ),
+    ],
     "table-column": [
         (
             "Name;Benutzer;Kennwort\nScan;svc-scan;Csv!Scan-3\nFax;svc-fax;",
@@ -681,6 +692,12 @@ UNCHANGED = [
     "New-Object System.Net.NetworkCredential($user, $password)",
     'variable "admin_user" {\n  default = "azadmin"\n}',
     'expect "login:"\nsend "admin\\r"',
+    # hex that is no key material: a public or cache key, a hash, a value in parentheses
+    "public_key=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e; cache_key: 4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e",
+    "sha256=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e; (0x4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e)",
+    # headers and cookies that carry no credential
+    'curl -H "Authorization: Bearer $TOKEN" -H "X-Api-Key: ${API_KEY}" https://api.example',
+    "Set-Cookie: lang=de; Path=/; Secure; SameSite=Lax",
     # tables whose headings describe a password, or whose secret cells are masked
     "User;PasswordLastSet;PasswordNeverExpires\njdoe;01.12.2026;False",
     "Name,User,Password\nScan,svc-scan,********\nFax,svc-fax,",
