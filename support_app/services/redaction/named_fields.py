@@ -792,6 +792,9 @@ def _locate_device_secret(match: re.Match[str], _allowed: frozenset[str]) -> Ver
     return unredacted(match.string, match.span("secret"))
 
 
+# How a device writes a secret it shows: "password encrypted 3efc…", "key ciphertext AQB…".
+_DEVICE_ENCODING = r"(?:encrypted|ciphertext|cipher|plaintext)"
+
 NETWORK_DEVICE_SECRET = Detector(
     layer=LAYER,
     name="network-device-secret",
@@ -815,12 +818,12 @@ NETWORK_DEVICE_SECRET = Detector(
         r"(?<![\w\-])(?:"
         r"(?:password|secret|key-string|authentication-key)[ \t]+[05789][ \t]+"
         r"|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+(?:password|secret)[ \t]+"
-        r"(?![05789][ \t])"
+        rf"(?:{_DEVICE_ENCODING}[ \t]+)?(?![05789][ \t])"
         r"|enable[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+\d+)?(?:[ \t]+[05789](?=[ \t]))?"
         r"[ \t]+"
         r"|snmp-server[ \t]+community[ \t]+"
         r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
-        r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
+        rf"(?:[ \t]+(?:[0-9]|{_DEVICE_ENCODING})(?=[ \t]))?[ \t]+"
         r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote|key))*[ \t]+)"
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
@@ -903,7 +906,7 @@ _CONFIG_NAMES = frozenset(
 _CONFIG_ENCODINGS = frozenset(
     {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
      "hex", "raw", "sha", "sha1", "sha256", "md5", "aes", "des", "3des", "128", "192", "256",
-     "simple", "cleartext",
+     "simple", "cleartext", "aes-128", "aes-192", "aes-256", "sha-256", "sha-512",
      "0", "5", "6", "7", "8", "9", "reg_sz", "reg_expand_sz", "reg_multi_sz"}
 )  # fmt: skip
 # Words before a name that make it no secret's name ("public key", "host key").
@@ -981,7 +984,7 @@ _HASH_LIKE = re.compile(r"[0-9a-fA-F]{16,}")
 _PROTOCOL_WORD = re.compile(r"(?:sha|md5|aes|des|3des|hmac|modp|ecp|group)[\d\-_]")
 # A long hex key is no identifier: "PSK 0x5f2c8a1e9b7d3f6a…".
 _HEX_KEY = re.compile(r"0x[0-9a-fA-F]{16,}")
-_NAME_SHAPE = re.compile(r"[A-Za-z][\w\-.]*")
+_NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z_\-.]*|[A-Z][A-Z0-9_]*")  # no chosen digits
 _USER_AND_PASSWORD = re.compile(r"[\w.\-@]+:(?P<secret>\S+)")
 # A device's prompt before its command: "(Cisco Controller) >", "[Huawei-aaa]",
 # "127.0.0.1:6379>", "sw01(config)#".
@@ -998,7 +1001,7 @@ _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,
 # numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
 _CONFIG_TOKEN = re.compile(
-    r":|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+    r":|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|(?=\S*\d)[\w\-.:/@]+|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
 )
 _STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 

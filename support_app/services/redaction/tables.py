@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from support_app.services.redaction.syntax import (
+    IDENTIFIER,
     KEY_WORDS,
     PLACEHOLDER_PREFIX,
     Detector,
@@ -48,6 +49,7 @@ _PLACEHOLDER = placeholder(TABLE_COLUMN.name)
 _DELIMITERS = (",", ";", "\t")
 # A column heading: words, no values (dots, colons, a leading digit).
 _HEADING = re.compile(r"[ \t]*[^\W\d_][\w \-/()#]*")
+_WORD = re.compile(r"\S+")
 _RULE = re.compile(r"-{3,}(?:[ \t]+-{3,})*[ \t]*")
 # A heading is a name of at most two words ("Login Password"), not a sentence.
 _MAX_HEADING_WORDS = 2
@@ -86,7 +88,11 @@ def _names_a_secret(heading: str) -> bool:
 
 def _holds_a_secret(cell: str) -> bool:
     cell = cell.strip()
-    return bool(cell) and not cell.startswith(PLACEHOLDER_PREFIX) and not stands_for_no_secret(cell)
+    return bool(cell) and not (
+        cell.startswith(PLACEHOLDER_PREFIX)
+        or stands_for_no_secret(cell)
+        or IDENTIFIER.fullmatch(cell)  # a date or an address of the next column
+    )
 
 
 def _delimited_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
@@ -130,12 +136,14 @@ def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
         line = lines[row].rstrip("\r\n")
         if not line.strip():
             break
+        words = [(m.start(), m.end()) for m in _WORD.finditer(line)]
         for s, e in columns:
-            cell = line[s:e] if e is not None else line[s:]
-            stripped = cell.strip()
-            if _holds_a_secret(stripped) and " " not in stripped:
-                offset = s + cell.index(stripped)
-                yield row, offset, offset + len(stripped)
+            # the word under the heading: a wide cell before it may push it along
+            under = [w for w in words if w[1] > s and (e is None or w[0] < e)]
+            if under:
+                start, end = min(under, key=lambda w: abs(w[0] - s))
+                if _holds_a_secret(line[start:end]):
+                    yield row, start, end
 
 
 def redact_table_columns(text: str, findings: list[Finding] | None = None) -> str:
