@@ -58,6 +58,7 @@ from support_app.services.redaction.named_fields import (
     SECRET_ELEMENT,
     SECRET_KEY,
     SECURE_STRING,
+    TABLE_COLUMN,
     TOOL_OUTPUT,
     URL_CREDENTIALS,
     VARIABLE_DEFAULT,
@@ -67,7 +68,6 @@ from support_app.services.redaction.stated_in_prose import (
     STATED_SECRET,
 )
 from support_app.services.redaction.syntax import Detector, placeholder
-from support_app.services.redaction.tables import TABLE_COLUMN
 
 CATALOGUE: tuple[Detector, ...] = (
     TABLE_COLUMN,

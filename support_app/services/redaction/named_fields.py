@@ -38,17 +38,20 @@ from support_app.services.redaction.syntax import (
     UNCLOSED,
     UNQUOTED_VALUE,
     Detector,
+    Finding,
     Keep,
     Redact,
     Verdict,
     header_value,
     indented_lines,
+    placeholder,
     quoted_span,
     reference_end,
     stands_for_no_secret,
     trimmed,
     unredacted,
 )
+from support_app.services.redaction.tables import secret_cells
 from support_app.services.redaction.vocabulary import (
     is_common_word,
     is_password_key,
@@ -1268,3 +1271,35 @@ EXPECTED_PASSWORD = Detector(
     ),
     locate=_locate_secret,
 )
+
+
+# --- tables --------------------------------------------------------------------------------
+
+TABLE_COLUMN = Detector(
+    layer=LAYER,
+    name="table-column",
+    summary="the cells under a column heading that names a secret: delimited exports "
+    "(CSV with ',', ';' or tabs: Password, login_password, Kennwort) and aligned tool "
+    "output with a dashed rule under the headings (Format-Table)",
+    triggers=KEY_WORDS,
+    # A heading line with a delimiter, or over a dashed rule; the cells are found by
+    # ``redact_table_columns`` row by row (``tables``), in a pass before the others.
+    pattern=re.compile(r"[^\r\n]*(?:[,;\t][^\r\n]*|\r?\n-{3,}[ \t]+-)"),
+    scans_rows=True,
+)
+_TABLE_PLACEHOLDER = placeholder(TABLE_COLUMN.name)
+
+
+def redact_table_columns(text: str, findings: list[Finding] | None = None) -> str:
+    """``text`` without the cells of columns whose headings name a secret."""
+    spans = secret_cells(text)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end in spans:
+        out += (text[pos:start], _TABLE_PLACEHOLDER)
+        pos = end
+        if findings is not None:
+            findings.append(Finding(LAYER, TABLE_COLUMN.name, TABLE_COLUMN.summary))
+    out.append(text[pos:])
+    return "".join(out)

@@ -30,9 +30,9 @@ import re
 from collections.abc import Iterable
 
 from support_app.services.redaction.catalogue import CATALOGUE
+from support_app.services.redaction.named_fields import redact_table_columns
 from support_app.services.redaction.stated_in_prose import redact_statements
 from support_app.services.redaction.syntax import Detector, Finding, Redact, Verdict, placeholder
-from support_app.services.redaction.tables import redact_table_columns
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 

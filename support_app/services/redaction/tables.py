@@ -1,7 +1,7 @@
 """Named fields in tables: a column whose heading names a secret, and its cells below.
 
-Part of layer 2 (named fields): the name is the column's heading, the value the cell
-of each row under it. Two table shapes are read:
+For layer 2 (named fields, ``named_fields.TABLE_COLUMN``): the name is the column's
+heading, the value the cell of each row under it. Two table shapes are read:
 
 - delimited exports (CSV with ``,``, ``;`` or tabs, quoted fields): a password
   manager's export, a scanner's address book, a list of service accounts;
@@ -23,28 +23,9 @@ from support_app.services.redaction.syntax import (
     IDENTIFIER,
     KEY_WORDS,
     PLACEHOLDER_PREFIX,
-    Detector,
-    Finding,
-    placeholder,
     stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import is_secret_key
-
-LAYER = "named-fields"
-
-TABLE_COLUMN = Detector(
-    layer=LAYER,
-    name="table-column",
-    summary="the cells under a column heading that names a secret: delimited exports "
-    "(CSV with ',', ';' or tabs: Password, login_password, Kennwort) and aligned tool "
-    "output with a dashed rule under the headings (Format-Table)",
-    triggers=KEY_WORDS,
-    # A heading line with a delimiter, or over a dashed rule (what the pass looks for;
-    # the cells are found by ``redact_table_columns``, row by row).
-    pattern=re.compile(r"[^\r\n]*(?:[,;\t][^\r\n]*|\r?\n-{3,}[ \t]+-)"),
-    scans_rows=True,
-)
-_PLACEHOLDER = placeholder(TABLE_COLUMN.name)
 
 _DELIMITERS = (",", ";", "\t")
 # A column heading: words, no values (dots, colons, a leading digit).
@@ -146,29 +127,25 @@ def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
                     yield row, start, end
 
 
-def redact_table_columns(text: str, findings: list[Finding] | None = None) -> str:
-    """``text`` without the cells of columns whose headings name a secret."""
+def secret_cells(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s cells under headings that name a secret, in order."""
     if "\n" not in text:
-        return text
+        return []
     lines = text.splitlines(keepends=True)
-    cells: dict[int, set[tuple[int, int]]] = {}
+    cells: set[tuple[int, int, int]] = set()
     at = 0
     while at < len(lines):
         found = []
         if any(word in lines[at].lower() for word in KEY_WORDS):
             found = [*_delimited_cells(lines, at), *_aligned_cells(lines, at)]
-        for row, start, end in found:
-            cells.setdefault(row, set()).add((start, end))
+        cells.update(found)
         at = max([at + 1, *(row + 1 for row, _, _ in found)])
-    if not cells:
-        return text
-    for row, spans in cells.items():
-        line, left = lines[row], len(lines[row])
-        for start, end in sorted(spans, reverse=True):
-            if end > left:
-                continue  # overlaps a cell already removed
-            line, left = line[:start] + _PLACEHOLDER + line[end:], start
-            if findings is not None:
-                findings.append(Finding(LAYER, TABLE_COLUMN.name, TABLE_COLUMN.summary))
-        lines[row] = line
-    return "".join(lines)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    spans: list[tuple[int, int]] = []
+    for row, start, end in sorted(cells):
+        if spans and offsets[row] + start < spans[-1][1]:
+            continue  # overlaps a cell already taken
+        spans.append((offsets[row] + start, offsets[row] + end))
+    return spans
