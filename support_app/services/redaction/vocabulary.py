@@ -216,6 +216,8 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("validation", "key"),  # ASP.NET <machineKey validationKey= decryptionKey=>
     ("decryption", "key"),
     ("hmac", "key"),
+    ("auth", "key"),  # WordPress AUTH_KEY, SECURE_AUTH_KEY; Tailscale auth keys
+    ("password", "salt"),  # Nextcloud passwordsalt
     ("storage", "key"),
     ("function", "key"),
     ("functions", "key"),
