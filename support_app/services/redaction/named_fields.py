@@ -1004,7 +1004,7 @@ _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,
 # numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
 _CONFIG_TOKEN = re.compile(
-    r":|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|(?=\S*\d)[\w\-.:/@]+|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+    r":|-{1,2}[A-Za-z][\w\-]*|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|(?=\S*\d)[\w\-.:/@]+|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
 )
 _STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 

@@ -116,7 +116,7 @@ def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Ve
 # kept ("$(cat /run/secrets/x)").
 _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
-    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
+    r"|<[^<>\r\n]*>|\[(?!enc:)[^\[\]\r\n]*\]?"  # (IIS's [enc:…:enc] is the secret, encrypted)
     r"|(?i:your|my|dein|ihr)[_\-][\w\-]+|[\w\-]+[_\-](?i:here|hier)"  # YOUR_API_KEY_HERE
     r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
     r"|siehe|see|not|nicht|sensitive)\b[^)\r\n]*\)?"
@@ -130,7 +130,7 @@ _NO_SECRET = re.compile(
     r"|(?:[X*]{4,5}-){2,}\S*"  # a key masked but for its end: XXXXX-XXXXX-…-7QK4M
     r"|\{?CN=.*"  # a directory name
     r"|[01]"  # a flag (PasswordComplexity = 1)
-    r"|[A-Za-z_][\w.]*\(.*"  # a call: credentials('id'), Get-Secret(…)
+    r"|[A-Za-z_][\w.]*\((?:['\"$)]|[\w.\-]+[),]|$).*"  # a call: credentials('id'), lookup(x, …)
     r"|[\w\-]+:/(?!/)\S+"  # a name and a path: db-password:/etc/credstore/… (no URL)
     r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
     r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"

@@ -127,6 +127,38 @@ def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
                     yield row, start, end
 
 
+def _commented_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
+    """(line index, start, end) of the secret cells under a commented heading line, as
+    secrets files of pppd and others write it: "# client  server  secret  IP addresses",
+    then one entry per line, fields apart by blanks, quoted where they hold one."""
+    heading = _COMMENTED_HEADING.fullmatch(lines[at].rstrip("\r\n"))
+    if heading is None:
+        return
+    words = heading.group("words").split()
+    # a name comes first (the client, the user); a comment that starts with a secret's
+    # word is a sentence about it
+    column = next((i for i, w in enumerate(words) if i and is_secret_key(w)), None)
+    if column is None:
+        return
+    for row in range(at + 1, len(lines)):
+        line = lines[row].rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            break
+        fields = list(_FIELD.finditer(line))
+        if not len(words) - 2 <= len(fields) <= len(words) or column >= len(fields):
+            break
+        field = fields[column]
+        start, end = field.span("value" if field.start("value") >= 0 else "bare")
+        if _holds_a_secret(line[start:end]):
+            yield row, start, end
+
+
+_COMMENTED_HEADING = re.compile(
+    r"[ \t]*#[ \t]*(?P<words>(?:[A-Za-z][\w\-]*[ \t]+){2,}[A-Za-z][\w\-]*)[ \t]*"
+)
+_FIELD = re.compile(r"\"(?P<value>[^\"\r\n]*)\"|(?P<bare>\S+)")
+
+
 def secret_cells(text: str) -> list[tuple[int, int]]:
     """The spans of ``text``'s cells under headings that name a secret, in order."""
     if "\n" not in text:
@@ -137,7 +169,11 @@ def secret_cells(text: str) -> list[tuple[int, int]]:
     while at < len(lines):
         found = []
         if any(word in lines[at].lower() for word in KEY_WORDS):
-            found = [*_delimited_cells(lines, at), *_aligned_cells(lines, at)]
+            found = [
+                *_delimited_cells(lines, at),
+                *_aligned_cells(lines, at),
+                *_commented_cells(lines, at),
+            ]
         cells.update(found)
         at = max([at + 1, *(row + 1 for row, _, _ in found)])
     offsets = [0]

@@ -517,6 +517,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
             "User   DefaultPassword\n----   ---------------\nkiosk  Kiosk!Out-5",
             f"User   DefaultPassword\n----   ---------------\nkiosk  {R('table-column')}",
         ),
+        (
+            '# client  server  secret  IP addresses\n"vpn-a"  l2tpd  "Chap!A-L2tp"  *',
+            f'# client  server  secret  IP addresses\n"vpn-a"  l2tpd  "{R("table-column")}"  *',
+        ),
     ],
     "netrc": [
         (
@@ -702,6 +706,7 @@ UNCHANGED = [
     "User;PasswordLastSet;PasswordNeverExpires\njdoe;01.12.2026;False",
     "Name,User,Password\nScan,svc-scan,********\nFax,svc-fax,",
     "password\trequisite\tpam_deny.so\npassword\trequired\tpam_permit.so",
+    "# Kennwort laut Kunde gueltig bis Jahresende\nfoo bar baz",
 ]
 
 
