@@ -341,6 +341,8 @@ QUALIFIERS = frozenset(
         "field",
         "label",
         "prefix",
+        "hash",  # discovery-token-ca-cert-hash, password_hash: a digest named as one
+        "identity",  # TLSPSKIdentity, "PSK identity": which key, not the key
     }
 )
 # A session's id is its secret: "session_id", "JSESSIONID".
@@ -433,11 +435,11 @@ def is_secret_key(key: str) -> bool:
         return False
     if sum(len(p) <= 2 for p in parts) > 2:
         return False  # "MII000IBAzCCConnectionString": letters of a blob, not a name
-    if parts and parts[0] in ("existing", "external"):
-        return False  # Helm's existingSecret: the name of a Secret object, not its value
     end = _secret_end(parts)
     if end == 0:
         return False
+    if any(p in ("existing", "external") for p in parts[:end]):
+        return False  # Helm's (auth.)existingSecret: the name of a Secret object, not its value
     if parts[end - 1].endswith(_WEBHOOK_WORDS):
         qualifiers = _WEBHOOK_QUALIFIERS
     elif parts[end - 1] in ("session", "sessions"):
