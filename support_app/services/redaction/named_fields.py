@@ -530,6 +530,7 @@ COMMAND_ARGUMENT = Detector(
         "net user",
         "net.exe user",
         "htpasswd",
+        "mosquitto_passwd",
         "sqlplus",
         "rman",
         "expdp",
@@ -548,7 +549,7 @@ COMMAND_ARGUMENT = Detector(
         r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
         r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
         r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
-        r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
+        r"|(?:htpasswd|mosquitto_passwd)[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
         r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
         r"|(?P<oracle>sqlplus|rman|expdp|impdp|exp|imp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
         r"(?:(?:userid|target)(?:=|[ \t]+))?[\w$#]+/"
@@ -741,10 +742,10 @@ XML_SETTING = Detector(
     'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
     '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
     "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
-    triggers=("key=", "name=", "<key>"),
+    triggers=("key=", "name=", "type=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
-        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name|type)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
@@ -752,7 +753,7 @@ XML_SETTING = Detector(
         # the value before the name: <add value="X" key="ApiSecret" />
         r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"[^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"[^<>]*?\b(?:key|name|type)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
         # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
         r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",
@@ -956,10 +957,12 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
         return None  # an option, a pipe, a key=value pair or a label comes next
     encoded = bool(match.group("enc").strip())
-    if (_NAME_SHAPE.fullmatch(value) and is_secret_key(value)) or _STATED_NEXT.match(
-        text, match.end()
+    if (
+        (_NAME_SHAPE.fullmatch(value) and is_secret_key(value))
+        or _STATED_NEXT.match(text, match.end())
+        or _OPENS_A_BLOCK.match(text, match.end())
     ):
-        return None  # "key AccountKey is …": the next name, or a sentence's subject
+        return None  # "key AccountKey is …", 'key "rndc-key" {': a name, not a value
     if not (encoded or quoted or _CHOSEN.search(value)):
         return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
     if is_common_word(value) or (
@@ -987,6 +990,7 @@ _HASH_LIKE = re.compile(r"[0-9a-fA-F]{16,}")
 _PROTOCOL_WORD = re.compile(r"(?:sha|md5|aes|des|3des|hmac|modp|ecp|group)[\d\-_]")
 # A long hex key is no identifier: "PSK 0x5f2c8a1e9b7d3f6a…".
 _HEX_KEY = re.compile(r"0x[0-9a-fA-F]{16,}")
+_OPENS_A_BLOCK = re.compile(r"[ \t]*\{")
 _NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z_\-.]*|[A-Z][A-Z0-9_]*")  # no chosen digits
 _USER_AND_PASSWORD = re.compile(r"[\w.\-@]+:(?P<secret>\S+)")
 # A device's prompt before its command: "(Cisco Controller) >", "[Huawei-aaa]",

@@ -119,7 +119,7 @@ _NO_SECRET = re.compile(
     r"|<[^<>\r\n]*>|\[(?!enc:)[^\[\]\r\n]*\]?"  # (IIS's [enc:…:enc] is the secret, encrypted)
     r"|(?i:your|my|dein|ihr)[_\-][\w\-]+|[\w\-]+[_\-](?i:here|hier)"  # YOUR_API_KEY_HERE
     r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
-    r"|siehe|see|not|nicht|sensitive)\b[^)\r\n]*\)?"
+    r"|siehe|see|not|nicht|sensitive|none|keine|leer|empty|n/a)\b[^)\r\n]*\)?"
     r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
     r"|(?:System|Microsoft)\.[\w.]+"  # a .NET type shown instead of the value
     r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
@@ -133,7 +133,7 @@ _NO_SECRET = re.compile(
     r"|[A-Za-z_][\w.]*\((?:['\"$)]|[\w.\-]+[),]|$).*"  # a call: credentials('id'), lookup(x, …)
     r"|[\w\-]+:/(?!/)\S+"  # a name and a path: db-password:/etc/credstore/… (no URL)
     r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
-    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"
+    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)(?:/[\w./\-]*)?"
     r"|(?:hash|lmdb|btree|texthash|proxy|cdb):/\S+"  # a file, a lookup table
 )
 
@@ -250,7 +250,7 @@ REFERENCE = re.compile(
     r"|!(?:vault|Ref|Sub|GetAtt|ImportValue|FindInMap|secret|env_var|include)\b"
     r"|ENC\[[^\]\r\n]*\]|op://\S+|vault:[\w/.\-]+#\w+"
     r"|%\([\w.]+\)[sdr]"  # Python's %(DB_PASSWORD)s
-    r"|\$[a-z][A-Za-z_]*\b(?![^\s,;)\]}'\"])"  # a PowerShell or Perl variable: $cred
+    r"|\$(?:[a-z][A-Za-z_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)+)\b(?![^\s,;)\]}'\"])"  # $cred, $SmtpCred
     r"|@[A-Za-z_]+\b(?![^\s,;)\]}'\"])"  # a T-SQL variable: WITH PASSWORD = @pw
 )
 

@@ -129,6 +129,8 @@ STRUCTURAL_SECRETS = [
     # references and structure that hold no value next to ones that do
     ('{"adminPassword": {"value": "Arm!Param-5x"}}', ["Arm!Param-5x"]),
     ("-s 'config.bindCredential=[\"Kc!Bind-9x\"]'", ["Kc!Bind-9x"]),
+    ("mosquitto_passwd -b /etc/mosquitto/passwd sensor01 'Mq!Pw-9x'", ["Mq!Pw-9x"]),
+    ('<Credential Type="Password" User="svc-scan" Value="Xml!Type-1x" />', ["Xml!Type-1x"]),
 ]
 
 # Structure that names a secret without holding one: it must stay as it is.
@@ -148,6 +150,11 @@ STRUCTURAL_NEAR_MISSES = [
     "Set-ItemProperty -Path 'HKCU:\\Console' -Name FontSize -Value 14",
     "az keyvault secret show --vault-name kv --name SqlAdminPassword --query id",
     "//fs01/p  /mnt/p  cifs  credentials=/root/.smbcred,uid=1000  0  0",
+    "PWD=/home/deploy\nOLDPWD=/root\nSecret: (none)",
+    "helm upgrade db bitnami/mariadb --set auth.existingSecret=mariadb-auth",
+    'key "rndc-key" {\n\talgorithm hmac-sha256;\n\tsecret-file "/etc/bind/rndc.key";\n};',
+    "$smtpParams = @{\n    Credential = $SmtpCredential\n}",
+    "kubeadm join 10.0.0.10:6443 --discovery-token-ca-cert-hash sha256:4f2a8c1e9b7d3f6a",
 ]
 
 
