@@ -420,6 +420,28 @@ def _secret_end(parts: tuple[str, ...]) -> int:
     return end
 
 
+# Words before "key" that name a key nobody keeps secret, or an identifier called a key.
+_NOT_SECRET_KEYS = frozenset(
+    {"public", "pub", "host", "id", "registry", "cache", "object", "partition", "row", "sort",
+     "idempotency", "dedupe", "dedup", "lookup", "foreign", "license", "product", "issue",
+     "routing", "shard", "index", "map", "dict", "hash", "group", "sub", "ssh"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def names_a_key(key: str) -> bool:
+    """A name that ends in "key" or "Schlüssel" without saying whose public or which
+    identifier it is: ``key``, ``encryption_key``, ``Schluessel`` — not ``public_key``,
+    ``cache_key``, ``issue key``. Such a name alone does not make its value a secret
+    (most keys are identifiers); a value that looks like key material does."""
+    parts = key_parts(key)
+    return (
+        bool(parts)
+        and parts[-1] in ("key", "schlussel", "schluessel")
+        and not (len(parts) > 1 and parts[-2] in _NOT_SECRET_KEYS)
+    )
+
+
 # Password managers are named after what they keep: "KeePass: Kunden.kdbx → …".
 _PASSWORD_MANAGERS = frozenset(
     {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate",
