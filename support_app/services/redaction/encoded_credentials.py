@@ -26,7 +26,7 @@ import binascii
 import re
 
 from support_app.services.redaction.syntax import Detector, Verdict, unredacted
-from support_app.services.redaction.vocabulary import key_parts
+from support_app.services.redaction.vocabulary import names_a_key
 
 LAYER = "encoded-credentials"
 
@@ -156,11 +156,6 @@ SECRET_OBJECT_DATA = Detector(
     locate=_locate_secret_data,
 )
 
-# Words before "key" that name a key nobody keeps secret, or an identifier called a key.
-_NOT_KEY_MATERIAL = frozenset(
-    {"public", "pub", "host", "id", "registry", "cache", "object", "partition", "row", "sort",
-     "idempotency", "dedupe", "dedup", "lookup", "foreign", "license", "product"}
-)  # fmt: skip
 _HEX_KEY = r"(?:0x)?[0-9A-Fa-f]{32,}"
 _KEYTAB_CONTEXT = 2000
 
@@ -168,8 +163,7 @@ _KEYTAB_CONTEXT = 2000
 def _locate_key_material(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     text = match.string
     if match.start("name") >= 0:
-        parts = key_parts(match.group("name"))
-        if len(parts) > 1 and parts[-2] in _NOT_KEY_MATERIAL:
+        if not names_a_key(match.group("name")):
             return None  # "public_key = …", "cache_key: …"
         return unredacted(text, match.span("secret"))
     if match.start("listed") >= 0:

@@ -57,6 +57,7 @@ from support_app.services.redaction.vocabulary import (
     is_password_key,
     is_secret_key,
     key_parts,
+    names_a_key,
 )
 
 LAYER = "named-fields"
@@ -77,8 +78,10 @@ _SECRET_KEY_VALUE = re.compile(
 
 def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     key, text = match.group("key"), match.string
-    if len(key) > 64 or not is_secret_key(key):
+    if len(key) > 64:
         return None  # (a base64 blob with "=" padding is no key=value)
+    if not is_secret_key(key):
+        return _chosen_key(match) if names_a_key(key) else None
     if _COLON_PATH.search(text, max(0, match.start("key") - 80), match.start("key")):
         return None  # a part of a colon path: arn:aws:secretsmanager:…:secret:name
     opening = text[match.start("key") - 1 : match.start("key")]
@@ -152,6 +155,30 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
 _OPENS_A_MAPPING = re.compile(r"[{\[][ \t]*(?:\r?\n|$)")
 _CREDENTIAL_PARTS = frozenset({"cred", "creds", "credential", "credentials"})
 _PAIR_REST = re.compile(r",[^\s,;&\"'<>)\]}=]+(?=\s|$)")  # (not mount's ",uid=0")
+
+
+def _chosen_key(match: re.Match[str]) -> Verdict:
+    """The value of a bare "key" (key = "X", key=X) when it looks chosen as a secret: a
+    typed password's letters, digits and symbols, or a long random string; an
+    identifier called a key (an issue key, an object path) stays."""
+    text = match.string
+    value = _BARE_KEY_VALUE.match(text, match.end())  # bounded: key=key=key=… stays cheap
+    if value is None:
+        return None
+    span = next(value.span(g) for g in ("dq", "sq", "tok") if value.start(g) >= 0)
+    chosen = text[span[0] : span[1]]
+    if _TYPED_PASSWORD.fullmatch(chosen) or (
+        looks_random(chosen) and not _PATH_LIKE.search(chosen)
+    ):
+        return unredacted(text, span)
+    return None
+
+
+_PATH_LIKE = re.compile(r"[/\\.:]")
+_BARE_KEY_VALUE = re.compile(
+    r"\"(?P<dq>[^\"\r\n]{1,128})\"|'(?P<sq>[^'\r\n]{1,128})'"
+    r"|(?P<tok>[^\s,;&\"'<>)\]}=]{1,128})(?![^\s,;&\"'<>)\]}])"
+)
 # "admin-password:  16 bytes": its size, not the password.
 _SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 

@@ -131,6 +131,11 @@ STRUCTURAL_SECRETS = [
     ("-s 'config.bindCredential=[\"Kc!Bind-9x\"]'", ["Kc!Bind-9x"]),
     ("mosquitto_passwd -b /etc/mosquitto/passwd sensor01 'Mq!Pw-9x'", ["Mq!Pw-9x"]),
     ('<Credential Type="Password" User="svc-scan" Value="Xml!Type-1x" />', ["Xml!Type-1x"]),
+    # a bare "key" whose value is chosen, not an identifier
+    (
+        'key = "Tac!Plus-Key9"\nnetsh wlan set hostednetwork key=Hosted!Key8',
+        ["Tac!Plus-Key9", "Hosted!Key8"],
+    ),
 ]
 
 # Structure that names a secret without holding one: it must stay as it is.
@@ -155,6 +160,9 @@ STRUCTURAL_NEAR_MISSES = [
     'key "rndc-key" {\n\talgorithm hmac-sha256;\n\tsecret-file "/etc/bind/rndc.key";\n};',
     "$smtpParams = @{\n    Credential = $SmtpCredential\n}",
     "kubeadm join 10.0.0.10:6443 --discovery-token-ca-cert-hash sha256:4f2a8c1e9b7d3f6a",
+    '{"key": "PROJ-1234"}\n"Key": "backups/Server01/Daily/2026-12-01.tar"',
+    "sort_key=createdAt1234ABCdef",
+    "PublicKey = 53lGmFFYNIG9tNk+K/E8NJ6wZIi8Auou7xqWvU9syr0=",
 ]
 
 
