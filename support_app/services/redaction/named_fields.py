@@ -224,7 +224,7 @@ SECRET_KEY = Detector(
     pattern=re.compile(
         # "%3D": an encoded "=" inside a URL that is itself a query parameter
         rf"(?:(?<=\\u0026)|(?<![\w.\-])){QUOTE}(?P<key>{KEY_NAME}){QUOTE}"
-        r"[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*",
+        r"[ \t]*(?P<sep>[:?+]=|[=:]|%3[Dd])[ \t]*",  # (Make's and Go's := ?= +=)
         re.IGNORECASE,
     ),
     locate=_locate_secret_key,
@@ -769,10 +769,10 @@ XML_SETTING = Detector(
     'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
     '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
     "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
-    triggers=("key=", "name=", "type=", "<key>"),
+    triggers=("key=", "name=", "type=", "id=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
-        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name|type)[ \t]*=[ \t]*"
+        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name|type|id)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
@@ -780,7 +780,7 @@ XML_SETTING = Detector(
         # the value before the name: <add value="X" key="ApiSecret" />
         r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"[^<>]*?\b(?:key|name|type)[ \t]*=[ \t]*"
+        r"[^<>]*?\b(?:key|name|type|id)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
         # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
         r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",

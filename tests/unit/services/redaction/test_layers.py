@@ -131,6 +131,9 @@ STRUCTURAL_SECRETS = [
     ("-s 'config.bindCredential=[\"Kc!Bind-9x\"]'", ["Kc!Bind-9x"]),
     ("mosquitto_passwd -b /etc/mosquitto/passwd sensor01 'Mq!Pw-9x'", ["Mq!Pw-9x"]),
     ('<Credential Type="Password" User="svc-scan" Value="Xml!Type-1x" />', ["Xml!Type-1x"]),
+    # Make's and Go's assignments; WiX properties named by their Id
+    ('API_TOKEN ?= tok9Lq2Rv7Xw4Zp1\npassword := "Go!Pass-7x"', ["tok9Lq2Rv7Xw4Zp1", "Go!Pass-7x"]),
+    ('<Property Id="SERVICEPASSWORD" Value="Wix!Svc-4" Hidden="yes" />', ["Wix!Svc-4"]),
     # a bare "key" whose value is chosen, not an identifier
     (
         'key = "Tac!Plus-Key9"\nnetsh wlan set hostednetwork key=Hosted!Key8',
@@ -163,6 +166,7 @@ STRUCTURAL_NEAR_MISSES = [
     '{"key": "PROJ-1234"}\n"Key": "backups/Server01/Daily/2026-12-01.tar"',
     "sort_key=createdAt1234ABCdef",
     "PublicKey = 53lGmFFYNIG9tNk+K/E8NJ6wZIi8Auou7xqWvU9syr0=",
+    '<Property Id="INSTALLDIR" Value="C:\\App" />\nCFLAGS += -O2',
 ]
 
 
