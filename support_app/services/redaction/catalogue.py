@@ -20,6 +20,7 @@ from support_app.services.redaction.encoded_credentials import (
     AUTHENTICATION_EXCHANGE,
     ENCODED_USER_PASSWORD,
     KERBEROS_MATERIAL,
+    KEY_MATERIAL,
     SECRET_OBJECT_DATA,
 )
 from support_app.services.redaction.known_formats import (
@@ -42,6 +43,8 @@ from support_app.services.redaction.named_fields import (
     CONFIG_VALUE,
     CONNECTION_STRING,
     COOKIE,
+    CREDENTIAL_CALL,
+    EXPECTED_PASSWORD,
     HIGH_ENTROPY,
     KEY_VAULT_SECRET,
     NAME_VALUE,
@@ -51,11 +54,14 @@ from support_app.services.redaction.named_fields import (
     PASSWORD_AS_USER,
     PGPASS,
     PIPED_PASSWORD,
+    QUOTED_SETTING,
     SECRET_ELEMENT,
     SECRET_KEY,
     SECURE_STRING,
+    TABLE_COLUMN,
     TOOL_OUTPUT,
     URL_CREDENTIALS,
+    VARIABLE_DEFAULT,
     XML_SETTING,
 )
 from support_app.services.redaction.stated_in_prose import (
@@ -64,6 +70,7 @@ from support_app.services.redaction.stated_in_prose import (
 from support_app.services.redaction.syntax import Detector, placeholder
 
 CATALOGUE: tuple[Detector, ...] = (
+    TABLE_COLUMN,
     PRIVATE_KEY,
     PUTTY_KEY,
     URL_CREDENTIALS,
@@ -81,6 +88,10 @@ CATALOGUE: tuple[Detector, ...] = (
     XML_SETTING,
     CONNECTION_STRING,
     SECRET_KEY,
+    QUOTED_SETTING,
+    CREDENTIAL_CALL,
+    VARIABLE_DEFAULT,
+    EXPECTED_PASSWORD,
     CLI_OPTION,
     SECRET_ELEMENT,
     TOOL_OUTPUT,
@@ -99,6 +110,7 @@ CATALOGUE: tuple[Detector, ...] = (
     FUNCTION_KEY,
     SECRET_OBJECT_DATA,
     ENCODED_USER_PASSWORD,
+    KEY_MATERIAL,
     HIGH_ENTROPY,
     EMAIL,
 )

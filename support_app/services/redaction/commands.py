@@ -60,6 +60,28 @@ _SHORT_PASSWORD_OPTIONS: dict[str, frozenset[str]] = {
     "mongodump": frozenset({"p"}),
     "mongorestore": frozenset({"p"}),
     "winrs": frozenset({"p"}),
+    "vmrun": frozenset({"gp", "vp"}),  # guest and VM (encryption) password
+    "ssh-keygen": frozenset({"N", "P"}),  # new and old passphrase
+    "certutil": frozenset({"p"}),
+    "ncftp": frozenset({"p"}),
+    "ncftpput": frozenset({"p"}),
+    "ncftpget": frozenset({"p"}),
+    "influx": frozenset({"p"}),
+    # SNMP: community (v1/v2c), v3 authentication and privacy passphrases
+    **dict.fromkeys(
+        (
+            "snmpwalk",
+            "snmpget",
+            "snmpset",
+            "snmpbulkwalk",
+            "snmpbulkget",
+            "snmpgetnext",
+            "snmptable",
+            "snmptrap",
+            "snmpinform",
+        ),
+        frozenset({"c", "A", "X"}),
+    ),
     "az login": frozenset({"p"}),
     "docker login": frozenset({"p"}),
     "podman login": frozenset({"p"}),
@@ -78,9 +100,21 @@ COMMAND_TRIGGERS = (
 _GLUED = frozenset(
     {"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb", "7z", "7za", "unrar", "rar"}
 )
+# rar and unrar also encrypt the file names with the password: -hpX.
+_GLUED_LONGER = {"rar": frozenset({"hp"}), "unrar": frozenset({"hp"})}
 # Slash options of Windows tools that carry a password (xfreerdp /p:, cmdkey /pass:);
 # spaced (``/P X``) only after schtasks, whose other tools read ``/p`` as "prompt".
-_SLASH_PASSWORD_OPTIONS = frozenset({"p", "pw", "pwd", "pass", "passwd", "password", "rp"})
+_SLASH_PASSWORD_OPTIONS = frozenset(
+    # netdom's /passwordd: /pd: (domain) and /passwordo: /po: (object) too
+    {"p", "pw", "pwd", "pass", "passwd", "password", "rp", "pd", "po", "passwordd", "passwordo"}
+)
+# Windows tools whose slash password option takes its value after a blank.
+_SPACED_SLASH_COMMANDS = ("schtasks", "ktpass")
+# Options that take the value of a setting: a secret when an argument before them
+# names a secret (az keyvault secret set --name X --value V, gh secret set NAME --body V,
+# Set-ItemProperty -Name DefaultPassword -Value V, aws ssm put-parameter --name
+# /prod/db/password --value V).
+_VALUE_OPTIONS = frozenset({"value", "body", "secret-value"})
 # Option names (as word parts) that name a secret but take none or only a path to one.
 _NOT_A_VALUE_FIRST = frozenset({"ask", "no", "prompt", "require", "generate", "show", "random"})
 _NOT_A_VALUE = frozenset({("credential",), ("cred",)})
@@ -151,15 +185,39 @@ def option_takes_secret(option: str, command: str, how: str) -> bool:
     if option.startswith("/"):
         name = option[1:]
         if name.lower() in _SLASH_PASSWORD_OPTIONS:
-            return how == ATTACHED or "schtasks" in _command_names(command)
+            commands = _command_names(command)
+            return how == ATTACHED or any(c in commands for c in _SPACED_SLASH_COMMANDS)
         return how != GLUED and len(name) > 2 and _named_option_takes_secret(name)
     name = option.lstrip("-")
-    if len(name) > 1:
-        return how != GLUED and _named_option_takes_secret(name)
+    if how == GLUED:
+        commands = _command_names(command)
+        return any(
+            name in _GLUED_LONGER.get(known, ()) or (name in letters and known in _GLUED)
+            for known, letters in _SHORT_PASSWORD_OPTIONS.items()
+            if known in commands
+        )
+    if len(name) > 2 or option.startswith("--"):
+        if name.lower() in _VALUE_OPTIONS:
+            return _names_a_secret(command)
+        return _named_option_takes_secret(name)
     commands = _command_names(command)
+    if any(
+        name in letters and known in commands for known, letters in _SHORT_PASSWORD_OPTIONS.items()
+    ):
+        return True
+    return len(name) > 1 and _named_option_takes_secret(name)
+
+
+# An option word, not an argument: "-Name", "--vault-name", "/v".
+_OPTION_WORD = re.compile(r"[-/][\w\-]*[:=]?")
+
+
+def _names_a_secret(command: str) -> bool:
+    """Whether an argument of ``command`` (not an option) names a secret: "secret" in
+    "az keyvault secret set", "DefaultPassword", "/prod/db/password"."""
     return any(
-        name in letters and known in commands and (how != GLUED or known in _GLUED)
-        for known, letters in _SHORT_PASSWORD_OPTIONS.items()
+        not _OPTION_WORD.fullmatch(word) and is_secret_key(word.strip("\"'"))
+        for word in _WORD.findall(command)
     )
 
 

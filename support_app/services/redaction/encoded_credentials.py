@@ -26,6 +26,7 @@ import binascii
 import re
 
 from support_app.services.redaction.syntax import Detector, Verdict, unredacted
+from support_app.services.redaction.vocabulary import names_a_key
 
 LAYER = "encoded-credentials"
 
@@ -155,9 +156,44 @@ SECRET_OBJECT_DATA = Detector(
     locate=_locate_secret_data,
 )
 
+_HEX_KEY = r"(?:0x)?[0-9A-Fa-f]{32,}"
+_KEYTAB_CONTEXT = 2000
+
+
+def _locate_key_material(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    if match.start("name") >= 0:
+        if not names_a_key(match.group("name")):
+            return None  # "public_key = …", "cache_key: …"
+        return unredacted(text, match.span("secret"))
+    if match.start("listed") >= 0:
+        if "keytab" not in text[max(0, match.start() - _KEYTAB_CONTEXT) : match.start()].lower():
+            return None
+        return unredacted(text, match.span("listed"))
+    return unredacted(text, match.span("shown"))
+
+
+KEY_MATERIAL = Detector(
+    layer=LAYER,
+    name="key-material",
+    summary="a hex key where the text says it is one: under a name that ends in key or "
+    "Schlüssel (Schluessel=4f2a…, encryption_key: 0x…; not a public, host or cache key), "
+    "a file of key material shown by cat (cat …/agent.psk), a keytab's keys (klist -K)",
+    triggers=("key", "schl", "psk"),
+    pattern=re.compile(
+        r"(?<![\w\-.])(?P<name>[\w\-.]*(?i:key|schl(?:\u00fc|ue|u)ssel))[\"']?[ \t]*[=:][ \t]*"
+        rf"[\"']?(?P<secret>{_HEX_KEY})(?![\w\-])"
+        r"|(?<![\w\-])cat[ \t]+\S*(?i:\.psk|\.key|psk|secret)\S*[ \t]*\r?\n"
+        rf"[ \t]*(?P<shown>{_HEX_KEY})[ \t]*(?=\r?\n|$)"
+        rf"|\((?P<listed>0x[0-9A-Fa-f]{{32,}})\)"
+    ),
+    locate=_locate_key_material,
+)
+
 ENCODED_CREDENTIALS = (
     AUTHENTICATION_EXCHANGE,
     KERBEROS_MATERIAL,
     SECRET_OBJECT_DATA,
     ENCODED_USER_PASSWORD,
+    KEY_MATERIAL,
 )

@@ -38,21 +38,26 @@ from support_app.services.redaction.syntax import (
     UNCLOSED,
     UNQUOTED_VALUE,
     Detector,
+    Finding,
     Keep,
     Redact,
     Verdict,
     header_value,
     indented_lines,
+    placeholder,
     quoted_span,
     reference_end,
     stands_for_no_secret,
     trimmed,
     unredacted,
 )
+from support_app.services.redaction.tables import secret_cells
 from support_app.services.redaction.vocabulary import (
     is_common_word,
     is_password_key,
     is_secret_key,
+    key_parts,
+    names_a_key,
 )
 
 LAYER = "named-fields"
@@ -64,15 +69,19 @@ LAYER = "named-fields"
 # key alone is what the scan matches, so a text of many keys that name nothing
 # (``key=key=key=…``) is not read to its end once per key.
 _SECRET_KEY_VALUE = re.compile(
-    rf"(?:{DQ}|{SQ}|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
+    # SQL's N'…' and a one-string JSON array (config.bindCredential=["X"]) read as quoted
+    rf"(?:(?:N(?=')|\[[ \t]*(?=\\?[\"']))?(?:{DQ}|{SQ})"
+    rf"|(?P<block>[|>][+\-]?[0-9]?(?=[ \t]*(?:#[^\r\n]*)?\r?\n))"
     rf"|{UNCLOSED}|(?P<tok>{UNQUOTED_VALUE})|(?P<eol>(?=\r?\n)))"
 )
 
 
 def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
     key, text = match.group("key"), match.string
-    if len(key) > 64 or not is_secret_key(key):
+    if len(key) > 64:
         return None  # (a base64 blob with "=" padding is no key=value)
+    if not is_secret_key(key):
+        return _chosen_key(match) if names_a_key(key) else None
     if _COLON_PATH.search(text, max(0, match.start("key") - 80), match.start("key")):
         return None  # a part of a colon path: arn:aws:secretsmanager:…:secret:name
     opening = text[match.start("key") - 1 : match.start("key")]
@@ -104,6 +113,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return None  # read -p 'Passwort: ' PW: a prompt, its quote closes at once
         if reference := REFERENCE.match(text, start):
             return Keep(reference.end())  # "password: ${{ secrets.X }}, token: …"
+        if _OPENS_A_MAPPING.match(text, start):
+            return None  # "adminPassword": {  — its own keys follow on the next lines
         end = min(e for e in (text.find("\n", start), text.find("\r", start), len(text)) if e >= 0)
         span = trimmed(text, start, end)
         first = text[start:end].split(None, 1)[0].rstrip(",;.)")
@@ -119,10 +130,14 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             return Keep(end)
         if _MYSQL_PASSWORD_USED.match(text, *span):
             return None  # MySQL's "(using password: YES)" says whether one was sent
+    elif _SQL_PASSWORD_CALL.match(text, value.start("tok")):
+        return None  # "= PASSWORD('X')": the command-argument detector takes X
     elif _CMDLET.fullmatch(text, *value.span("tok")):
         return None  # "$pw = ConvertTo-SecureString 'X'": the cmdlet's detector takes X
     else:
         start, end = value.span("tok")
+        if _CREDENTIAL_PARTS & set(key_parts(key)) and (pair := _PAIR_REST.match(text, end)):
+            end = pair.end()  # --credentials=user,password: the pair is one value
         escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
     if (reference := reference_end(text, *span)) is not None:
@@ -137,6 +152,33 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
     return unredacted(text, span)
 
 
+_OPENS_A_MAPPING = re.compile(r"[{\[][ \t]*(?:\r?\n|$)")
+_CREDENTIAL_PARTS = frozenset({"cred", "creds", "credential", "credentials"})
+_PAIR_REST = re.compile(r",[^\s,;&\"'<>)\]}=]+(?=\s|$)")  # (not mount's ",uid=0")
+
+
+def _chosen_key(match: re.Match[str]) -> Verdict:
+    """The value of a bare "key" (key = "X", key=X) when it looks chosen as a secret: a
+    typed password's letters, digits and symbols, or a long random string; an
+    identifier called a key (an issue key, an object path) stays."""
+    text = match.string
+    value = _BARE_KEY_VALUE.match(text, match.end())  # bounded: key=key=key=… stays cheap
+    if value is None:
+        return None
+    span = next(value.span(g) for g in ("dq", "sq", "tok") if value.start(g) >= 0)
+    chosen = text[span[0] : span[1]]
+    if _TYPED_PASSWORD.fullmatch(chosen) or (
+        looks_random(chosen) and not _PATH_LIKE.search(chosen)
+    ):
+        return unredacted(text, span)
+    return None
+
+
+_PATH_LIKE = re.compile(r"[/\\.:]")
+_BARE_KEY_VALUE = re.compile(
+    r"\"(?P<dq>[^\"\r\n]{1,128})\"|'(?P<sq>[^'\r\n]{1,128})'"
+    r"|(?P<tok>[^\s,;&\"'<>)\]}=]{1,128})(?![^\s,;&\"'<>)\]}])"
+)
 # "admin-password:  16 bytes": its size, not the password.
 _SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 
@@ -166,6 +208,7 @@ _COLON_PATH = re.compile(r"\barn:\S*:$")
 _CONNECTION_STRING_NAME = re.compile(r"(?i)conn(?:ection)?[_\-]?str(?:ing)?|dsn")
 _PAIRS = re.compile(r"=[^;]*;")
 _MYSQL_PASSWORD_USED = re.compile(r"(?:YES|NO)\)")
+_SQL_PASSWORD_CALL = re.compile(r"(?i:(?:old_)?password)[ \t]*\(")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 
 SECRET_KEY = Detector(
@@ -181,7 +224,7 @@ SECRET_KEY = Detector(
     pattern=re.compile(
         # "%3D": an encoded "=" inside a URL that is itself a query parameter
         rf"(?:(?<=\\u0026)|(?<![\w.\-])){QUOTE}(?P<key>{KEY_NAME}){QUOTE}"
-        r"[ \t]*(?P<sep>[=:]|%3[Dd])[ \t]*",
+        r"[ \t]*(?P<sep>[:?+]=|[=:]|%3[Dd])[ \t]*",  # (Make's and Go's := ?= +=)
         re.IGNORECASE,
     ),
     locate=_locate_secret_key,
@@ -286,12 +329,19 @@ def _locate_authorization(match: re.Match[str], _allowed: frozenset[str]) -> Ver
             return None  # 'WWW-Authenticate: Bearer realm="…"': a challenge, no credential
         return unredacted(text, (start, end))
     start, end = header_value(match)
+    opening = text[match.start()]
+    if (
+        opening in "\"'"
+        and match.start("line") >= 0
+        and (close := text.find(opening, start, end)) > 0
+    ):
+        end = close  # curl -H "Authorization: Bearer $TOKEN" -H …: the header ends at its quote
     scheme = _SCHEME_PREFIX.match(text, start, end)
     if scheme and scheme.end() < end:  # keep the scheme: support needs to know it
         start = scheme.end()
     first = text[start:end].split(None, 1)
     if first and stands_for_no_secret(first[0]):
-        return Keep(end)  # "Basic …(gekürzt)…", "Bearer [redacted]"
+        return Keep(end)  # "Basic …(gekürzt)…", "Bearer [redacted]", "Bearer $TOKEN"
     return unredacted(text, (start, end))
 
 
@@ -313,7 +363,19 @@ AUTHORIZATION = Detector(
 
 
 def _locate_header(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
-    return unredacted(match.string, header_value(match))
+    start, end = header_value(match)
+    if all(_PLAIN_COOKIE.fullmatch(pair.strip()) for pair in match.string[start:end].split(";")):
+        return Keep(end)  # "Set-Cookie: lang=de; Path=/; Secure": settings, no session
+    return unredacted(match.string, (start, end))
+
+
+# A cookie that carries no session: a preference (language, theme, consent) or one of
+# Set-Cookie's attributes.
+_PLAIN_COOKIE = re.compile(
+    r"(?i:path|domain|expires|max-age|samesite|secure|httponly|priority|partitioned)\b.*"
+    r"|(?i:lang|language|locale|culture|theme|tz|timezone|currency|country|region|consent"
+    r"|cookie_?consent)=[\w\-]{0,12}|"
+)
 
 
 COOKIE = Detector(
@@ -338,6 +400,8 @@ def _locate_cli_credentials(match: re.Match[str], _allowed: frozenset[str]) -> V
     while text.startswith(PLACEHOLDER_PREFIX, user_end) and text.find("]", user_end, end) > 0:
         user_end = text.find("]", user_end, end) + 1
     found = [i for i in (text.find(":", user_end, end), text.find("%", user_end, end)) if i >= 0]
+    if not found and (comma := text.find(",", user_end, end)) > user_end:
+        found = [comma]  # lftp -u user,password
     if not found:
         return None  # "curl -u admin" asks for the password; "pip install -U pkg"
     separator = min(found)
@@ -363,7 +427,7 @@ CLI_CREDENTIALS = Detector(
 
 _ARGUMENT = r"[^\s\"',;|&<>()\[\]{}`]+"
 # A value that is no secret of its own: a variable, an expression, a prompt ("*").
-_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd):|stdin\b")
+_NOT_A_LITERAL = re.compile(r"[$%(*]|(?:env|file|fd)(?::|$)|stdin\b")  # keytool -storepass:env X
 # After a short option, a value that starts like an option is the next option.
 _OPTION = re.compile(r"-[\w\-]")
 
@@ -384,8 +448,11 @@ def _locate_cli_option(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             if text.startswith("pass:", start):  # openssl -passin pass:X
                 start += len("pass:")
             return unredacted(text, (start, end), literal=True)
-    if option[1] != "-" and option_takes_secret(option[:2], command, GLUED):
-        after = match.start("opt") + 2
+    glued_option = next(
+        (o for o in (option[:2], option[:3]) if option_takes_secret(o, command, GLUED)), None
+    )
+    if option[1] != "-" and glued_option:
+        after = match.start("opt") + len(glued_option)
         quoted = _GLUED_QUOTED.match(text, after)  # mysql -p'X'
         if quoted:
             return unredacted(text, quoted.span("value"), literal=True)
@@ -457,10 +524,18 @@ def _locate_command_argument(match: re.Match[str], _allowed: frozenset[str]) -> 
         return None
     if match.start("netuser") >= 0 and text.startswith(("/", "*"), start):
         return None  # "net user bob /add", "net user bob *" (prompts for it)
+    if match.start("auth") >= 0 and (
+        _MECHANISM.fullmatch(text, start, end)
+        or not _CHOSEN.search(text, start, end)
+        or is_common_word(text[start:end])
+    ):
+        return None  # SMTP's "AUTH LOGIN", "AUTH failed for …": no password
     if match.start("oracle") >= 0 and (at := text.find("@", start, end)) > start:
         end = at  # user/password@//host:1521/service
     return unredacted(text, (start, end))
 
+
+_MECHANISM = re.compile(r"[A-Z][A-Z0-9\-_]*")
 
 COMMAND_ARGUMENT = Detector(
     layer=LAYER,
@@ -482,11 +557,18 @@ COMMAND_ARGUMENT = Detector(
         "net user",
         "net.exe user",
         "htpasswd",
+        "mosquitto_passwd",
         "sqlplus",
         "rman",
         "expdp",
         "impdp",
         "dgmgrl",
+        "exp ",
+        "imp ",
+        "password(",
+        "rabbitmqctl",
+        "rasdial",
+        "auth ",
     ),
     pattern=re.compile(
         r"(?<![\w\-])(?:"
@@ -494,12 +576,18 @@ COMMAND_ARGUMENT = Detector(
         r"|reg(?:\.exe)?[ \t]+add\b[^\r\n|&]*?[ \t]/v[ \t]+"
         r"(?:\"(?P<rqname>[^\"\r\n]+)\"|(?P<rname>[^\s\"]+))[^\r\n|&]*?[ \t]/d[ \t]+"
         r"|(?P<netuser>net)(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\r\n]+\"|[^\s/\"]+)[ \t]+"
-        r"|htpasswd[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
+        r"|(?:htpasswd|mosquitto_passwd)[ \t]+(?-i:-[A-Za-z]*b[A-Za-z]*)(?:[ \t]+-[A-Za-z]+)*"
         r"(?:[ \t]+(?![\"'])[^\s\"']+){1,2}[ \t]+"
-        r"|(?P<oracle>sqlplus|rman|expdp|impdp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
-        r"(?:(?:userid|target)=)?[\w$#]+/"
+        r"|(?P<oracle>sqlplus|rman|expdp|impdp|exp|imp|dgmgrl)(?:[ \t]+-[A-Za-z]+)*[ \t]+"
+        r"(?:(?:userid|target)(?:=|[ \t]+))?[\w$#]+/"
         r"|identified[ \t]+by[ \t]+(?:password[ \t]+)?"  # SQL: CREATE USER x IDENTIFIED BY 'y'
-        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?=['\"])"  # ALTER ROLE x WITH PASSWORD
+        r"|with[ \t]+(?:encrypted[ \t]+)?password[ \t]+(?:=[ \t]*)?N?(?=['\"])"  # WITH PASSWORD
+        r"|(?<![\w.])(?:old_)?password[ \t]*\([ \t]*(?=['\"])"  # MySQL's PASSWORD('X')
+        # a user's password as the argument after the user: rabbitmqctl add_user U X,
+        # rasdial ENTRY U X, Redis AUTH [U] X at its prompt or a line's start
+        r"|rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+[^\s\"']+[ \t]+"
+        r"|rasdial(?:\.exe)?[ \t]+(?:\"[^\"\r\n]+\"|[^\s\"]+)[ \t]+[^\s/\"]+[ \t]+(?![/*])"
+        r"|(?:(?<=[>#$][ \t])|(?<![^\r\n]))(?P<auth>(?-i:AUTH))[ \t]+(?:[\w.\-]+[ \t]+(?=\S))?"
         r"|wpa_passphrase[ \t]+(?:\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\s\"']+)[ \t]+"
         r"|synouser[ \t]+--setpw[ \t]+[^\s\"']+[ \t]+"
         r"|rclone[ \t]+obscure[ \t]+"
@@ -546,9 +634,12 @@ PIPED_PASSWORD = Detector(
     triggers=("echo", "printf"),
     pattern=re.compile(
         r"(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]+)*[ \t]+(?:'%s(?:\\{1,2}n)?'[ \t]+)?"
-        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&]+))[ \t]*\|[ \t]*"
+        rf"(?:{DQ}|{SQ}|(?P<tok>[^\s|;&)]+))"
+        # (echo X; echo X) | smbpasswd -s: the new password and its confirmation
+        r"(?:[ \t]*;[ \t]*(?:echo|printf)[^\r\n|;&)]*\))?[ \t]*\)?[ \t]*\|[ \t]*"
         r"(?=[^\r\n|;&]*(?:\bsudo\b[^\r\n|;&]*[ \t]-[A-Za-z]*S\b|--password-stdin|--stdin\b"
-        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b))"
+        r"|\bchpasswd\b|\bkinit\b|\bcryptsetup\b|--set-password\b|--passwd-on-stdin\b"
+        r"|\bsmbpasswd\b[^\r\n|;&]*[ \t]-[A-Za-z]*s))"
     ),
     locate=_locate_literal,
 )
@@ -678,10 +769,10 @@ XML_SETTING = Detector(
     'value="X"/> (attributes in any order), <setting name="DbPassword"><value>X</value>, '
     '<entry key="db.password">X</entry>, and a key element\'s value element (plist '
     "<key>ApiSecret</key><string>X</string>, <entry><key>…</key><value>X</value>)",
-    triggers=("key=", "name=", "<key>"),
+    triggers=("key=", "name=", "type=", "id=", "<key>"),
     pattern=re.compile(
         # quotes also JSON-escaped (\"), as in an XML file written into a JSON string
-        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"<[\w.\-:]+[ \t][^<>]*?\b(?:key|name|type|id)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k1>[^\"<>\\]*)\\?\"|\\?'(?P<k2>[^'<>\\]*)\\?')"
         r"(?:[^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v1>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v2>(?:[^'\\]|\\(?!'))*)\\?')"
@@ -689,7 +780,7 @@ XML_SETTING = Detector(
         # the value before the name: <add value="X" key="ApiSecret" />
         r"|<[\w.\-:]+[ \t][^<>]*?\bvalue[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<v5>(?:[^\"\\]|\\(?!\"))*)\\?\"|\\?'(?P<v6>(?:[^'\\]|\\(?!'))*)\\?')"
-        r"[^<>]*?\b(?:key|name)[ \t]*=[ \t]*"
+        r"[^<>]*?\b(?:key|name|type|id)[ \t]*=[ \t]*"
         r"(?:\\?\"(?P<k3>[^\"<>\\]*)\\?\"|\\?'(?P<k4>[^'<>\\]*)\\?')"
         # a key element and its value element: plist <key>X</key><string>…, <entry><key>…
         r"|<key>(?P<k5>[^<]{1,80})</key>\s*<(?:string|value|data)>(?P<v7>[^<]*)<",
@@ -732,6 +823,9 @@ def _locate_device_secret(match: re.Match[str], _allowed: frozenset[str]) -> Ver
     return unredacted(match.string, match.span("secret"))
 
 
+# How a device writes a secret it shows: "password encrypted 3efc…", "key ciphertext AQB…".
+_DEVICE_ENCODING = r"(?:encrypted|ciphertext|cipher|plaintext)"
+
 NETWORK_DEVICE_SECRET = Detector(
     layer=LAYER,
     name="network-device-secret",
@@ -755,13 +849,13 @@ NETWORK_DEVICE_SECRET = Detector(
         r"(?<![\w\-])(?:"
         r"(?:password|secret|key-string|authentication-key)[ \t]+[05789][ \t]+"
         r"|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?[ \t]+(?:password|secret)[ \t]+"
-        r"(?![05789][ \t])"
+        rf"(?:{_DEVICE_ENCODING}[ \t]+)?(?![05789][ \t])"
         r"|enable[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+\d+)?(?:[ \t]+[05789](?=[ \t]))?"
         r"[ \t]+"
         r"|snmp-server[ \t]+community[ \t]+"
         r"|(?:isakmp|tacacs-server|radius-server)(?:[ \t]+host[ \t]+\S+)?[ \t]+key"
-        r"(?:[ \t]+[0-9](?=[ \t]))?[ \t]+"
-        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote))*[ \t]+)"
+        rf"(?:[ \t]+(?:[0-9]|{_DEVICE_ENCODING})(?=[ \t]))?[ \t]+"
+        r"|pre-shared-key(?:[ \t]+(?:ascii-text|hexadecimal|ascii|hex|local|remote|key))*[ \t]+)"
         r"(?P<secret>[^\s]+)",
         re.IGNORECASE,
     ),
@@ -791,7 +885,8 @@ ADDRESS_PASSWORD = Detector(
     summary="the password after an e-mail address and ':' (postfix sasl_passwd, dovecot "
     "passwd-file, credential lists: user@example:X)",
     triggers=("@",),
-    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;]{4,})"),
+    # (a password may hold "@": what comes after the address and ":" is the password)
+    pattern=re.compile(r":(?P<secret>(?:\{[A-Z0-9\-]+\})?[^\s:@\"'<>,;][^\s:\"'<>,;]{3,})"),
     locate=_locate_address_password,
 )
 
@@ -820,11 +915,29 @@ _CONFIG_NAMES = frozenset(
         "eap",
         "xauth",
         "priv",  # SNMPv3: auth sha X priv aes 128 Y
+        *(
+            _SNMP_PROTOCOLS := (
+                "md5",
+                "sha",
+                "sha1",
+                "sha224",
+                "sha256",
+                "sha384",
+                "sha512",
+                "aes",
+                "aes128",
+                "aes192",
+                "aes256",
+                "des",
+                "3des",
+            )
+        ),
     }
 )
 _CONFIG_ENCODINGS = frozenset(
     {"enc", "encrypted", "cipher", "ciphertext", "plaintext", "plain-text", "ascii", "ascii-text",
      "hex", "raw", "sha", "sha1", "sha256", "md5", "aes", "des", "3des", "128", "192", "256",
+     "simple", "cleartext", "aes-128", "aes-192", "aes-256", "sha-256", "sha-512",
      "0", "5", "6", "7", "8", "9", "reg_sz", "reg_expand_sz", "reg_multi_sz"}
 )  # fmt: skip
 # Words before a name that make it no secret's name ("public key", "host key").
@@ -841,13 +954,19 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     line_start = text.rfind("\n", max(0, match.start() - 120), match.start()) + 1
     if line_start == 0 and match.start() > 120:
         return None
-    before = text[line_start : match.start()].split()
+    prompt = _PROMPT.match(text, line_start, match.start())
+    before = text[prompt.end() if prompt else line_start : match.start()].split()
     if before and before[-1].lower().strip("\"'(") in _NOT_SECRET_BEFORE:
         return None
-    if not all(_CONFIG_TOKEN.fullmatch(word) for word in before):
-        return None  # a log line or a sentence, not a configuration statement
     start, end = match.span("value")
     quoted = text[start] in "\"'"
+    # a quoted value after a secret's name is a statement of it after any command words
+    # ("SetEnv DB_PASS 'X'", "occ ldap:set-config s01 ldapAgentPassword 'X'")
+    token = _COMMAND_TOKEN if quoted and is_secret_key(name) else _CONFIG_TOKEN
+    if not all(token.fullmatch(word) for word in before):
+        return None  # a log line or a sentence, not a configuration statement
+    if lower in _SNMP_PROTOCOLS and not _keyed_by_protocol(text[start:end].strip("\"'")):
+        return None  # "encr aes 256", "esp aes256 sha256", "sha256 9f86d0…": no key
     if quoted:
         start, end = start + 1, end - 1
     else:
@@ -855,20 +974,60 @@ def _locate_config_value(match: re.Match[str], _allowed: frozenset[str]) -> Verd
     value = text[start:end]
     if not value or stands_for_no_secret(value) or REFERENCE.match(value):
         return None  # (not Keep: what follows may be another detector's, "[('X-Api-Key', …)]")
+    if (
+        not quoted
+        and lower in ("auth", "credentials", "creds")
+        and (pair := _USER_AND_PASSWORD.fullmatch(value))
+        and _CHOSEN.search(pair.group("secret"))
+    ):
+        return unredacted(text, (start + pair.start("secret"), end))  # stats auth ops:X
     if not quoted and (_NOT_A_CONFIG_VALUE.match(value) or value.endswith(":")):
         return None  # an option, a pipe, a key=value pair or a label comes next
     encoded = bool(match.group("enc").strip())
-    if is_secret_key(value) or _STATED_NEXT.match(text, match.end()):
-        return None  # "key AccountKey is …": the next name, or a sentence's subject
+    if (
+        (_NAME_SHAPE.fullmatch(value) and is_secret_key(value))
+        or _STATED_NEXT.match(text, match.end())
+        or _OPENS_A_BLOCK.match(text, match.end())
+    ):
+        return None  # "key AccountKey is …", 'key "rndc-key" {': a name, not a value
     if not (encoded or quoted or _CHOSEN.search(value)):
         return None  # "key chain KC1", "Kennwort läuft ab": a word, not a value
-    if is_common_word(value) or (not encoded and IDENTIFIER.fullmatch(value)):
+    if is_common_word(value) or (
+        not encoded and IDENTIFIER.fullmatch(value) and not _HEX_KEY.fullmatch(value)
+    ):
         return None
     if any(d.pattern.match(text, start) for d in NAMED_FORMATS):
         return None  # the named detector takes it, so the placeholder says what it was
     return unredacted(text, (start, end))
 
 
+def _keyed_by_protocol(value: str) -> bool:
+    """Whether the value after an SNMPv3 protocol word ("auth sha X", createUser's "SHA
+    'X' AES 'Y'") is a chosen key, not a key size, another protocol or a named hash."""
+    lower = value.lower()
+    return not (
+        lower in _CONFIG_ENCODINGS
+        or lower.isdigit()
+        or _HASH_LIKE.fullmatch(value)
+        or _PROTOCOL_WORD.match(lower)
+    ) and bool(_CHOSEN.search(value))
+
+
+_HASH_LIKE = re.compile(r"[0-9a-fA-F]{16,}")
+_PROTOCOL_WORD = re.compile(r"(?:sha|md5|aes|des|3des|hmac|modp|ecp|group)[\d\-_]")
+# A long hex key is no identifier: "PSK 0x5f2c8a1e9b7d3f6a…".
+_HEX_KEY = re.compile(r"0x[0-9a-fA-F]{16,}")
+_OPENS_A_BLOCK = re.compile(r"[ \t]*\{")
+_NAME_SHAPE = re.compile(r"[A-Za-z][A-Za-z_\-.]*|[A-Z][A-Z0-9_]*")  # no chosen digits
+_USER_AND_PASSWORD = re.compile(r"[\w.\-@]+:(?P<secret>\S+)")
+# A device's prompt before its command: "(Cisco Controller) >", "[Huawei-aaa]",
+# "127.0.0.1:6379>", "sw01(config)#".
+_PROMPT = re.compile(
+    r"[ \t]*(?:\([^()\r\n]{1,40}\)[ \t]*[>#]"
+    r"|(?:\[[^\[\]\s]{1,40}\]|[\w\-.@:~]+(?:\([\w\-]+\))?[#>$])(?=[ \t]))"
+)
+# Command words before a quoted value: anything but a sentence's punctuated word.
+_COMMAND_TOKEN = re.compile(r"[^\s]*[^\s.,;!?]")
 # What starts no value: an option, a pipe or redirection, a parenthesis, a variable.
 _NOT_A_CONFIG_VALUE = re.compile(r"[-/|&<>()$=:\\]|[^=]+=[^=]|[^:]+:")  # (base64 ends in "=")
 # A value that looks chosen: a digit, a symbol, or a capital inside a word.
@@ -876,7 +1035,7 @@ _CHOSEN = re.compile(r"\d|[!#$%*+?@^~&]|[a-z][A-Z]")
 # What may stand before a secret's name in a configuration statement: lower-case words,
 # numbers, addresses, quoted names, a device prompt ("6300-CORE(config)#").
 _CONFIG_TOKEN = re.compile(
-    r"[a-z0-9][\w\-.:/]*|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
+    r":|-{1,2}[A-Za-z][\w\-]*|[a-z0-9][\w\-.:/]*|\S*[!#$%*+?@^~&]\S*[^\s.,;!?]|(?=\S*\d)[\w\-.:/@]+|[A-Z0-9][A-Z0-9_\-]*|\"[^\"]*\"|'[^']*'|[\w\-.@\[\]~]+(?:\([\w\-]+\))?[#>$]"
 )
 _STATED_NEXT = re.compile(r"[ \t]+(?i:is|ist|was|war|lautet|=|:)(?:[ \t]|$)")
 
@@ -1018,3 +1177,160 @@ HIGH_ENTROPY = Detector(
     ),
     locate=_locate_high_entropy,
 )
+
+
+# --- names and values as arguments of calls ---------------------------------------------
+
+# A quoted setting name: any name the vocabulary reads ("DB_PASSWORD", "Smtp:Password",
+# "dbpassword").
+_QUOTED_NAME = r"(?:\"(?P<dname>[^\"\s\\]{2,80})\"|'(?P<sname>[^'\s\\]{2,80})')"
+# A name that is a setting's, not a word of a list: with a separator or capitals inside.
+_SETTING_NAME = re.compile(r"[\w.:/\-]*[_.:/\-][\w.:/\-]*|[a-z]+[A-Z]\w*|[A-Z][A-Z0-9]+")
+# A value that is itself a name: an environment variable, a snake-case setting.
+_NAME_LIKE_VALUE = re.compile(r"[A-Z][A-Z0-9_]*|[a-z]+(?:_[a-z0-9]+)+")
+
+
+def _locate_quoted_setting(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    text = match.string
+    name = match.group("dname") or match.group("sname")
+    if not is_secret_key(name):
+        return None
+    if match.start("list") >= 0 and not _SETTING_NAME.fullmatch(name):
+        return None  # ["password", "username"]: words of a list, no pair
+    span = quoted_span(match)
+    if span is None:
+        return None
+    value = text[span[0] : span[1]]
+    if (
+        _NAME_LIKE_VALUE.fullmatch(value)
+        or is_common_word(value)
+        or IDENTIFIER.fullmatch(value)
+        or text.startswith(":", span[1] + 1)  # the next JSON key, not a value
+    ):
+        return None
+    return unredacted(text, span)
+
+
+QUOTED_SETTING = Detector(
+    layer=LAYER,
+    name="quoted-setting",
+    summary="a quoted value after a quoted secret name in code and commands: PHP "
+    "define('DB_PASSWORD', 'X') and 'dbpassword' => 'X', Ruby ['smtp_password'] = 'X', "
+    "SetEnvironmentVariable('API_SECRET', 'X'), dotnet user-secrets set \"Smtp:Password\" "
+    '"X"',
+    triggers=KEY_WORDS,
+    pattern=re.compile(
+        rf"{_QUOTED_NAME}(?:[ \t]*(?:=>|\][ \t]*=)[ \t]*|(?P<list>[ \t]*,[ \t]*|[ \t]+))"
+        rf"(?:{DQ}|{SQ})"
+    ),
+    locate=_locate_quoted_setting,
+)
+
+
+def _locate_credential_call(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    """The password among a sign-in call's quoted arguments: the one after the user."""
+    text = match.string
+    if _NAMED_ARGUMENT.search(text, match.end("fn"), match.end()):
+        return None  # named arguments (credentialsId: 'x', user=…) are the key detectors'
+    literals = list(_QUOTED_ARGUMENT.finditer(text, match.end("fn"), match.end()))
+    if len(literals) >= 2:
+        chosen = literals[1]
+    elif len(literals) == 1 and match.group("fn").lower().endswith("password"):
+        chosen = literals[0]  # setPassword('X')
+    else:
+        return None
+    start, end = chosen.span("value")
+    value = text[start:end]
+    if (
+        is_common_word(value)
+        or IDENTIFIER.fullmatch(value)
+        or REFERENCE.match(value)
+        or _NAME_LIKE_VALUE.fullmatch(value)
+    ):
+        return None
+    return unredacted(text, (start, end))
+
+
+_NAMED_ARGUMENT = re.compile(r"[(,][ \t]*\w+[ \t]*[:=][^:=]")
+_QUOTED_ARGUMENT = re.compile(r"([\"'])(?P<value>(?:(?!\1)[^\r\n\\])*)\1")
+
+CREDENTIAL_CALL = Detector(
+    layer=LAYER,
+    name="credential-call",
+    summary="the password among the quoted arguments of a sign-in call, after the user: "
+    "NetworkCredential('user', 'X'), ldap_bind($c, 'dn', 'X'), sp_addlogin 'user', 'X', "
+    "db.changeUserPassword('user', 'X'), authenticate('user', 'X')",
+    triggers=("credential", "bind", "login", "password", "authenticate"),
+    pattern=re.compile(
+        r"(?<![\w.])(?P<fn>(?:\w+\.)*\w*(?i:credentials?|bind(?:_s)?|login|password"
+        r"|authenticate))(?:[ \t]*\(|[ \t]+(?=[\"']))[^()\r\n;]{0,300}"
+    ),
+    locate=_locate_credential_call,
+)
+
+
+def _locate_secret_default(match: re.Match[str], _allowed: frozenset[str]) -> Verdict:
+    if not is_secret_key(match.group("name")):
+        return None
+    span = quoted_span(match)
+    return None if span is None else unredacted(match.string, span)
+
+
+VARIABLE_DEFAULT = Detector(
+    layer=LAYER,
+    name="variable-default",
+    summary="the default value of a Terraform/HCL variable whose name names a secret "
+    '(variable "sql_admin_password" { default = "X" })',
+    triggers=("variable",),
+    pattern=re.compile(
+        r"(?<![\w\-])variable[ \t]+\"(?P<name>[^\"\r\n]{1,80})\"[ \t]*\{[^{}]{0,400}?"
+        rf"\bdefault[ \t]*=[ \t]*{DQ}"
+    ),
+    locate=_locate_secret_default,
+)
+
+EXPECTED_PASSWORD = Detector(
+    layer=LAYER,
+    name="expect-send",
+    summary='what an expect script sends after a password prompt (expect "Password:" / '
+    'send "X\\r")',
+    triggers=("expect",),
+    pattern=re.compile(
+        r"(?<![\w\-])expect[ \t]+(?:-\w+[ \t]+)*\"[^\"\r\n]*(?i:pass|kennwort|pin\b|secret)"
+        r"[^\"\r\n]*\"[^\r\n]*\r?\n[ \t]*send[ \t]+(?:-\w+[ \t]+)*\""
+        r"(?P<secret>(?:[^\"\\\r\n]|\\(?![rn]\"))+)(?:\\[rn])?\""
+    ),
+    locate=_locate_secret,
+)
+
+
+# --- tables --------------------------------------------------------------------------------
+
+TABLE_COLUMN = Detector(
+    layer=LAYER,
+    name="table-column",
+    summary="the cells under a column heading that names a secret: delimited exports "
+    "(CSV with ',', ';' or tabs: Password, login_password, Kennwort) and aligned tool "
+    "output with a dashed rule under the headings (Format-Table)",
+    triggers=KEY_WORDS,
+    # A heading line with a delimiter, or over a dashed rule; the cells are found by
+    # ``redact_table_columns`` row by row (``tables``), in a pass before the others.
+    pattern=re.compile(r"[^\r\n]*(?:[,;\t][^\r\n]*|\r?\n-{3,}[ \t]+-)"),
+    scans_rows=True,
+)
+_TABLE_PLACEHOLDER = placeholder(TABLE_COLUMN.name)
+
+
+def redact_table_columns(text: str, findings: list[Finding] | None = None) -> str:
+    """``text`` without the cells of columns whose headings name a secret."""
+    spans = secret_cells(text)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for start, end in spans:
+        out += (text[pos:start], _TABLE_PLACEHOLDER)
+        pos = end
+        if findings is not None:
+            findings.append(Finding(LAYER, TABLE_COLUMN.name, TABLE_COLUMN.summary))
+    out.append(text[pos:])
+    return "".join(out)

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 
 from support_app.services.redaction.catalogue import CATALOGUE
+from support_app.services.redaction.named_fields import redact_table_columns
 from support_app.services.redaction.stated_in_prose import redact_statements
 from support_app.services.redaction.syntax import Detector, Finding, Redact, Verdict, placeholder
 
@@ -214,7 +215,7 @@ class _Pass:
 _PLACEHOLDERS = {d.name: placeholder(d.name) for d in CATALOGUE}
 _PASSES = (
     _Pass(tuple(d for d in CATALOGUE if d.spans_lines)),
-    _Pass(tuple(d for d in CATALOGUE if not (d.spans_lines or d.scans_sentences))),
+    _Pass(tuple(d for d in CATALOGUE if not (d.spans_lines or d.scans_sentences or d.scans_rows))),
 )
 
 
@@ -254,6 +255,7 @@ def scan(text: str, allowed: frozenset[str]) -> str:
 
 
 def _scan(text: str, allowed: frozenset[str], findings: list[Finding] | None = None) -> str:
+    text = redact_table_columns(text, findings)
     for detector_pass in _PASSES:
         text = detector_pass.apply(text, allowed, findings)
     return redact_statements(text, findings)

@@ -86,6 +86,9 @@ class Detector:
     # Found by the prose layer's own pass after the others (it weighs a whole line,
     # before and after its noun), not by ``pattern`` at one position.
     scans_sentences: bool = False
+    # Found by the table pass before the others (a column's heading names the secret
+    # of every row below it), not by ``pattern`` at one position.
+    scans_rows: bool = False
 
 
 def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Verdict:
@@ -113,9 +116,10 @@ def unredacted(text: str, span: tuple[int, int], *, literal: bool = False) -> Ve
 # kept ("$(cat /run/secrets/x)").
 _NO_SECRET = re.compile(
     r"\*{3,}\w{0,6}|\w{0,6}\*{3,}|[\u2022\u25cf\u00b7]{3,}\w{0,6}|x{3,}|X{3,}|#{3,}|-{1,3}"
-    r"|<[^<>\r\n]*>|\[[^\[\]\r\n]*\]?"
+    r"|<[^<>\r\n]*>|\[(?!enc:)[^\[\]\r\n]*\]?"  # (IIS's [enc:…:enc] is the secret, encrypted)
+    r"|(?i:your|my|dein|ihr)[_\-][\w\-]+|[\w\-]+[_\-](?i:here|hier)"  # YOUR_API_KEY_HERE
     r"|\((?i:hidden|masked|redacted|removed|entfernt|ausgeblendet|versteckt|geschw\u00e4rzt"
-    r"|siehe|see|not|nicht|sensitive)\b[^)\r\n]*\)?"
+    r"|siehe|see|not|nicht|sensitive|none|keine|leer|empty|n/a)\b[^)\r\n]*\)?"
     r"|(?:\u2026|\.\.\.)\S*"  # cut short by whoever pasted it
     r"|(?:System|Microsoft)\.[\w.]+"  # a .NET type shown instead of the value
     r"|(?i:true|false|yes|no|ja|nein|on|off|null|none|nil|n/a|required|optional|erforderlich"
@@ -126,10 +130,10 @@ _NO_SECRET = re.compile(
     r"|(?:[X*]{4,5}-){2,}\S*"  # a key masked but for its end: XXXXX-XXXXX-…-7QK4M
     r"|\{?CN=.*"  # a directory name
     r"|[01]"  # a flag (PasswordComplexity = 1)
-    r"|[A-Za-z_][\w.]*\(.*"  # a call: credentials('id'), Get-Secret(…)
+    r"|[A-Za-z_][\w.]*\((?:['\"$)]|[\w.\-]+[),]|$).*"  # a call: credentials('id'), lookup(x, …)
     r"|[\w\-]+:/(?!/)\S+"  # a name and a path: db-password:/etc/credstore/… (no URL)
     r"|(?:\.{1,2}|~)/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]{1,8}|file:\S+"
-    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)/[\w./\-]+"
+    r"|/(?:etc|run|var|root|home|opt|usr|srv|tmp|mnt|data|secrets?|config)(?:/[\w./\-]*)?"
     r"|(?:hash|lmdb|btree|texthash|proxy|cdb):/\S+"  # a file, a lookup table
 )
 
@@ -184,6 +188,7 @@ KEY_WORDS = (
     "puk",
     "pat",
     "communit",  # SNMP community
+    "geheim",  # "Geheimnis"
 )
 # A key name in text: any word (possessive, so a failed match never backtracks into
 # it); ``vocabulary.is_secret_key`` decides. Letters of any script ("contraseña").
@@ -236,9 +241,17 @@ def header_value(match: re.Match[str]) -> tuple[int, int]:
 # substitution ($(cat /run/secrets/db)).
 REFERENCE = re.compile(
     r"\$\{\{[^}\r\n]*\}\}|\{\{[^}\r\n]*\}\}|\$\{[A-Za-z_][^}\r\n]*\}|\$\([A-Za-z_][^()\r\n]*\)"
-    r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
+    r"|%[A-Za-z_]\w*%|#\{[\w.\-]+\}#?|\$env:[A-Za-z_]\w*|\$[A-Z_][A-Z0-9_]*\b"
     r"|(?:var|local|module|data)\.[A-Za-z_][\w.\-]*"  # Terraform
+    r"|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w\-]*\.[a-z_][\w.]*"  # random_password.db.result
     r"|@Microsoft\.KeyVault\([^)\r\n]*\)"  # an App Service Key Vault reference
+    # YAML tags that fetch or encrypt it: Ansible !vault, CloudFormation !Ref, Home
+    # Assistant !secret; sops' ENC[…]; 1Password op://…, vault:path#key
+    r"|!(?:vault|Ref|Sub|GetAtt|ImportValue|FindInMap|secret|env_var|include)\b"
+    r"|ENC\[[^\]\r\n]*\]|op://\S+|vault:[\w/.\-]+#\w+"
+    r"|%\([\w.]+\)[sdr]"  # Python's %(DB_PASSWORD)s
+    r"|\$(?:[a-z][A-Za-z_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)+)\b(?![^\s,;)\]}'\"])"  # $cred, $SmtpCred
+    r"|@[A-Za-z_]+\b(?![^\s,;)\]}'\"])"  # a T-SQL variable: WITH PASSWORD = @pw
 )
 
 # A variable reference as a whole value: "$TOKEN", "%SMTP_PW%" (a name that starts with

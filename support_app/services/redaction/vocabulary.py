@@ -84,6 +84,8 @@ SECRET_WORDS = frozenset(
         "passhash",  # PRTG's API credential
         "pin",
         "puk",
+        "passcode",  # alarm panels, phones: master_passcode
+        "geheimnis",  # German "secret"
     }
 )
 # Compounds of "code" and "Schlüssel" (accents folded) that name a secret, in keys and
@@ -110,6 +112,9 @@ SECRET_COMPOUNDS = (
             "entry",
             "emergency",
             "duress",
+            "installer",  # alarm panels: installer_code, master code
+            "errichter",
+            "master",
         )
     ),
     *(
@@ -163,6 +168,7 @@ _SECRET_SUFFIXES = (
     "authtok",  # sssd's ldap_default_authtok
     "community",
     "phash",  # PAN-OS
+    "pskvalue",  # Zabbix TLSPSKVALUE (TLSPSKIDENTITY names the key, not its value)
     *(
         f"{owner}pass"
         for owner in (
@@ -188,6 +194,7 @@ _SECRET_SUFFIXES = (
             "svc",
             "service",
             "require",
+            "ssh",  # sshpass's SSHPASS
         )
     ),
     *SECRET_COMPOUNDS,
@@ -206,6 +213,11 @@ SECRET_PHRASES: tuple[tuple[str, ...], ...] = (
     ("master", "key"),
     ("encryption", "key"),
     ("signing", "key"),
+    ("validation", "key"),  # ASP.NET <machineKey validationKey= decryptionKey=>
+    ("decryption", "key"),
+    ("hmac", "key"),
+    ("auth", "key"),  # WordPress AUTH_KEY, SECURE_AUTH_KEY; Tailscale auth keys
+    ("password", "salt"),  # Nextcloud passwordsalt
     ("storage", "key"),
     ("function", "key"),
     ("functions", "key"),
@@ -315,6 +327,22 @@ QUALIFIERS = frozenset(
         "identifier",
         "thumbprint",
         "fingerprint",
+        "encryption",  # password_encryption = scram-sha-256: how it is stored
+        "min",  # KennwortMinLaenge, password_min_length
+        "max",
+        "minimum",
+        "maximum",
+        "laenge",
+        "lange",
+        "pruefung",
+        "prufung",
+        "check",
+        "header",  # ApiKeyHeader: the header's name, not its value
+        "field",
+        "label",
+        "prefix",
+        "hash",  # discovery-token-ca-cert-hash, password_hash: a digest named as one
+        "identity",  # TLSPSKIdentity, "PSK identity": which key, not the key
     }
 )
 # A session's id is its secret: "session_id", "JSESSIONID".
@@ -392,6 +420,28 @@ def _secret_end(parts: tuple[str, ...]) -> int:
     return end
 
 
+# Words before "key" that name a key nobody keeps secret, or an identifier called a key.
+_NOT_SECRET_KEYS = frozenset(
+    {"public", "pub", "host", "id", "registry", "cache", "object", "partition", "row", "sort",
+     "idempotency", "dedupe", "dedup", "lookup", "foreign", "license", "product", "issue",
+     "routing", "shard", "index", "map", "dict", "hash", "group", "sub", "ssh"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def names_a_key(key: str) -> bool:
+    """A name that ends in "key" or "Schlüssel" without saying whose public or which
+    identifier it is: ``key``, ``encryption_key``, ``Schluessel`` — not ``public_key``,
+    ``cache_key``, ``issue key``. Such a name alone does not make its value a secret
+    (most keys are identifiers); a value that looks like key material does."""
+    parts = key_parts(key)
+    return (
+        bool(parts)
+        and parts[-1] in ("key", "schlussel", "schluessel")
+        and not (len(parts) > 1 and parts[-2] in _NOT_SECRET_KEYS)
+    )
+
+
 # Password managers are named after what they keep: "KeePass: Kunden.kdbx → …".
 _PASSWORD_MANAGERS = frozenset(
     {"keepass", "keepassxc", "lastpass", "1password", "bitwarden", "passbolt", "passwordstate",
@@ -407,11 +457,11 @@ def is_secret_key(key: str) -> bool:
         return False
     if sum(len(p) <= 2 for p in parts) > 2:
         return False  # "MII000IBAzCCConnectionString": letters of a blob, not a name
-    if parts and parts[0] in ("existing", "external"):
-        return False  # Helm's existingSecret: the name of a Secret object, not its value
     end = _secret_end(parts)
     if end == 0:
         return False
+    if any(p in ("existing", "external") for p in parts[:end]):
+        return False  # Helm's (auth.)existingSecret: the name of a Secret object, not its value
     if parts[end - 1].endswith(_WEBHOOK_WORDS):
         qualifiers = _WEBHOOK_QUALIFIERS
     elif parts[end - 1] in ("session", "sessions"):
@@ -665,6 +715,8 @@ def qualifies_later(noun: str, words: list[str]) -> bool:
 
 # --- words of the language ------------------------------------------------------------------
 
+_MIXED = re.compile(r"[\d!#$%&*+=?@^~|/\\]")
+_LETTER = re.compile(r"[^\W\d_]")
 # A word at least this frequent in English or German (Zipf scale: 3 is once per
 # million words) is worded, not chosen ("expired", "abgelaufen", "required").
 _COMMON = 2.5
@@ -672,7 +724,13 @@ _COMMON = 2.5
 
 @lru_cache(maxsize=8192)
 def is_common_word(word: str) -> bool:
-    """A frequent word of English or German (wordfreq's lists), not a chosen string."""
+    """A frequent word of English or German (wordfreq's lists), not a chosen string.
+
+    A string of letters mixed with digits or symbols ("Ro-Kunde!42") is chosen, even
+    when wordfreq, reading it as several words, finds each of them frequent.
+    """
+    if _MIXED.search(word) and _LETTER.search(word):
+        return False
     lower = word.lower()
     return zipf_frequency(lower, "en") >= _COMMON or zipf_frequency(lower, "de") >= _COMMON
 

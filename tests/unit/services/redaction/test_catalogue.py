@@ -450,6 +450,78 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("Das Kennwort ist Hx7$kLm2", f"Das Kennwort ist {R('stated-secret')}"),
         ("la contrase\\u00f1a es Cl4ve!9", f"la contrase\\u00f1a es {R('stated-secret')}"),
     ],
+    "quoted-setting": [
+        (
+            "define( 'DB_PASSWORD', 'Wp!Define-3x' );",
+            f"define( 'DB_PASSWORD', '{R('quoted-setting')}' );",
+        ),
+        ("'dbpassword' => 'Nc!Db-Arr4',", f"'dbpassword' => '{R('quoted-setting')}',"),
+        (
+            "gitlab_rails['smtp_password'] = \"G1tlab!Smtp2\"",
+            f"gitlab_rails['smtp_password'] = \"{R('quoted-setting')}\"",
+        ),
+        (
+            'dotnet user-secrets set "Smtp:Password" "Usr!Sec-7x"',
+            f'dotnet user-secrets set "Smtp:Password" "{R("quoted-setting")}"',
+        ),
+    ],
+    "credential-call": [
+        (
+            "New-Object System.Net.NetworkCredential('svc-dav', 'NetCred!9x')",
+            f"New-Object System.Net.NetworkCredential('svc-dav', '{R('credential-call')}')",
+        ),
+        (
+            "EXEC sp_addlogin 'legacy', 'Leg@cy!Login3', 'LegacyDB';",
+            f"EXEC sp_addlogin 'legacy', '{R('credential-call')}', 'LegacyDB';",
+        ),
+        (
+            "$ok = ldap_bind($ds, 'cn=svc', 'Php!Bind#6x');",
+            f"$ok = ldap_bind($ds, 'cn=svc', '{R('credential-call')}');",
+        ),
+    ],
+    "variable-default": [
+        (
+            'variable "sql_admin_password" {\n  type = string\n  default = "Def!Sql-4"\n}',
+            'variable "sql_admin_password" {\n  type = string\n  default = "'
+            + R("variable-default")
+            + '"\n}',
+        ),
+    ],
+    "expect-send": [
+        (
+            'expect "Password:"\nsend "Exp!ect-Pw4\\r"',
+            f'expect "Password:"\nsend "{R("expect-send")}\\r"',
+        ),
+    ],
+    "key-material": [
+        ("Schluessel=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e", f"Schluessel={R('key-material')}"),
+        (
+            "$ cat /etc/zabbix/agent.psk\n4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e",
+            f"$ cat /etc/zabbix/agent.psk\n{R('key-material')}",
+        ),
+        (
+            "Keytab name: FILE:/etc/krb5.keytab\n 2 h@K (0x4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e)",
+            f"Keytab name: FILE:/etc/krb5.keytab\n 2 h@K ({R('key-material')})",
+        ),
+    ],
+    "table-column": [
+        (
+            "Name;Benutzer;Kennwort\nScan;svc-scan;Csv!Scan-3\nFax;svc-fax;",
+            f"Name;Benutzer;Kennwort\nScan;svc-scan;{R('table-column')}\nFax;svc-fax;",
+        ),
+        (
+            '"Account","Login Name","Password"\n"NAS","admin","Kp!Nas-22"',
+            '"Account","Login Name","Password"\n"NAS","admin","' + R("table-column") + '"',
+        ),
+        (
+            "User   DefaultPassword\n----   ---------------\nkiosk  Kiosk!Out-5",
+            f"User   DefaultPassword\n----   ---------------\nkiosk  {R('table-column')}",
+        ),
+        (
+            '# client  server  secret  IP addresses\n"vpn-a"  l2tpd  "Chap!A-L2tp"  *',
+            f'# client  server  secret  IP addresses\n"vpn-a"  l2tpd  "{R("table-column")}"  *',
+        ),
+    ],
     "netrc": [
         (
             "machine h.example login bob password NetrcPw3",
@@ -617,6 +689,24 @@ UNCHANGED = [
     "upload chunk YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIGCSqGSIb3 stored",
     "ConfigMap data:\n  mode: cHJvZHVjdGlvbg==\n",  # not a kind: Secret
     "auth header carries the tenant id ZmFicmlrYW0tcHJvZA== (base64 of a name)",
+    # quoted names with values that are no secret: a list of names, a variable, a call
+    'fields = ("username", "password", "email"); env = ["DB_HOST", "DB_PASSWORD", "DB_USER"]',
+    "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+    "withCredentials([usernamePassword(credentialsId: 'x', usernameVariable: 'NX_USER')])",
+    "New-Object System.Net.NetworkCredential($user, $password)",
+    'variable "admin_user" {\n  default = "azadmin"\n}',
+    'expect "login:"\nsend "admin\\r"',
+    # hex that is no key material: a public or cache key, a hash, a value in parentheses
+    "public_key=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e; cache_key: 4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e",
+    "sha256=4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e; (0x4f2a8c1e9b7d3f6a0c5e8b2d7f1a9c3e)",
+    # headers and cookies that carry no credential
+    'curl -H "Authorization: Bearer $TOKEN" -H "X-Api-Key: ${API_KEY}" https://api.example',
+    "Set-Cookie: lang=de; Path=/; Secure; SameSite=Lax",
+    # tables whose headings describe a password, or whose secret cells are masked
+    "User;PasswordLastSet;PasswordNeverExpires\njdoe;01.12.2026;False",
+    "Name,User,Password\nScan,svc-scan,********\nFax,svc-fax,",
+    "password\trequisite\tpam_deny.so\npassword\trequired\tpam_permit.so",
+    "# Kennwort laut Kunde gueltig bis Jahresende\nfoo bar baz",
 ]
 
 
