@@ -110,6 +110,12 @@ SECRET_COMPOUNDS = (
             "entry",
             "emergency",
             "duress",
+            "bestatigungs",  # Bestätigungscode: a one-time code from an SMS or app
+            "verifizierungs",
+            "verification",
+            "einmal",
+            "zahlen",  # Zahlencode of a key safe or a lock
+            "turoffner",
         )
     ),
     *(
@@ -309,6 +315,8 @@ QUALIFIERS = frozenset(
         "failures",
         "encrypted",  # LoadCredentialEncrypted
         "interval",
+        "logon",  # -ResetPasswordOnNextLogon, ChangePasswordAtLogon: a switch, not a value
+        "never",  # PasswordNeverExpires
         "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
         "ids",
         "guid",
@@ -453,6 +461,10 @@ _PROSE_SECRET_WORDS = frozenset(
         "contrasena",
         "clave",
         "pass",  # "user kunde4711 | pass Lfr!Portal-4711"
+        "kennw",  # abbreviated with a dot: "Kennw. Lohnbuchhaltung: X"
+        "passw",
+        "kennsatz",  # German "passphrase"
+        "passsatz",
     }
 )
 # … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
@@ -545,6 +557,7 @@ _PROSE_QUALIFIED = {
             "admin",
             "integration",
             "verification",
+            "sec",  # "sec code for the Yale lock"
             "keypad",
             "garage",
             "notfall",
@@ -659,7 +672,8 @@ def qualifies_later(noun: str, words: list[str]) -> bool:
     """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
     secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
     qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
-    folded = [_fold(w).replace("-", "") for w in words]
+    # each part of a hyphenated word too: "fürs Gäste-WLAN"
+    folded = [part for w in words for part in (_fold(w).replace("-", ""), *_fold(w).split("-"))]
     return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
 
 
