@@ -87,6 +87,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         return None
     password = is_password_key(key)
     colon = match.group("sep") == ":"
+    if colon and text.startswith("//", match.end("sep")):
+        return None  # a URL's scheme: credential.https://dev.azure.com.useHttpPath
     if (quoted := quoted_span(value)) is not None:
         span = _to_the_real_close(text, quoted)
     elif value.start("block") >= 0 or value.start("eol") >= 0:
@@ -112,6 +114,7 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             or is_secret_key(first)  # "passwd: password updated successfully"
             or _DATE.fullmatch(first)  # "LastBadPasswordAttempt : 18.03.2024 …"
             or _VAULT_POINTER.match(text, start, end)
+            or _SAYS_INSTEAD.match(text, start, end)
             or _SIZE.match(text, start, end)
         ):
             # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
@@ -160,6 +163,14 @@ _VAULT_POINTER = re.compile(
     r"\(?(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
     r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
     r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
+)
+# What a line says instead of a password, in words: where or how it is kept or sent
+# ("Kennwort: beim Kunden erfragen", "creds: sent via Teams DM", "Anmeldedaten: wie
+# bisher", "Password: unchanged since onboarding").
+_SAYS_INSTEAD = re.compile(
+    r"(?i:wie|beim|bei|wurde|wird|ist|sind|war|sent|send|via|per|unchanged|unver\u00e4ndert"
+    r"|same|gleich|ask|check|see|siehe|in|im|from|aus|telefonisch|separately|separat|by"
+    r"|folgt|follows|will|kommt|noch|liegt|steht|stored|given|provided)[ \t]+\S"
 )
 _DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
 _COLON_PATH = re.compile(r"\barn:\S*:$")
