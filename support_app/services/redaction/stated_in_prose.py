@@ -50,6 +50,7 @@ from support_app.services.redaction.vocabulary import (
     PROSE_QUALIFIERS,
     is_a_word,
     is_common_word,
+    is_everyday_word,
     is_secret_key,
     key_parts,
     names_secret_in_prose,
@@ -62,7 +63,7 @@ LAYER = "stated-in-prose"
 _NOUN_STEMS = (
     "pass",
     "pw",
-    "kennwort",
+    "kennw",  # Kennwort, Kennw.
     "pin",
     "puk",
     "secret",
@@ -170,7 +171,6 @@ _VERBS = frozenset(
         "nimm",
         "nehmen",
         "neu",  # "Türcode wurde geändert, neu 770412"
-        "new",
         "namely",  # "dasselbe Passwort, nämlich X", "…, i.e. X", "e.g. X"
         "nämlich",
         "i.e.",
@@ -488,6 +488,9 @@ def _grouped(line: str, tokens: list[re.Match[str]], first: int) -> tuple[int, i
     needed = _DIGIT_GROUPS[len(group)] if digits else 3
     if last - first + 1 < needed:
         return tokens[first].span()
+    groups = [t.group().rstrip(".,;") for t in tokens[first : last + 1]]
+    if not any(c.isdigit() for g in groups for c in g) and any(map(is_common_word, groups)):
+        return tokens[first].span()  # words of a sentence ("aus der SMS"), not a key
     return tokens[first].start(), tokens[last].end()
 
 
@@ -536,7 +539,7 @@ def _forward(
         return
     words = [t.group() for t in tokens]
     if after == ":":  # "door keypad pin: 4826"
-        judged = _judge(line, *_grouped(line, tokens, 0), noun, ":")
+        judged = _phrase(line, tokens[0].start(), noun) or _judge(line, *_grouped(line, tokens, 0), noun, ":")
         if judged is None and words[0].endswith(",") and len(tokens) > 1:
             judged = _adjacent(line, tokens, 1, noun, ": …,")  # "identical, Kiosk#Fleet-9"
         if judged:
@@ -596,7 +599,12 @@ def _forward(
         if value_at is not None and value_at < len(tokens):
             if "\0" in words[value_at]:
                 return  # stated, and already removed by an earlier layer
-            judged = _judge(line, *_grouped(line, tokens, value_at), noun, relation)
+            judged = _phrase(line, tokens[value_at].start(), noun) or _judge(
+                line, *_grouped(line, tokens, value_at), noun, relation
+            )
+            if judged is None and words[value_at].endswith(",") and value_at + 1 < len(tokens):
+                # "password on all kiosks: identical, Kiosk#Fleet-9"
+                judged = _adjacent(line, tokens, value_at + 1, noun, f"{relation} …,")
             if judged is None and words[value_at].lower() in _ARTICLES:
                 # "is the passphrase 'copper lantern meadow violin'"
                 for j in (value_at + 1, value_at + 2):
@@ -619,6 +627,26 @@ def _forward(
         ):
             return
         i += 1
+
+
+# A passphrase of words: three to ten of them, to the end of the clause.
+_PHRASE = re.compile(r"[^\W_]+(?:[ \t]+[^\W_]+){2,9}(?=[ \t]*(?:[.,;(]|$))", re.MULTILINE)
+_PHRASE_NOUNS = ("phrase", "satz")
+
+
+def _phrase(line: str, start: int, noun: str) -> _Candidate | None:
+    """The words a passphrase noun states ("passphrase …: silver kettle orbit lemon",
+    "Kennsatz: Hafen Möwe Anker Leuchtturm"): none of them a word of grammar or of
+    every day, which a sentence about the passphrase has ("is stored in the vault")."""
+    if not _fold_word(noun.split()[-1]).endswith(_PHRASE_NOUNS) or line[start] in _QUOTES:
+        return None
+    phrase = _PHRASE.match(line, start)
+    if phrase is None:
+        return None
+    words = phrase.group().split()
+    if any(is_everyday_word(w) or (w.isdigit() and len(w) > 3) for w in words):
+        return None
+    return _Candidate(*phrase.span(), f"noun '{noun}', a passphrase of {len(words)} words")
 
 
 def _listed(line: str, start: int, noun: str) -> Iterator[_Candidate]:
@@ -848,7 +876,7 @@ def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
             spans = _account_pairs(read) or _listed_item(read, "")
         if not spans and stated and table is None and (noun := _names_a_secret(read)):
             above, lines_left = noun, _LINES_BELOW
-            asked = "?" in read
+            asked = bool(_QUESTION.search(read))
         for candidate in spans:
             start, end = line_start + candidate.start, line_start + candidate.end
             if start < pos:
@@ -866,15 +894,18 @@ def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
 
 # A chat message's speaker and time, or a reply's answer label, before its text:
 # "[09:15] Anna Vogt: ", "Lea Hoffmann, 13:24: ", "Sam (Teams): ", "A: ", "yep: ".
-_NAME_WORD = r"(?:[^\W\d_][\w.'\-]*|\([^()\r\n]{1,20}\))"
+_NAME_WORD = r"(?:[^\W\d_](?:[^\W_]|[.'\-])*|\([^()\r\n]{1,20}\))"
 _SPEAKER = re.compile(
     r"[ \t]*(?:>[ \t]*)*(?:\[[^\]\r\n]{1,40}\][ \t]*)?"
     rf"(?:{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}}(?:,?[ \t]+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
     r"[ \t]*:[ \t]+)?"
 )
+# A question mark that ends a question ("pw?", "Kennwort vom Scanner?"), not one of
+# a shell's ("${PASSWORD:?set in .env}").
+_QUESTION = re.compile(r"[^\W\d_]\?(?=[\s\"')]|$)")
 # What may follow an answer in its message: nothing, or a remark after a dash, a comma
 # or a parenthesis ("Un1fi_Ctrl!88 - don't paste it anywhere").
-_AFTER_ANSWER = re.compile(r"[ \t]*(?:$|[\-\u2013\u2014,(][^\r\n]*)", re.DOTALL)
+_AFTER_ANSWER = re.compile(r"[ \t]*(?:[\-\u2013\u2014,(][^\r\n]*)?\r?\n?")
 
 
 def _answer(line: str, noun: str) -> list[_Candidate]:
@@ -889,6 +920,8 @@ def _answer(line: str, noun: str) -> list[_Candidate]:
     start, end, quoted = _value_span(line, *token.span())
     value = line[start:end]
     if not value or value.isalpha() or "\0" in value or _named_identifier(line, start):
+        return []
+    if reference_at(line, token.start()) or stands_for_no_secret(value):
         return []
     shape = _shape(value, noun, quoted)
     return [_Candidate(start, end, f"answers a question for '{noun}', {shape}")] if shape else []

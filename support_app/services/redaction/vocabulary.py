@@ -696,3 +696,16 @@ def is_a_word(word: str) -> bool:
     """Whether English or German has this word at all, however rare ("escrowed")."""
     lower = word.lower()
     return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0
+
+
+# A word at least this frequent is a word of grammar or of every day ("the", "ist",
+# "time", "wurde"); the words of a passphrase are chosen among rarer ones.
+_EVERYDAY = 5.2
+
+
+@lru_cache(maxsize=8192)
+def is_everyday_word(word: str) -> bool:
+    """A word of grammar or of every day in English or German, which a passphrase's
+    chosen words are not ("silver kettle orbit" against "unchanged since onboarding")."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") >= _EVERYDAY or zipf_frequency(lower, "de") >= _EVERYDAY
