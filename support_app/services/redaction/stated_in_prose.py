@@ -946,6 +946,11 @@ _ACCOUNTS = (
     "svc",
 )
 _ACCOUNT_WORD = re.compile(r"\b(?:" + "|".join(_ACCOUNTS) + r")\b")
+# A label that ends in one of these labels a login, not its password ("- admin
+# account: ADM-Kroth01", "Benutzername: …").
+_NAMES_A_LOGIN = re.compile(
+    r"(?:account|user|username|name|konto|benutzer|benutzername|login|id|e-?mail)\W*$"
+)
 # A list item that labels a value: "- firewall admin: X", "• smtp relay: X",
 # "1. Server-Kennwort (lokaler Admin): X", "NVR .......... X".
 _LIST_ITEM = re.compile(
@@ -964,7 +969,7 @@ def _listed_item(line: str, noun: str) -> list[_Candidate]:
     if item is None:
         return []
     label = item.group("label").lower()
-    if not noun and not _ACCOUNT_WORD.search(label):
+    if not noun and not (_ACCOUNT_WORD.search(label) and not _NAMES_A_LOGIN.search(label)):
         return []
     start, end, _quoted = _value_span(line, *item.span("value"))
     value = line[start:end]

@@ -44,6 +44,7 @@ SECRET_WORDS = frozenset(
         "pw",
         "pass",
         "passphrase",
+        "passcode",
         "passwort",
         "kennwort",
         "passe",  # French "mot de passe"
@@ -349,6 +350,7 @@ PASSWORD_WORDS = frozenset(
         "pw",
         "pass",
         "passphrase",
+        "passcode",
         "passwort",
         "kennwort",
         "passe",
@@ -436,49 +438,6 @@ def is_password_key(key: str) -> bool:
 
 
 # --- nouns that name a secret in prose --------------------------------------------------------
-
-# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN")…
-_PROSE_SECRET_WORDS = frozenset(
-    {
-        "password",
-        "passwords",
-        "passwort",
-        "passworter",  # Passwörter, accent folded
-        "kennwort",
-        "kennworter",
-        "passphrase",
-        "passcode",
-        "passwd",
-        "pwd",
-        "pw",
-        "pin",
-        "puk",
-        "secret",
-        "geheimnis",
-        "token",
-        "psk",
-        "mdp",
-        "contrasena",
-        "clave",
-        "pass",  # "user kunde4711 | pass Lfr!Portal-4711"
-        "kennw",  # abbreviated with a dot: "Kennw. Lohnbuchhaltung: X"
-        "passw",
-        "kennsatz",  # German "passphrase"
-        "passsatz",
-    }
-)
-# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
-# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
-_PROSE_SECRET_SUFFIXES = (
-    "password",
-    "passwort",
-    "kennwort",
-    "passphrase",
-    "passcode",
-    "secret",
-    "token",
-    *SECRET_COMPOUNDS,
-)
 # Nouns for a user and password together: their value is a pair ("admin / X").
 _PROSE_CREDENTIAL_WORDS = frozenset(
     {
@@ -497,6 +456,34 @@ _PROSE_CREDENTIAL_WORDS = frozenset(
         "angemeldet",
         "eingeloggt",
     }
+)
+# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN"):
+# the password words of keys but those for a user and password together, the secret
+# words a sentence uses alone, and the plurals, abbreviations and synonyms of prose.
+_PROSE_SECRET_WORDS = (
+    (PASSWORD_WORDS - _PROSE_CREDENTIAL_WORDS - {"passe", "motdepasse"})
+    | (SECRET_WORDS & {"pin", "puk", "secret", "token", "psk"})
+    | {
+        "passworter",  # Passwörter, accent folded
+        "kennworter",
+        "geheimnis",
+        "kennw",  # abbreviated with a dot: "Kennw. Lohnbuchhaltung: X"
+        "passw",
+        "kennsatz",  # German "passphrase"
+        "passsatz",
+    }
+)
+# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
+# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
+_PROSE_SECRET_SUFFIXES = (
+    "password",
+    "passwort",
+    "kennwort",
+    "passphrase",
+    "passcode",
+    "secret",
+    "token",
+    *SECRET_COMPOUNDS,
 )
 # Verbs of signing in, whose objects are a user and a password ("logged in with X").
 _PROSE_CREDENTIAL_PHRASES = frozenset(
