@@ -64,6 +64,7 @@ _NOUN_STEMS = (
     "pass",
     "pw",
     "kennw",  # Kennwort, Kennw.
+    "kennsatz",
     "pin",
     "puk",
     "secret",
@@ -539,7 +540,9 @@ def _forward(
         return
     words = [t.group() for t in tokens]
     if after == ":":  # "door keypad pin: 4826"
-        judged = _phrase(line, tokens[0].start(), noun) or _judge(line, *_grouped(line, tokens, 0), noun, ":")
+        judged = _phrase(line, tokens[0].start(), noun) or _judge(
+            line, *_grouped(line, tokens, 0), noun, ":"
+        )
         if judged is None and words[0].endswith(",") and len(tokens) > 1:
             judged = _adjacent(line, tokens, 1, noun, ": …,")  # "identical, Kiosk#Fleet-9"
         if judged:
@@ -1065,7 +1068,7 @@ class _Table(NamedTuple):
         for index, header in self.columns:
             start, end, quoted = _value_span(line, *cells[index])
             value = line[start:end]
-            if not value or " " in value.strip() and not _DIGIT_GROUP.fullmatch(value):
+            if not value or (" " in value.strip() and not _DIGIT_GROUP.fullmatch(value)):
                 continue  # "(in vault)", "siehe Safe": words, not a value
             shape = "\0" not in value and _shape(value, header, quoted)
             if shape:

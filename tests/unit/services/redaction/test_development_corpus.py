@@ -17,9 +17,10 @@ from tests.redaction_corpus.corpus import Case, cases, left_over, score
 
 DEVELOPMENT = cases("development")
 NAMED_FORMS = [c for c in DEVELOPMENT if c.id.startswith("dev-")]
-# The figures of the whole set when this was written (50 of 672 survive, 2 of 480
-# harmless lines change): a change may improve them, never make them worse.
-MAX_SURVIVING = 50
+# The figures of the whole set when this was written (58 of 830 survive, 2 of 590
+# harmless lines change; 15 of the 158 cases stated in prose, r1-…): a change may
+# improve them, never make them worse.
+MAX_SURVIVING = 58
 MAX_CHANGED = 2
 # Cases no layer can read as a secret without the conversation around them, each
 # with why; they count as survivors in the figures.
@@ -32,7 +33,7 @@ OUT_OF_REACH = {
 def test_the_development_set_is_large_enough_to_tune_against() -> None:
     secret_cases = [c for c in DEVELOPMENT if not c.harmless]
     harmless = [c for c in DEVELOPMENT if c.harmless]
-    assert len(secret_cases) >= 600 and len(harmless) >= 400
+    assert len(secret_cases) >= 800 and len(harmless) >= 550
 
 
 def test_the_development_figures_do_not_get_worse() -> None:

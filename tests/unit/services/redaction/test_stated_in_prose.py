@@ -92,6 +92,108 @@ def test_a_sentence_about_a_secret_keeps_every_word(text: str) -> None:
     assert redact_text(text) == text
 
 
+# --- the layouts of conversations, lists and tables --------------------------------------------
+
+# (text, the secrets it states): a value stated by where it stands, not by one sentence.
+LAID_OUT = [
+    # an answer below a question for a secret, with or without speaker and time
+    ("[09:14] Lukas: what's the pw for the scanner?\n[09:15] Anna: Summer2024!", ["Summer2024!"]),
+    ("Max 11:05: pwd vom Fritzbox-Login?\nIrina 11:06: fritz8734\nMax 11:06: danke", ["fritz8734"]),
+    ("Q: BIOS password on the new ThinkPads?\nA: Bios-TP-2026!", ["Bios-TP-2026!"]),
+    (
+        "Mira 10:02\ndo you have the password for the NVR?\nTom 10:03\nyep: Nvr#Cam-4471",
+        ["Nvr#Cam-4471"],
+    ),
+    ("Was ist der Code für die Alarmanlage?\nOlga: 2741#", ["2741"]),
+    # a table whose header names a secret column
+    ("Device | User | Password\n---|---|---\nfw-hq-01 | admin | Fgt!HQ-2026x", ["Fgt!HQ-2026x"]),
+    ("Name\tExtension\tPIN\nReception\t200\t4417\nSales\t210\t9032", ["4417", "9032"]),
+    ("Gerät;Benutzer;Kennwort\nNAS-Buero;admin;N4s!Buero", ["N4s!Buero"]),
+    (
+        "Mitarbeiter    Benutzername    Startpasswort\nA. Winter      awinter         Wint3r!Start",
+        ["Wint3r!Start"],
+    ),
+    # list items under a credentials heading, or labelled with an account
+    (
+        "Credentials (temporary):\n- sql sa: Sql$a-Temp77\n- smtp relay: Relay.Mail.55",
+        ["Sql$a-Temp77", "Relay.Mail.55"],
+    ),
+    (
+        "Handover:\n- firewall admin: Fw@Edge-2026\n- switch enable: En4ble!Core",
+        ["Fw@Edge-2026", "En4ble!Core"],
+    ),
+    # a login / password pair with a slash
+    ("Zyxel NAS: admin / NasZyx#551", ["NasZyx#551"]),
+    ("iDRAC: it's root / iDr4c!Srv02 now", ["iDr4c!Srv02"]),
+    ("creds r svc-print + Pr1nt!Svc", ["Pr1nt!Svc"]),
+    # codes read aloud in groups, keypad codes, session passwords
+    ("Your one-time passcode is 739 204. It expires in 10 minutes.", ["739 204"]),
+    ("Keypad code for the side entrance is 2 5 8 0 then the green button.", ["2 5 8 0"]),
+    ("PIN fürs Diensthandy ist jetzt 80 41 77.", ["80 41 77"]),
+    ("gate code is #4471* fyi", ["#4471*"]),
+    ("TeamViewer ID 1 482 553 907, session password 7xk2pq", ["7xk2pq"]),
+    ("Kunde hat den Bestätigungscode aus der SMS vorgelesen: 604 118", ["604 118"]),
+    # relations people type
+    ("he read me the password from the sticky note - Reception2!Desk.", ["Reception2!Desk"]),
+    ("Note: Sophos admin pwd rotated -> S0phos!Central-26", ["S0phos!Central-26"]),
+    ("Er verwendet überall dasselbe Passwort, nämlich Fussball#1899.", ["Fussball#1899"]),
+    ("her password is her cat's name plus 2024, i.e. Whiskers2024", ["Whiskers2024"]),
+    ("Local admin password on all kiosks: identical, Kiosk#Fleet-9", ["Kiosk#Fleet-9"]),
+    ("Kennw. Lohnbuchhaltung: Lohn!Buch-26", ["Lohn!Buch-26"]),
+    ("Passwort Kassen-PC: Kasse_Neu!5", ["Kasse_Neu!5"]),
+    ("Türöffner-Code Nebeneingang wurde geändert, neu 770412", ["770412"]),
+    ("Das Initialkennwort ist ab sofort Start!2027-Q1.", ["Start!2027-Q1"]),
+    # passphrases of words
+    (
+        "the passphrase for the backup drive is: silver kettle orbit lemon",
+        ["silver kettle orbit lemon"],
+    ),
+    ("Kennsatz für das Repository: Hafen Möwe Anker Leuchtturm", ["Hafen Möwe Anker Leuchtturm"]),
+]
+
+# Near misses: the same layouts without a secret in them.
+NOT_LAID_OUT = [
+    "[10:02] Kim: did you change the password?\n[10:03] Alex: yes, it's in the vault now",
+    "[14:10] Ben: Passwort geändert?\n[14:12] Mia: ja, steht im Passwortmanager",
+    "what's the password for the NAS?\nAna: KB5034441 first, then reboot",
+    "DATABASE_PASSWORD: ${DATABASE_PASSWORD:?set in .env}\nSECRET_KEY: ${APP_SECRET_KEY}",
+    "Device    | User  | Password\nfw-hq-01  | admin | (in vault)\nsw-core-01| admin | (in vault)",
+    "Raum      Türcode\nServerraum  siehe Safe\nArchiv      siehe Safe",
+    "Name  PasswordLastSet  Enabled\nsvc_x  11/3/2026  True",
+    "Password            : System.Security.SecureString\n"
+    "PasswordUpdateTime  : 3/12/2024 4:15:09 AM",
+    "- admin: done\n- backup: pending\n- firewall: scheduled Friday",
+    "- admin account: ADM-Kroth01",
+    "- admin: Kevin.Roth",
+    "Router: admin / Vertrieb-Nord",
+    "- uses: actions/checkout@v4\n- uses: azure/login@v2",
+    "Mar 18 07:41:19 mx02 postfix/smtpd[30118]: SASL LOGIN authentication failed",
+    "Der Geheimnis-Check steht aus der SMS bekannt",
+    "the passphrase is stored in the vault under Acme",
+    "Passphrase length for the Wi-Fi is 20 characters; the customer picked it.",
+    "Passwords → 'M365 Break Glass' (do not use without approval)",
+    "Password reset - INC0012345",
+    "Kennwort: beim Kunden erfragen",
+    "Password: unchanged since onboarding.",
+    "creds: sent via Teams DM, check there",
+    "git config credential.https://dev.azure.com.useHttpPath true",
+    "Use -ResetPasswordOnNextLogon when creating the accounts in bulk.",
+]
+
+
+@pytest.mark.parametrize(("text", "secrets"), LAID_OUT)
+def test_a_secret_stated_by_its_layout_is_removed(text: str, secrets: list[str]) -> None:
+    redacted = redact_text(text)
+    for secret in secrets:
+        assert secret not in redacted, redacted
+    assert redact_text(redacted) == redacted
+
+
+@pytest.mark.parametrize("text", NOT_LAID_OUT)
+def test_the_same_layouts_without_a_secret_keep_every_word(text: str) -> None:
+    assert redact_text(text) == text
+
+
 def test_a_finding_names_its_layer_and_evidence_never_the_value() -> None:
     found = [f for f in findings("Das Kennwort lautet Hx7$kLm2") if f.layer == LAYER]
     assert len(found) == 1
