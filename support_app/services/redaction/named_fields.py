@@ -170,7 +170,8 @@ _VAULT_POINTER = re.compile(
 _SAYS_INSTEAD = re.compile(
     r"(?i:wie|beim|bei|wurde|wird|ist|sind|war|sent|send|via|per|unchanged|unver\u00e4ndert"
     r"|same|gleich|ask|check|see|siehe|in|im|from|aus|telefonisch|separately|separat|by"
-    r"|folgt|follows|will|kommt|noch|liegt|steht|stored|given|provided)[ \t]+\S"
+    r"|folgt|follows|will|kommt|noch|liegt|steht|stored|given|provided|chosen|gew\u00e4hlt"
+    r"|vergeben|not|nicht|known|bekannt|handed|\u00fcbergeben|recorded)[ \t]+\S"
 )
 _DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
 _COLON_PATH = re.compile(r"\barn:\S*:$")

@@ -65,6 +65,8 @@ _NOUN_STEMS = (
     "pw",
     "kennw",  # Kennwort, Kennw.
     "kennsatz",
+    "kombination",
+    "combination",
     "pin",
     "puk",
     "secret",
@@ -181,7 +183,7 @@ _VERBS = frozenset(
     }
 )
 # A dash or an arrow between a noun and its value.
-_DASHES = frozenset({"-", "\u2013", "->", "-->"})
+_DASHES = frozenset({"-", "\u2013", "->", "-->", "as", "als"})
 # Words between a relation and its value: "is now", "ist weiterhin", "lautet jetzt:".
 _ADVERBS = frozenset(
     {
@@ -330,7 +332,7 @@ _DIGIT_GROUP = re.compile(r"(?=(?:\D*\d){4})\d+(?:[ \-]\d+)+")
 
 
 # Nouns written short with a dot.
-_ABBREVIATED = frozenset({"kennw", "passw"})
+_ABBREVIATED = frozenset({"kennw", "passw", "passwd", "pwd", "pw", "pass"})
 # A noun right after one of these is a part of a path, URL, option or address.
 _NOT_PROSE_BEFORE = frozenset("/\\.=:@_&?#%$-,")
 
@@ -457,6 +459,8 @@ def _judge(text: str, start: int, end: int, noun: str, relation: str) -> _Candid
     if shape is None:
         if relation.lower() not in ("lautet", "lauten") or not value.isalpha():
             return None
+        if is_everyday_word(value):
+            return None  # "lautet wie folgt: X"
         shape = "a word stated with 'lautet'"
     return _Candidate(start, end, f"noun '{noun}', relation '{relation}', {shape}")
 
@@ -505,6 +509,8 @@ def _adjacent(
         return None  # a structure or a key=value: their own detectors read them
     if token.endswith(":") and len(token) > 1:
         return None  # a label ("Passwort Kassen-PC: X"): the walk reads what it labels
+    if _JOINED_WORDS.fullmatch(token.strip(_TRAILING)) or _MASKED.search(token):
+        return None  # "geändert;Status": cells of a header; "sk_live_•••4xQ2": masked
     start, end, _quoted = _value_span(line, *_grouped(line, tokens, first))
     value = line[start:end]
     if end <= start or "\0" in value or reference_at(line, start):
@@ -515,6 +521,10 @@ def _adjacent(
     return _Candidate(start, end, f"noun '{noun}', relation '{how}', {shape}") if shape else None
 
 
+# Words joined by the separators of cells ("geändert;Status", "Name|PIN").
+_JOINED_WORDS = re.compile(r"[^\W\d_]+(?:[;|,][^\W\d_]+)+")
+# A value masked in part: "sk_live_•••••4xQ2", "Pa****rd", "xxxx1234".
+_MASKED = re.compile(r"[\u2022\u25cf*]{3,}|[xX]{4,}")
 _OPTION = re.compile(r"--?[A-Za-z]|/[A-Za-z]{1,20}(?::|$)")
 _CLAUSE_END = re.compile(r".*[.!?]$")
 
@@ -578,9 +588,10 @@ def _forward(
             return  # the string the noun is in closes ("password The", "detail": …)
         if (word.endswith(":") and len(word) > 1) or word in (":", "="):
             value_at, relation = i + 1, ":"
-        elif word in _DASHES and i + 1 < len(tokens):
-            # "from the sticky note - Reception2!Desk", "rotated -> X": a dash also
-            # joins clauses, so only a value of digits and strong choice counts
+        elif lower in _DASHES and i + 1 < len(tokens):
+            # "from the sticky note - Reception2!Desk", "rotated -> X", "given as
+            # 'Red-Lantern-93'": a dash also joins clauses and "as" names a role
+            # ("shows it as QR-Code"), so only a value of digits and strong choice counts
             judged = _adjacent(line, tokens, i + 1, noun, word)
             if judged and any(c.isdigit() for c in line[judged.start : judged.end]):
                 yield judged
@@ -647,7 +658,7 @@ def _phrase(line: str, start: int, noun: str) -> _Candidate | None:
     if phrase is None:
         return None
     words = phrase.group().split()
-    if any(is_everyday_word(w) or (w.isdigit() and len(w) > 3) for w in words):
+    if any(len(w) > 3 if w.isdigit() else is_everyday_word(w) for w in words):
         return None
     return _Candidate(*phrase.span(), f"noun '{noun}', a passphrase of {len(words)} words")
 
@@ -700,7 +711,7 @@ def _candidates(line: str) -> Iterator[_Candidate]:
         )
         qualifier_start = previous_end
         previous, previous_end = text, word.start()
-        if noun_kind is None or _NOT_A_NOUN.search(text):
+        if noun_kind is None or _NOT_A_NOUN.search(_compound_end(text)):
             continue
         if word.start() and line[word.start() - 1] in _NOT_PROSE_BEFORE:
             continue  # a part of a path, URL, option, key or address
@@ -741,6 +752,13 @@ _NOT_A_NOUN = re.compile(
     r"|ConvertTo|ConvertFrom|Import|Export|Start|Stop|Restart|Install|Uninstall|Clear|Read"
     r"|Write|Unlock|Search|Grant|Revoke|Register|Unregister|Save|Publish)-[A-Z]"
 )
+
+
+def _compound_end(word: str) -> str:
+    """A hyphenated compound's last part when it is a plain noun ("BitLocker-Kennwort",
+    "TeamViewer-Passwort": a brand's capitals do not make an identifier); else the word."""
+    head, _, last = word.rpartition("-")
+    return last if head and last[:1].isupper() and last[1:].islower() else word
 
 
 _PLACEHOLDERS = re.compile(re.escape(PLACEHOLDER_PREFIX) + r"[a-z0-9\-]*\]")
@@ -793,9 +811,9 @@ _SHOWS_A_FILE = re.compile(
 _NUMBERING = re.compile(r"[ \t]*(?:\d{1,2}[.)][ \t]+)?")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9]{3,12}(?:-[A-Za-z0-9]{3,12})?")
 _NON_BLANK = re.compile(r"\S+")
-# A value alone on its line: no key=value, label, path or markup, a digit in it, at
-# most 40 characters (a line of a base64 block is longer).
-_ALONE = re.compile(r"(?=[^\s]*\d)[^\s=:<>{}\[\]/\\]{6,40}")
+# A value alone on its line: no key=value, label, path, markup or cells of a row, a
+# digit in it, at most 40 characters (a line of a base64 block is longer).
+_ALONE = re.compile(r"(?=[^\s]*\d)[^\s=:;|<>{}\[\]/\\]{6,40}")
 
 
 def _value_line(line: str, noun: str) -> list[_Candidate]:
@@ -908,7 +926,7 @@ _SPEAKER = re.compile(
 _QUESTION = re.compile(r"[^\W\d_]\?(?=[\s\"')]|$)")
 # What may follow an answer in its message: nothing, or a remark after a dash, a comma
 # or a parenthesis ("Un1fi_Ctrl!88 - don't paste it anywhere").
-_AFTER_ANSWER = re.compile(r"[ \t]*(?:[\-\u2013\u2014,(][^\r\n]*)?\r?\n?")
+_AFTER_ANSWER = re.compile(r"[ \t]*(?:[#*]|[\-\u2013\u2014,(][^\r\n]*)?[ \t]*\r?\n?")
 
 
 def _answer(line: str, noun: str) -> list[_Candidate]:
@@ -917,10 +935,18 @@ def _answer(line: str, noun: str) -> list[_Candidate]:
     whole message, or its first token before a remark, when it looks chosen and holds
     a digit or a symbol (an answer of letters only is a word: "yes", "Moment")."""
     body = _SPEAKER.match(line).end()
-    token = _TOKEN.match(line, body)
-    if token is None or "?" in line[body:] or not _AFTER_ANSWER.fullmatch(line, token.end()):
+    tokens = list(itertools.islice(_TOKEN.finditer(line, body), 4))
+    if not tokens or "?" in line[body:]:
         return []
-    start, end, quoted = _value_span(line, *token.span())
+    first = 0
+    while first < len(tokens) - 1 and is_everyday_word(tokens[first].group().strip(",:")):
+        first += 1  # "Ja, X", "das ist X", "here: X"
+    if first > 2:
+        return []
+    token = tokens[first]
+    start, end, quoted = _value_span(line, *_grouped(line, tokens, first))
+    if not _AFTER_ANSWER.fullmatch(line, end):
+        return []
     value = line[start:end]
     if not value or value.isalpha() or "\0" in value or _named_identifier(line, start):
         return []
@@ -957,8 +983,8 @@ _NAMES_A_LOGIN = re.compile(
 # A list item that labels a value: "- firewall admin: X", "• smtp relay: X",
 # "1. Server-Kennwort (lokaler Admin): X", "NVR .......... X".
 _LIST_ITEM = re.compile(
-    r"[ \t]*(?:[\-*\u2022\u2013\u00b7]|\d{1,2}[.)])[ \t]+(?P<label>[^:\r\n]{1,60}?)"
-    r"[ \t]*(?::|\.{3,}|=)[ \t]*(?P<value>\S+)[ \t]*\r?\n?"
+    r"[ \t]*(?:[\-*\u2022\u2013\u00b7]|\d{1,2}[.)])[ \t]+(?P<label>[^:=\r\n]{1,60}?)"
+    r"[ \t]*(?::|\.{3,}|=|->|=>|\u2192)[ \t]*(?P<value>\S+)[ \t]*\r?\n?"
 )
 # A password is chosen with a digit or a symbol; a name with a dot is no password.
 _DIGIT_OR_SYMBOL = re.compile(r"[\d!#$%&*+=?@^~\u00a7]")
@@ -1052,7 +1078,7 @@ class _Table(NamedTuple):
             cells = _cells(line, separator)
             if len(cells) < 2 or not all(_HEADER_CELL.fullmatch(c) for c in cells):
                 continue
-            columns = tuple((i, c) for i, c in enumerate(cells) if _names_a_column(c))
+            columns = tuple((i, c) for i, c in enumerate(cells) if _names_a_column(c, cells))
             if columns and len(columns) < len(cells):
                 return _Table(separator, len(cells), columns)
         return None
@@ -1094,11 +1120,15 @@ def _cells(line: str, separator: re.Pattern[str]) -> list[str]:
     return [line[a:b].strip() for a, b in _cell_spans(line, separator)]
 
 
-def _names_a_column(cell: str) -> bool:
+def _names_a_column(cell: str, header: list[str]) -> bool:
     """A header cell whose last word names a secret ("Password", "Startpasswort", "PIN",
-    "Door code"), and nothing after it."""
+    "Door code"), and nothing after it; "Schlüssel" or "Key" with a column that
+    qualifies it ("WLAN | Schlüssel")."""
     words = _WORD.findall(cell)
     if not words or len(words) > 3 or not cell.rstrip(" :").endswith(words[-1]):
         return False
     before = words[-2] if len(words) > 1 else ""
-    return names_secret_in_prose(words[-1], before) in ("secret", "phrase")
+    kind = names_secret_in_prose(words[-1], before)
+    return kind in ("secret", "phrase") or (
+        kind == "qualified-later" and qualifies_later(words[-1], header)
+    )

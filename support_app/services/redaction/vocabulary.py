@@ -546,6 +546,15 @@ _PROSE_QUALIFIED = {
             "verification",
             "sec",  # "sec code for the Yale lock"
             "keypad",
+            "lockbox",
+            "authenticator",  # "Code aus der Authenticator-App"
+            "sms",
+            "otp",
+            "mfa",
+            "2fa",
+            "totp",
+            "bestatigung",
+            "verifizierung",
             "garage",
             "notfall",
             "emergency",
@@ -645,9 +654,17 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
         return "secret"
     qualifiers = _PROSE_QUALIFIED.get(last)
-    if qualifiers is None:
-        return None
     before = parts[-2] if len(parts) > 1 else "".join(key_parts(previous))
+    if qualifiers is None:
+        # a German compound of "code" or "Schlüssel" ("Scharfschaltcode"): its first
+        # part is the qualifier, or one may come later ("… der Alarmanlage")
+        base = next((b for b in _COMPOUND_BASES if last.endswith(b) and last != b), None)
+        if base is None or len(parts) > 1:
+            return None
+        qualifiers, before = _PROSE_QUALIFIED[base], last[: -len(base)]
+        if _fold(before) in _NOT_QUALIFYING:
+            return None  # "Fehlercode", "Statuscode"
+        return "phrase" if before in qualifiers else "qualified-later"
     if _fold(before) in _NOT_QUALIFYING:
         return None  # "error code", "status code", "exit code"
     if _fold(before) in qualifiers:
@@ -655,10 +672,16 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     return "qualified-later" if len(parts) == 1 else None
 
 
+# Nouns that German compounds end with ("Scharfschaltcode", "Tresorschlüssel").
+_COMPOUND_BASES = ("code", "schlussel")
+
+
 def qualifies_later(noun: str, words: list[str]) -> bool:
     """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
     secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
-    qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
+    folded_noun = "".join(key_parts(noun))
+    base = next((b for b in _COMPOUND_BASES if folded_noun.endswith(b)), folded_noun)
+    qualifiers = _PROSE_QUALIFIED.get(folded_noun) or _PROSE_QUALIFIED.get(base, frozenset())
     # each part of a hyphenated word too: "fürs Gäste-WLAN"
     folded = [part for w in words for part in (_fold(w).replace("-", ""), *_fold(w).split("-"))]
     return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
