@@ -474,12 +474,14 @@ _DIGIT_GROUPS = {1: 4, 2: 3, 3: 2}
 def _grouped(line: str, tokens: list[re.Match[str]], first: int) -> tuple[int, int]:
     """The span of a value written in groups ("4712 8836 1902 0455", "zuna nxov sr3t 32zm",
     "739 204", "2 5 8 0"): the tokens from ``first`` on while they are groups of one
-    length, three or more of them (digits: as many as ``_DIGIT_GROUPS`` asks, on one
-    line); otherwise the one token."""
+    length, three or more of them (digits: as many as ``_DIGIT_GROUPS`` asks);
+    otherwise the one token."""
     group = tokens[first].group().rstrip(".,;")
     digits = group.isdigit() and len(group) in _DIGIT_GROUPS
     if not (_GROUP.fullmatch(group) or digits):
         return tokens[first].span()
+    if not digits and group.isalpha() and is_common_word(group):
+        return tokens[first].span()  # a word of a sentence ("aus der SMS"), not a key
     last = first
     while last + 1 < len(tokens):
         following = tokens[last + 1].group().rstrip(".,;")
@@ -487,15 +489,14 @@ def _grouped(line: str, tokens: list[re.Match[str]], first: int) -> tuple[int, i
             break
         if not (following.isdigit() if digits else _GROUP.fullmatch(following)):
             break
-        if "\n" in line[tokens[last].end() : tokens[last + 1].start()]:
-            break
         last += 1
     needed = _DIGIT_GROUPS[len(group)] if digits else 3
     if last - first + 1 < needed:
         return tokens[first].span()
-    groups = [t.group().rstrip(".,;") for t in tokens[first : last + 1]]
-    if not any(c.isdigit() for g in groups for c in g) and any(map(is_common_word, groups)):
-        return tokens[first].span()  # words of a sentence ("aus der SMS"), not a key
+    if not digits:
+        groups = [t.group().rstrip(".,;") for t in tokens[first : last + 1]]
+        if not any(c.isdigit() for g in groups for c in g) and any(map(is_common_word, groups)):
+            return tokens[first].span()  # words of a sentence ("aus der SMS"), not a key
     return tokens[first].start(), tokens[last].end()
 
 
@@ -563,7 +564,9 @@ def _forward(
     ):
         return  # "password hash: …", "PIN length: 6", "token id" (but "PIN reset to 4711")
     around = line[max(0, noun_end - _WINDOW) : noun_end + _WINDOW]
-    if needs_qualifier and not qualifies_later(needs_qualifier, _WORD.findall(around)):
+    if needs_qualifier and not (
+        _qualified_in(needs_qualifier, line) and qualifies_later(needs_qualifier, around)
+    ):
         return
     adjacent = _adjacent(line, tokens, 0, noun, "adjacent")
     if adjacent:
@@ -754,6 +757,13 @@ _NOT_A_NOUN = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
+def _qualified_in(noun: str, line: str) -> bool:
+    """Whether anything in ``line`` qualifies ``noun``: one search a line and noun, so a
+    line of many unqualified nouns ("code code code …") reads no window around each."""
+    return qualifies_later(noun, line)
+
+
 def _compound_end(word: str) -> str:
     """A hyphenated compound's last part when it is a plain noun ("BitLocker-Kennwort",
     "TeamViewer-Passwort": a brand's capitals do not make an identifier); else the word."""
@@ -790,7 +800,13 @@ def _names_a_secret(line: str) -> str:
         kind = names_secret_in_prose(word, before)
         if kind in ("secret", "phrase", "credentials") or (
             kind == "qualified-later"
-            and (_fold_word(word) == "key" or qualifies_later(word, words[i + 1 : i + _REACH]))
+            and (
+                _fold_word(word) == "key"
+                or (
+                    _qualified_in(word, line)
+                    and qualifies_later(word, " ".join(words[i + 1 : i + _REACH]))
+                )
+            )
         ):
             found = word
     if not found:  # a command that names it: terraform output -raw admin_password
@@ -1130,5 +1146,5 @@ def _names_a_column(cell: str, header: list[str]) -> bool:
     before = words[-2] if len(words) > 1 else ""
     kind = names_secret_in_prose(words[-1], before)
     return kind in ("secret", "phrase") or (
-        kind == "qualified-later" and qualifies_later(words[-1], header)
+        kind == "qualified-later" and qualifies_later(words[-1], " ".join(header))
     )

@@ -676,15 +676,29 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
 _COMPOUND_BASES = ("code", "schlussel")
 
 
-def qualifies_later(noun: str, words: list[str]) -> bool:
-    """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
-    secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
+def qualifies_later(noun: str, text: str) -> bool:
+    """Whether a word of ``text`` around ``noun`` ("for the alarm panel") qualifies it as
+    a secret: a word, or a part of a hyphenated word ("fürs Gäste-WLAN"), that starts
+    with one of its qualifiers ("Alarmanlage", "door"). One search of the text, so a
+    line of many such nouns costs its length times the window, not times the words."""
     folded_noun = "".join(key_parts(noun))
     base = next((b for b in _COMPOUND_BASES if folded_noun.endswith(b)), folded_noun)
-    qualifiers = _PROSE_QUALIFIED.get(folded_noun) or _PROSE_QUALIFIED.get(base, frozenset())
-    # each part of a hyphenated word too: "fürs Gäste-WLAN"
-    folded = [part for w in words for part in (_fold(w).replace("-", ""), *_fold(w).split("-"))]
-    return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
+    pattern = _qualifier_pattern(folded_noun if folded_noun in _PROSE_QUALIFIED else base)
+    if pattern is None:
+        return False
+    folded = _fold(text)
+    return bool(
+        pattern.search(folded) or ("-" in folded and pattern.search(folded.replace("-", "")))
+    )
+
+
+@lru_cache(maxsize=64)
+def _qualifier_pattern(noun: str) -> re.Pattern[str] | None:
+    """The qualifiers of ``noun`` as one search for the start of a word."""
+    qualifiers = sorted((q for q in _PROSE_QUALIFIED.get(noun, ()) if len(q) >= 3), key=len)
+    if not qualifiers:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, reversed(qualifiers))) + ")")
 
 
 # --- words of the language ------------------------------------------------------------------
