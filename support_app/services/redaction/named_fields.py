@@ -34,6 +34,7 @@ from support_app.services.redaction.syntax import (
     PLAIN_WORD,
     QUOTE,
     REFERENCE,
+    SIZE,
     SQ,
     UNCLOSED,
     UNQUOTED_VALUE,
@@ -115,7 +116,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             or _DATE.fullmatch(first)  # "LastBadPasswordAttempt : 18.03.2024 …"
             or _VAULT_POINTER.match(text, start, end)
             or _SAYS_INSTEAD.match(text, start, end)
-            or _SIZE.match(text, start, end)
+            or (_STATUS.fullmatch(first) and is_common_word(first))
+            or SIZE.match(text, start, end)
         ):
             # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
             # 1Password-Tresor hinterlegt": what the line says instead of the secret
@@ -128,6 +130,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         start, end = value.span("tok")
         escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
+        if SIZE.match(text, start, end):
+            return Keep(end)  # "PIN: 6-stellig": its size
     if (reference := reference_end(text, *span)) is not None:
         return Keep(reference)
     if not text[span[0] : span[1]].strip("="):
@@ -138,10 +142,6 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         # "token: expired", "InvalidSignature: The token …"; a password may be a word
         return None
     return unredacted(text, span)
-
-
-# "admin-password:  16 bytes": its size, not the password.
-_SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 
 
 def _to_the_real_close(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -172,6 +172,12 @@ _SAYS_INSTEAD = re.compile(
     r"|same|gleich|ask|check|see|siehe|in|im|from|aus|telefonisch|separately|separat|by"
     r"|folgt|follows|will|kommt|noch|liegt|steht|stored|given|provided|chosen|gew\u00e4hlt"
     r"|vergeben|not|nicht|known|bekannt|handed|\u00fcbergeben|recorded)[ \t]+\S"
+)
+# A participle that says what happened to a password ("abgelaufen", "gesperrt",
+# "zurückgesetzt", "deaktiviert", "Expired", "changed"), when it is a common word.
+_STATUS = re.compile(
+    r"(?i:[a-z\u00e4\u00f6\u00fc]{0,7}ge[a-z\u00e4\u00f6\u00fc\u00df]{2,}(?:t|en)"
+    r"|[a-z\u00e4\u00f6\u00fc]{3,}iert|[a-z]{3,}ed)"
 )
 _DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
 _COLON_PATH = re.compile(r"\barn:\S*:$")

@@ -40,6 +40,7 @@ from typing import NamedTuple
 from support_app.services.redaction.syntax import (
     IDENTIFIER,
     PLACEHOLDER_PREFIX,
+    SIZE,
     Detector,
     Finding,
     placeholder,
@@ -352,8 +353,8 @@ def _shape(value: str, noun: str, quoted: bool) -> str | None:
     """Why ``value`` looks chosen rather than worded, or ``None`` when it does not."""
     if len(value) < 3 or stands_for_no_secret(value) or reference_at(value, 0):
         return None
-    if IDENTIFIER.fullmatch(value):
-        return None
+    if IDENTIFIER.fullmatch(value) or SIZE.match(value):
+        return None  # a GUID, a path, "6-stellig"
     digits = sum(c.isdigit() for c in value)
     letters = sum(c.isalpha() for c in value)
     symbols = sum(c in _SYMBOLS or c in "-.," for c in value)

@@ -17,7 +17,7 @@ from tests.redaction_corpus.corpus import Case, cases, left_over, score
 
 DEVELOPMENT = cases("development")
 NAMED_FORMS = [c for c in DEVELOPMENT if c.id.startswith("dev-")]
-# The figures of the whole set when this was written (58 of 887 survive, 2 of 640
+# The figures of the whole set when this was written (58 of 887 survive, 2 of 655
 # harmless lines change; 18 of the 215 cases stated in prose, r1-…): a change may
 # improve them, never make them worse.
 MAX_SURVIVING = 58

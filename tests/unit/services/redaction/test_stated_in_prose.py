@@ -178,6 +178,13 @@ NOT_LAID_OUT = [
     "creds: sent via Teams DM, check there",
     "git config credential.https://dev.azure.com.useHttpPath true",
     "Use -ResetPasswordOnNextLogon when creating the accounts in bulk.",
+    "Passwort: abgelaufen",
+    "Password: Expired (last set 2026-09-01)",
+    "Passphrase: 5 Wörter, siehe Umschlag",
+    "WLAN-Schlüssel: WPA2-AES",
+    "Key: HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\LAPS",
+    "Konto;Kennwort geändert;Status\njdoe;12.11.2026;aktiv",
+    "the portal shows the API key as sk_live_•••••••••4xQ2, so I can't tell",
 ]
 
 
