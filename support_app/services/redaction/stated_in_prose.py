@@ -888,7 +888,7 @@ def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
     """
     lower = text.lower()
     stated = _STEMS.search(lower)
-    if not (stated or "/" in text or _ACCOUNT_WORD.search(lower)):
+    if not (stated or "/" in text or _ACCOUNT_WORD.search(lower) or qualifies_later("code", lower)):
         return text
     out: list[str] = []
     pos = 0
@@ -914,7 +914,7 @@ def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
             spans = _account_pairs(read) or _listed_item(read, "")
         if not spans and stated and table is None and (noun := _names_a_secret(read)):
             above, lines_left = noun, _LINES_BELOW
-            asked = bool(_QUESTION.search(read))
+            asked = bool(_QUESTION.search(read) or _REQUEST.search(read))
         for candidate in spans:
             start, end = line_start + candidate.start, line_start + candidate.end
             if start < pos:
@@ -941,6 +941,11 @@ _SPEAKER = re.compile(
 # A question mark that ends a question ("pw?", "Kennwort vom Scanner?"), not one of
 # a shell's ("${PASSWORD:?set in .env}").
 _QUESTION = re.compile(r"[^\W\d_]\?(?=[\s\"')]|$)")
+# A request for it ("can u send me the admin pass", "schick mir mal das Kennwort").
+_REQUEST = re.compile(
+    r"(?i)\b(?:send|give|share|need|schick\w*|sende\w*|gib|brauch\w*)\b(?:[ \t]+\w+){0,2}"
+    r"[ \t]+(?:me|us|mir|uns)\b|\b(?:need|brauche)\b"
+)
 # What may follow an answer in its message: nothing, or a remark after a dash, a comma
 # or a parenthesis ("Un1fi_Ctrl!88 - don't paste it anywhere").
 _AFTER_ANSWER = re.compile(r"[ \t]*(?:[#*]|[\-\u2013\u2014,(][^\r\n]*)?[ \t]*\r?\n?")
@@ -1003,6 +1008,8 @@ _LIST_ITEM = re.compile(
     r"[ \t]*(?:[\-*\u2022\u2013\u00b7]|\d{1,2}[.)])[ \t]+(?P<label>[^:=\r\n]{1,60}?)"
     r"[ \t]*(?::|\.{3,}|=|->|=>|\u2192)[ \t]*(?P<value>\S+)[ \t]*\r?\n?"
 )
+# The digits of a keypad, with its keys for enter or cancel ("6655#", "*4471").
+_KEYPAD_CODE = re.compile(r"[#*]?\d{4,8}[#*]?")
 # A password is chosen with a digit or a symbol; a name with a dot is no password.
 _DIGIT_OR_SYMBOL = re.compile(r"[\d!#$%&*+=?@^~\u00a7]")
 
@@ -1015,10 +1022,13 @@ def _listed_item(line: str, noun: str) -> list[_Candidate]:
     if item is None:
         return []
     label = item.group("label").lower()
-    if not noun and not (_ACCOUNT_WORD.search(label) and not _NAMES_A_LOGIN.search(label)):
-        return []
     start, end, _quoted = _value_span(line, *item.span("value"))
     value = line[start:end]
+    if not noun and _KEYPAD_CODE.fullmatch(value) and qualifies_later("code", label):
+        # "- Door: 6655#", "- Alarmanlage: 4711": what the label opens, and its code
+        return [_Candidate(start, end, f"a list item labelled '{label}', a keypad code")]
+    if not noun and not (_ACCOUNT_WORD.search(label) and not _NAMES_A_LOGIN.search(label)):
+        return []
     if not _DIGIT_OR_SYMBOL.search(value) or "\0" in value:
         return []
     shape = _strongly_chosen(value, noun or "password")

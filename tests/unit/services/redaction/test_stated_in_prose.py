@@ -105,6 +105,11 @@ LAID_OUT = [
         ["Nvr#Cam-4471"],
     ),
     ("Was ist der Code für die Alarmanlage?\nOlga: 2741#", ["2741"]),
+    (
+        "[10:00] Ana: can u send me the admin pass for the NAS\n[10:01] Ben: Nas!Adm-2026",
+        ["Nas!Adm-2026"],
+    ),
+    ("Site access:\n1) VPN: see vault\n2) Door: 6655#", ["6655"]),
     # a table whose header names a secret column
     ("Device | User | Password\n---|---|---\nfw-hq-01 | admin | Fgt!HQ-2026x", ["Fgt!HQ-2026x"]),
     ("Name\tExtension\tPIN\nReception\t200\t4417\nSales\t210\t9032", ["4417", "9032"]),
@@ -164,6 +169,8 @@ NOT_LAID_OUT = [
     "PasswordUpdateTime  : 3/12/2024 4:15:09 AM",
     "- admin: done\n- backup: pending\n- firewall: scheduled Friday",
     "- admin account: ADM-Kroth01",
+    "- Alarm: 2026-11-02\n- Tor 3: offen\n- door: closed at 1800\n- Safe: 1200 EUR",
+    "[10:00] Ana: I need the password reset link\n[10:01] Ben: sent, INC0012345",
     "- admin: Kevin.Roth",
     "Router: admin / Vertrieb-Nord",
     "- uses: actions/checkout@v4\n- uses: azure/login@v2",
