@@ -24,6 +24,15 @@ The noun never suffices on its own ("the password is expired", "Passwort wurde
 zurückgesetzt", "the token is in Key Vault" keep every word). Each finding carries
 its evidence: the noun, the relation and the value's shape, never the value.
 
+People also state a secret by where they put it, so the layer reads the layouts of
+what they paste: the answer below a question or request for a secret in a chat
+("what's the pw?" / "[09:15] Anna: Summer2024!"), the column of a table whose header
+names a secret ("Device | User | Password"), list items below a credentials heading
+or labelled with an account or what a code opens ("- firewall admin: X", "- Door:
+6655#"), and a login / password pair with a slash ("admin / X"). Each asks for a
+strongly chosen value (or a keypad code), since the layout is weaker evidence than a
+sentence.
+
 This layer is a pass of its own after the pattern layers (``scanner``): it looks
 before and after the noun within the line, and sees what they removed as
 placeholders, which it leaves alone.
