@@ -252,7 +252,7 @@ _BACKWARD = re.compile(
     r"(?P<rel>(?:is|was|ist|war)[ \t]+(?:(?:the|our|your|their|his|her|its|my|das|der|die"
     r"|den|unser\w*|euer\w*|ihr\w*|sein\w*|mein\w*|a|an|ein\w*)[ \t]+)?"
     r"|(?:as|als)[ \t]+(?:(?:the|a|an|das|den|die|der|ein\w*|our|unser\w*|new|neue\w*)[ \t]+)?)"
-    r"(?:[^\s\"'\u201e\u201c,()]+[ \t]+){0,2}$",
+    r"(?:[^\s\"'\u201e\u201c,()]*[^\s\"'\u201e\u201c,().!?][ \t]+){0,2}$",  # one sentence
     re.IGNORECASE,
 )
 # What the words before a noun must hold for the backward reading to be tried at all.
@@ -408,6 +408,10 @@ def _shape(value: str, noun: str, quoted: bool) -> str | None:
     return None
 
 
+# Two words joined by a hyphen or a dot: the name of a thing, not a chosen value.
+_NAMED_THING = re.compile(r"[^\W\d_]+[\-.][^\W\d_]+")
+
+
 def _strongly_chosen(value: str, noun: str) -> str | None:
     """A value that needs no relation to count ("use password Kx9!mPq2", "PIN 4711"):
     three kinds of character of upper case, lower case, digits and symbols, or the
@@ -416,7 +420,10 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
         return None
     digit_noun = noun.lower().endswith(_DIGIT_NOUNS)
     if value.isdigit():
-        return f"{len(value)} digits" if digit_noun and len(value) >= 4 else None
+        # a PIN or code from 4 digits, a password of digits from 6 ("Admin-Kennwort 71946253")
+        return f"{len(value)} digits" if len(value) >= (4 if digit_noun else 6) else None
+    if _NAMED_THING.fullmatch(value):
+        return None  # a name of two words ("Follow-Me", "IT-Schrank", "Kassen-PC")
     if digit_noun and _DIGIT_GROUP.fullmatch(value):
         return "digit groups"
     if 6 <= len(value) <= 16 and _INTERLEAVED.fullmatch(value):
@@ -656,8 +663,9 @@ def _forward(
         i += 1
 
 
-# A passphrase of words: three to ten of them, to the end of the clause.
-_PHRASE = re.compile(r"[^\W_]+(?:[ \t]+[^\W_]+){2,9}(?=[ \t]*(?:[.,;(]|$))", re.MULTILINE)
+# A passphrase of words: three to 24 of them (a wallet's recovery phrase), to the end
+# of the clause.
+_PHRASE = re.compile(r"[^\W_]+(?:[ \t]+[^\W_]+){2,23}(?=[ \t]*(?:[.,;(]|$))", re.MULTILINE)
 _PHRASE_NOUNS = ("phrase", "satz")
 
 
@@ -845,6 +853,8 @@ _ALONE = re.compile(r"(?=[^\s]*\d)[^\s=:;|<>{}\[\]/\\]{6,40}")
 def _value_line(line: str, noun: str) -> list[_Candidate]:
     """The values of a line that holds nothing but them, below a line naming ``noun``."""
     body_start = _NUMBERING.match(line).end()
+    if phrase := _phrase(line, body_start, noun):
+        return [phrase]  # a recovery phrase of words below its noun
     tokens = list(_NON_BLANK.finditer(line, body_start))
     if not tokens or len(tokens) > 8:
         return []
@@ -867,6 +877,15 @@ def _value_line(line: str, noun: str) -> list[_Candidate]:
         _CODE_TOKEN.fullmatch(v) and not IDENTIFIER.fullmatch(v) for v in values
     ):
         return []  # codes come several to a line; one token alone must look chosen
+    if (
+        len(values) >= 3
+        and len({len(v) for v in values}) == 1
+        and len(values[0]) >= 4
+        and sum(not is_a_word(v) for v in values) * 2 >= len(values)
+    ):
+        # one key in groups, most of them no word ("wada jmzp nwlv zfrs")
+        first, last = tokens[0].start(), tokens[-1].end()
+        return [_Candidate(first, last, f"below '{noun}', a key in {len(values)} groups")]
     if any(is_common_word(v) and not v.isdigit() for v in values):
         return []  # "port 587": a setting, not codes
     digits = sum(any(c.isdigit() for c in v) for v in values)

@@ -564,7 +564,12 @@ _PROSE_QUALIFIED = {
             "tor",
         }
     ),
-    "codes": frozenset({"recovery", "backup"}),
+    "codes": frozenset(
+        {"recovery", "backup", "bypass", "notfall", "emergency", "einmal", "wiederherstellungs"}
+    ),
+    "phrase": frozenset(
+        {"recovery", "seed", "secret", "backup", "wiederherstellungs", "geheim", "mnemonic"}
+    ),
     "schlussel": frozenset(
         {"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery", "geheimer", "geheime"}
     ),
@@ -664,7 +669,7 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
         qualifiers, before = _PROSE_QUALIFIED[base], last[: -len(base)]
         if _fold(before) in _NOT_QUALIFYING:
             return None  # "Fehlercode", "Statuscode"
-        return "phrase" if before in qualifiers else "qualified-later"
+        return "secret" if before in qualifiers else "qualified-later"  # one word
     if _fold(before) in _NOT_QUALIFYING:
         return None  # "error code", "status code", "exit code"
     if _fold(before) in qualifiers:
@@ -673,7 +678,7 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
 
 
 # Nouns that German compounds end with ("Scharfschaltcode", "Tresorschlüssel").
-_COMPOUND_BASES = ("code", "schlussel")
+_COMPOUND_BASES = ("codes", "code", "schlussel", "phrase")
 
 
 def qualifies_later(noun: str, text: str) -> bool:
