@@ -974,6 +974,11 @@ _REQUEST = re.compile(
     r"(?i)\b(?:send|give|share|need|schick\w*|sende\w*|gib|brauch\w*)\b(?:[ \t]+\w+){0,2}"
     r"[ \t]+(?:me|us|mir|uns)\b|\b(?:need|brauche)\b"
 )
+# What names do not have and chosen values do: a symbol other than a name's joints
+# (- _ .), or a digit between letters ("iDr4c", "T3chn!ker"). Layouts without a noun
+# on their line (answers, pairs) ask for it: a group, host or model name
+# ("G_Admins_2026", "HP-LaserJet-M404") has neither.
+_UNLIKE_A_NAME = re.compile(r"[!#$%&*+=?@^~\u00a7]|[^\W\d_]\d+[^\W\d_]")
 # What may follow an answer in its message: nothing, or a remark after a dash, a comma
 # or a parenthesis ("Un1fi_Ctrl!88 - don't paste it anywhere").
 _AFTER_ANSWER = re.compile(r"[ \t]*(?:[#*]|[\-\u2013\u2014,(][^\r\n]*)?[ \t]*\r?\n?")
@@ -1002,6 +1007,8 @@ def _answer(line: str, noun: str) -> list[_Candidate]:
         return []
     if reference_at(line, token.start()) or stands_for_no_secret(value):
         return []
+    if not (value.replace(" ", "").isdigit() or _UNLIKE_A_NAME.search(value)):
+        return []  # "HP-LaserJet-M404": a model, a host or a group answers many questions
     shape = _shape(value, noun, quoted)
     return [_Candidate(start, end, f"answers a question for '{noun}', {shape}")] if shape else []
 
@@ -1087,7 +1094,7 @@ def _account_pairs(line: str) -> list[_Candidate]:
             continue
         if line[pair.end() : pair.end() + 1] == "/" or reference_at(line, start):
             continue
-        shape = _strongly_chosen(value, "password")
+        shape = _UNLIKE_A_NAME.search(value) and _strongly_chosen(value, "password")
         if shape and _kinds(value) >= 3 and not _DATE_OR_NUMBER.fullmatch(value):
             found.append(_Candidate(start, end, f"a login / password pair, {shape}"))
     return found

@@ -98,7 +98,7 @@ def test_a_sentence_about_a_secret_keeps_every_word(text: str) -> None:
 LAID_OUT = [
     # an answer below a question for a secret, with or without speaker and time
     ("[09:14] Lukas: what's the pw for the scanner?\n[09:15] Anna: Summer2024!", ["Summer2024!"]),
-    ("Max 11:05: pwd vom Fritzbox-Login?\nIrina 11:06: fritz8734\nMax 11:06: danke", ["fritz8734"]),
+    ("Max 11:05: pwd vom Fritzbox-Login?\nIrina 11:06: fr1tz!8734\nMax: danke", ["fr1tz!8734"]),
     ("Q: BIOS password on the new ThinkPads?\nA: Bios-TP-2026!", ["Bios-TP-2026!"]),
     (
         "Mira 10:02\ndo you have the password for the NVR?\nTom 10:03\nyep: Nvr#Cam-4471",
@@ -184,6 +184,8 @@ NOT_LAID_OUT = [
     "[10:00] Ana: I need the password reset link\n[10:01] Ben: sent, INC0012345",
     "- admin: Kevin.Roth",
     "Router: admin / Vertrieb-Nord",
+    "Gruppen: admin / G_Admins_2026\nuser / group mapping: jdoe / G-Sales-2026",
+    "[10:00] Tim: Passwort vom Drucker?\n[10:01] Ana: HP-LaserJet-M404",
     "- uses: actions/checkout@v4\n- uses: azure/login@v2",
     "Mar 18 07:41:19 mx02 postfix/smtpd[30118]: SASL LOGIN authentication failed",
     "Der Geheimnis-Check steht aus der SMS bekannt",
