@@ -540,7 +540,7 @@ def _adjacent(
 
 
 # Words joined by the separators of cells ("geändert;Status", "Name|PIN").
-_JOINED_WORDS = re.compile(r"[^\W\d_]+(?:[;|,][^\W\d_]+)+")
+_JOINED_WORDS = re.compile(r"[;|,]?[^\W\d_]+(?:[;|,][^\W\d_]+)*")
 # A value masked in part: "sk_live_•••••4xQ2", "Pa****rd", "xxxx1234".
 _MASKED = re.compile(r"[\u2022\u25cf*]{3,}|[xX]{4,}")
 _OPTION = re.compile(r"--?[A-Za-z]|/[A-Za-z]{1,20}(?::|$)")
@@ -599,7 +599,7 @@ def _forward(
             return  # the next noun: its own walk reads what follows it
         if word.startswith("(") and word.rstrip(".,;:").endswith(")") and len(word) > 2:
             judged = _adjacent(line, tokens, i, noun, "in parentheses")
-            if judged:
+            if judged and _UNLIKE_A_NAME.search(line, judged.start, judged.end):
                 yield judged
                 return
         if _OPTION.match(word) and i > 0:
@@ -1045,8 +1045,6 @@ _LIST_ITEM = re.compile(
 )
 # The digits of a keypad, with its keys for enter or cancel ("6655#", "*4471").
 _KEYPAD_CODE = re.compile(r"[#*]?\d{4,8}[#*]?")
-# A password is chosen with a digit or a symbol; a name with a dot is no password.
-_DIGIT_OR_SYMBOL = re.compile(r"[\d!#$%&*+=?@^~\u00a7]")
 
 
 def _listed_item(line: str, noun: str) -> list[_Candidate]:
@@ -1064,8 +1062,8 @@ def _listed_item(line: str, noun: str) -> list[_Candidate]:
         return [_Candidate(start, end, f"a list item labelled '{label}', a keypad code")]
     if not noun and not (_ACCOUNT_WORD.search(label) and not _NAMES_A_LOGIN.search(label)):
         return []
-    if not _DIGIT_OR_SYMBOL.search(value) or "\0" in value:
-        return []
+    if not _UNLIKE_A_NAME.search(value) or "\0" in value:
+        return []  # "- owner: IT-Ops-2026", "- admin portal: Admin-Center-2026"
     shape = _strongly_chosen(value, noun or "password")
     evidence = f"a list item below '{noun}'" if noun else "a list item labelled with an account"
     return [_Candidate(start, end, f"{evidence}, {shape}")] if shape else []
@@ -1158,6 +1156,8 @@ class _Table(NamedTuple):
             value = line[start:end]
             if not value or (" " in value.strip() and not _DIGIT_GROUP.fullmatch(value)):
                 continue  # "(in vault)", "siehe Safe": words, not a value
+            if not (value.replace(" ", "").isdigit() or _UNLIKE_A_NAME.search(value)):
+                continue  # "FW-HQ-01", "Stored-In-Vault": a name in the column
             shape = "\0" not in value and _shape(value, header, quoted)
             if shape:
                 found.append(_Candidate(start, end, f"in column '{header}', {shape}"))

@@ -128,8 +128,8 @@ LAID_OUT = [
     ),
     # list items under a credentials heading, or labelled with an account
     (
-        "Credentials (temporary):\n- sql sa: Sql$a-Temp77\n- smtp relay: Relay.Mail.55",
-        ["Sql$a-Temp77", "Relay.Mail.55"],
+        "Credentials (temporary):\n- sql sa: Sql$a-Temp77\n- smtp relay: Relay!Mail.55",
+        ["Sql$a-Temp77", "Relay!Mail.55"],
     ),
     (
         "Handover:\n- firewall admin: Fw@Edge-2026\n- switch enable: En4ble!Core",
@@ -184,6 +184,11 @@ NOT_LAID_OUT = [
     "[10:00] Ana: I need the password reset link\n[10:01] Ben: sent, INC0012345",
     "- admin: Kevin.Roth",
     "Router: admin / Vertrieb-Nord",
+    "Device | Password | Notes\nfw-hq-01 | Stored-In-Vault | rotated\nsw-01 | FW-HQ-01 | x",
+    "Host;Passwort;Bemerkung\nsrv01;Keeper;ok\nsrv02;LAPS;ok",
+    "- admin portal: Admin-Center-2026",
+    "Credentials:\n- rotated 2026-11-02 (CHG0012345)\n- owner: IT-Ops-2026",
+    "The password was set as part of onboarding (OB-2026-114).",
     "Gruppen: admin / G_Admins_2026\nuser / group mapping: jdoe / G-Sales-2026",
     "[10:00] Tim: Passwort vom Drucker?\n[10:01] Ana: HP-LaserJet-M404",
     "- uses: actions/checkout@v4\n- uses: azure/login@v2",
