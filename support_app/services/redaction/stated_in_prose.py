@@ -108,7 +108,8 @@ STATED_SECRET = Detector(
     layer=LAYER,
     name="stated-secret",
     summary="a value a sentence states as a secret (English, German and more): a secret "
-    "noun, a stating relation and a value that looks chosen rather than worded",
+    "noun, a stating relation and a value that looks chosen rather than worded; or one "
+    "a chat answer, a table column, a list item or a login / password pair lays out",
     # Found by ``redact_statements`` (a pass of its own over whole lines), not by a
     # pattern at one position; the triggers are the nouns' stems.
     pattern=re.compile(r"(?!)"),
