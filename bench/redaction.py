@@ -184,6 +184,8 @@ WORST_UNITS = [
     '"password": "x", ', "password ", "a password b ", "Kennwort: ", "token=",
     "<key>ApiSecret</key>", "net user a ", "setx A ", "TlRMTVNTUA", "data:\n  a: YWJj\n",
     "YWRtaW46cGFzcw== auth ", "-p ", "password, ", "sqlplus a/", "reg add /v password /d ",
+    "code ", "Alarmcode ", "admin / Ab1!x ", "- admin: Ab1!x\n", "a | PIN\n", "pw?\nA: Ab1!x\n",
+    "Passphrase: ", "x;y;Kennwort\n",
 ]  # fmt: skip
 
 

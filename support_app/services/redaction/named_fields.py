@@ -34,6 +34,7 @@ from support_app.services.redaction.syntax import (
     PLAIN_WORD,
     QUOTE,
     REFERENCE,
+    SIZE,
     SQ,
     UNCLOSED,
     UNQUOTED_VALUE,
@@ -96,6 +97,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
         return None
     password = is_password_key(key)
     colon = match.group("sep") == ":"
+    if colon and text.startswith("//", match.end("sep")):
+        return None  # a URL's scheme: credential.https://dev.azure.com.useHttpPath
     if (quoted := quoted_span(value)) is not None:
         span = _to_the_real_close(text, quoted)
     elif value.start("block") >= 0 or value.start("eol") >= 0:
@@ -123,7 +126,9 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             or is_secret_key(first)  # "passwd: password updated successfully"
             or _DATE.fullmatch(first)  # "LastBadPasswordAttempt : 18.03.2024 …"
             or _VAULT_POINTER.match(text, start, end)
-            or _SIZE.match(text, start, end)
+            or _SAYS_INSTEAD.match(text, start, end)
+            or (_STATUS.fullmatch(first) and is_common_word(first))
+            or SIZE.match(text, start, end)
         ):
             # "password: required, min 12", "Kennwort: •••• (ausgeblendet)", "pw: im
             # 1Password-Tresor hinterlegt": what the line says instead of the secret
@@ -140,6 +145,8 @@ def _locate_secret_key(match: re.Match[str], _allowed: frozenset[str]) -> Verdic
             end = pair.end()  # --credentials=user,password: the pair is one value
         escaped_ampersand = text.find("\\u0026", start, end)  # a JSON-escaped "&"
         span = (start, escaped_ampersand if escaped_ampersand > start else end)
+        if SIZE.match(text, start, end):
+            return Keep(end)  # "PIN: 6-stellig": its size
     if (reference := reference_end(text, *span)) is not None:
         return Keep(reference)
     if not text[span[0] : span[1]].strip("="):
@@ -179,8 +186,6 @@ _BARE_KEY_VALUE = re.compile(
     r"\"(?P<dq>[^\"\r\n]{1,128})\"|'(?P<sq>[^'\r\n]{1,128})'"
     r"|(?P<tok>[^\s,;&\"'<>)\]}=]{1,128})(?![^\s,;&\"'<>)\]}])"
 )
-# "admin-password:  16 bytes": its size, not the password.
-_SIZE = re.compile(r"\d+\s+(?i:bytes|characters|chars|zeichen)\b")
 
 
 def _to_the_real_close(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -202,6 +207,21 @@ _VAULT_POINTER = re.compile(
     r"\(?(?i:im|in|in\s+the|see|siehe|unter|under|stored|hinterlegt|liegt|from|aus|via|per)\b"
     r".{0,80}?(?i:vault|tresor|keeper|1password|bitwarden|keepass|passbolt|lastpass|it\s*glue"
     r"|hudu|passwortsafe|password\s*manager|passwortmanager|key\s*vault|safe)"
+)
+# What a line says instead of a password, in words: where or how it is kept or sent
+# ("Kennwort: beim Kunden erfragen", "creds: sent via Teams DM", "Anmeldedaten: wie
+# bisher", "Password: unchanged since onboarding").
+_SAYS_INSTEAD = re.compile(
+    r"(?i:wie|beim|bei|wurde|wird|ist|sind|war|sent|send|via|per|unchanged|unver\u00e4ndert"
+    r"|same|gleich|ask|check|see|siehe|in|im|from|aus|telefonisch|separately|separat|by"
+    r"|folgt|follows|will|kommt|noch|liegt|steht|stored|given|provided|chosen|gew\u00e4hlt"
+    r"|vergeben|not|nicht|known|bekannt|handed|\u00fcbergeben|recorded)[ \t]+\S"
+)
+# A participle that says what happened to a password ("abgelaufen", "gesperrt",
+# "zurückgesetzt", "deaktiviert", "Expired", "changed"), when it is a common word.
+_STATUS = re.compile(
+    r"(?i:[a-z\u00e4\u00f6\u00fc]{0,7}ge[a-z\u00e4\u00f6\u00fc\u00df]{2,}(?:t|en)"
+    r"|[a-z\u00e4\u00f6\u00fc]{3,}iert|[a-z]{3,}ed)"
 )
 _DATE = re.compile(r"\d{1,4}[.\-]\d{1,2}[.\-]\d{2,4}")
 _COLON_PATH = re.compile(r"\barn:\S*:$")

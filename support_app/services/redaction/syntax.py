@@ -127,6 +127,7 @@ _NO_SECRET = re.compile(
     r"|active|inactive|not|nicht|kein|keine|never|nie|redacted|hidden|masked|removed|entfernt"
     r"|change_?me|replace_?me|todo|tbd|placeholder|dummy|changeit|bitte[-_ ]?(?:ae|\u00e4)ndern)\)?"
     r"|\d{1,3}/\d{1,3}"  # a count: auth=0/1
+    r"|(?i:wpa\d?(?:[-/](?:psk|aes|tkip|sae|ccmp|personal|enterprise|eap))*|wep)"  # a mode
     r"|(?:[X*]{4,5}-){2,}\S*"  # a key masked but for its end: XXXXX-XXXXX-…-7QK4M
     r"|\{?CN=.*"  # a directory name
     r"|[01]"  # a flag (PasswordComplexity = 1)
@@ -299,9 +300,15 @@ def indented_lines(text: str, key_start: int, after: int, *, block: bool) -> tup
     return (first, last) if first is not None else None
 
 
+# A size named instead of a secret ("admin-password:  16 bytes", "PIN: 6-stellig",
+# "Passphrase: 5 Wörter").
+SIZE = re.compile(
+    r"\d+(?:\s+|-)(?i:bytes|characters|chars|zeichen|digits|stellen|stellig|ziffern|words"
+    r"|w\u00f6rter)\b"
+)
 # Identifier shapes a text names instead of a secret: GUIDs, IP and MAC addresses,
-# URLs, e-mail addresses, paths, versions, dates and times, KB and CVE numbers, ULIDs
-# and support references, host names.
+# URLs, e-mail addresses, paths and registry paths, versions, dates and times, KB and
+# CVE numbers, ULIDs and support references, host names.
 IDENTIFIER = re.compile(
     r"\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?(?:[_.][0-9a-z]+)?"  # GUID
     r"|(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d+)?"  # IPv4, port or prefix
@@ -310,6 +317,7 @@ IDENTIFIER = re.compile(
     r"|[a-z][a-z0-9+.\-]*://\S*"  # URL
     r"|[^\s@]+@[^\s@]+\.[a-z]{2,}"  # e-mail
     r"|(?:[a-z]:)?[\\/]{1,2}[^\s]*|~/\S*"  # path
+    r"|hk(?:lm|cu|cr|u|cc|ey_[a-z_]+):?\\\S*"  # registry path
     r"|v?\d+(?:\.\d+){1,3}(?:[\-+][0-9a-z.]+)?|[a-z]+/v?\d+(?:\.\d+)*"  # versions
     r"|\d{4}-\d{2}-\d{2}\S*|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?"  # dates
     r"|kb\d{5,8}|cve-\d{4}-\d{3,7}|0x[0-9a-f]+|#\d+"

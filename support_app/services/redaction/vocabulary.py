@@ -44,6 +44,7 @@ SECRET_WORDS = frozenset(
         "pw",
         "pass",
         "passphrase",
+        "passcode",
         "passwort",
         "kennwort",
         "passe",  # French "mot de passe"
@@ -84,7 +85,6 @@ SECRET_WORDS = frozenset(
         "passhash",  # PRTG's API credential
         "pin",
         "puk",
-        "passcode",  # alarm panels, phones: master_passcode
         "geheimnis",  # German "secret"
     }
 )
@@ -115,6 +115,12 @@ SECRET_COMPOUNDS = (
             "installer",  # alarm panels: installer_code, master code
             "errichter",
             "master",
+            "bestatigungs",  # Bestätigungscode: a one-time code from an SMS or app
+            "verifizierungs",
+            "verification",
+            "einmal",
+            "zahlen",  # Zahlencode of a key safe or a lock
+            "turoffner",
         )
     ),
     *(
@@ -321,6 +327,8 @@ QUALIFIERS = frozenset(
         "failures",
         "encrypted",  # LoadCredentialEncrypted
         "interval",
+        "logon",  # -ResetPasswordOnNextLogon, ChangePasswordAtLogon: a switch, not a value
+        "never",  # PasswordNeverExpires
         "id",  # "Wiederherstellungsschlüssel-ID", "api_key_id": which one, not the secret
         "ids",
         "guid",
@@ -369,6 +377,7 @@ PASSWORD_WORDS = frozenset(
         "pw",
         "pass",
         "passphrase",
+        "passcode",
         "passwort",
         "kennwort",
         "passe",
@@ -478,45 +487,6 @@ def is_password_key(key: str) -> bool:
 
 
 # --- nouns that name a secret in prose --------------------------------------------------------
-
-# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN")…
-_PROSE_SECRET_WORDS = frozenset(
-    {
-        "password",
-        "passwords",
-        "passwort",
-        "passworter",  # Passwörter, accent folded
-        "kennwort",
-        "kennworter",
-        "passphrase",
-        "passcode",
-        "passwd",
-        "pwd",
-        "pw",
-        "pin",
-        "puk",
-        "secret",
-        "geheimnis",
-        "token",
-        "psk",
-        "mdp",
-        "contrasena",
-        "clave",
-        "pass",  # "user kunde4711 | pass Lfr!Portal-4711"
-    }
-)
-# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
-# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
-_PROSE_SECRET_SUFFIXES = (
-    "password",
-    "passwort",
-    "kennwort",
-    "passphrase",
-    "passcode",
-    "secret",
-    "token",
-    *SECRET_COMPOUNDS,
-)
 # Nouns for a user and password together: their value is a pair ("admin / X").
 _PROSE_CREDENTIAL_WORDS = frozenset(
     {
@@ -535,6 +505,34 @@ _PROSE_CREDENTIAL_WORDS = frozenset(
         "angemeldet",
         "eingeloggt",
     }
+)
+# A word of a sentence that names a secret by itself ("password", "Kennwort", "PIN"):
+# the password words of keys but those for a user and password together, the secret
+# words a sentence uses alone, and the plurals, abbreviations and synonyms of prose.
+_PROSE_SECRET_WORDS = (
+    (PASSWORD_WORDS - _PROSE_CREDENTIAL_WORDS - {"passe", "motdepasse"})
+    | (SECRET_WORDS & {"pin", "puk", "secret", "token", "psk"})
+    | {
+        "passworter",  # Passwörter, accent folded
+        "kennworter",
+        "geheimnis",
+        "kennw",  # abbreviated with a dot: "Kennw. Lohnbuchhaltung: X"
+        "passw",
+        "kennsatz",  # German "passphrase"
+        "passsatz",
+    }
+)
+# … or as the end of a compound ("Adminkennwort", "WLAN-Passwort", "clientSecret",
+# "Zugangscode", "Wiederherstellungsschlüssel", "ApiIntegrationCode").
+_PROSE_SECRET_SUFFIXES = (
+    "password",
+    "passwort",
+    "kennwort",
+    "passphrase",
+    "passcode",
+    "secret",
+    "token",
+    *SECRET_COMPOUNDS,
 )
 # Verbs of signing in, whose objects are a user and a password ("logged in with X").
 _PROSE_CREDENTIAL_PHRASES = frozenset(
@@ -595,7 +593,17 @@ _PROSE_QUALIFIED = {
             "admin",
             "integration",
             "verification",
+            "sec",  # "sec code for the Yale lock"
             "keypad",
+            "lockbox",
+            "authenticator",  # "Code aus der Authenticator-App"
+            "sms",
+            "otp",
+            "mfa",
+            "2fa",
+            "totp",
+            "bestatigung",
+            "verifizierung",
             "garage",
             "notfall",
             "emergency",
@@ -605,7 +613,12 @@ _PROSE_QUALIFIED = {
             "tor",
         }
     ),
-    "codes": frozenset({"recovery", "backup"}),
+    "codes": frozenset(
+        {"recovery", "backup", "bypass", "notfall", "emergency", "einmal", "wiederherstellungs"}
+    ),
+    "phrase": frozenset(
+        {"recovery", "seed", "secret", "backup", "wiederherstellungs", "geheim", "mnemonic"}
+    ),
     "schlussel": frozenset(
         {"wlan", "wifi", "netzwerk", "api", "psk", "bitlocker", "recovery", "geheimer", "geheime"}
     ),
@@ -695,9 +708,17 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     if last in _PROSE_SECRET_WORDS or joined.endswith(_PROSE_SECRET_SUFFIXES):
         return "secret"
     qualifiers = _PROSE_QUALIFIED.get(last)
-    if qualifiers is None:
-        return None
     before = parts[-2] if len(parts) > 1 else "".join(key_parts(previous))
+    if qualifiers is None:
+        # a German compound of "code" or "Schlüssel" ("Scharfschaltcode"): its first
+        # part is the qualifier, or one may come later ("… der Alarmanlage")
+        base = next((b for b in _COMPOUND_BASES if last.endswith(b) and last != b), None)
+        if base is None or len(parts) > 1:
+            return None
+        qualifiers, before = _PROSE_QUALIFIED[base], last[: -len(base)]
+        if _fold(before) in _NOT_QUALIFYING:
+            return None  # "Fehlercode", "Statuscode"
+        return "secret" if before in qualifiers else "qualified-later"  # one word
     if _fold(before) in _NOT_QUALIFYING:
         return None  # "error code", "status code", "exit code"
     if _fold(before) in qualifiers:
@@ -705,12 +726,33 @@ def names_secret_in_prose(word: str, previous: str = "") -> str | None:
     return "qualified-later" if len(parts) == 1 else None
 
 
-def qualifies_later(noun: str, words: list[str]) -> bool:
-    """Whether one of ``words`` after ``noun`` ("for the alarm panel") qualifies it as a
-    secret: a word that starts with one of its qualifiers ("Alarmanlage", "door")."""
-    qualifiers = _PROSE_QUALIFIED.get(_fold(noun), frozenset())
-    folded = [_fold(w).replace("-", "") for w in words]
-    return any(w.startswith(q) for w in folded for q in qualifiers if len(q) >= 3)
+# Nouns that German compounds end with ("Scharfschaltcode", "Tresorschlüssel").
+_COMPOUND_BASES = ("codes", "code", "schlussel", "phrase")
+
+
+def qualifies_later(noun: str, text: str) -> bool:
+    """Whether a word of ``text`` around ``noun`` ("for the alarm panel") qualifies it as
+    a secret: a word, or a part of a hyphenated word ("fürs Gäste-WLAN"), that starts
+    with one of its qualifiers ("Alarmanlage", "door"). One search of the text, so a
+    line of many such nouns costs its length times the window, not times the words."""
+    folded_noun = "".join(key_parts(noun))
+    base = next((b for b in _COMPOUND_BASES if folded_noun.endswith(b)), folded_noun)
+    pattern = _qualifier_pattern(folded_noun if folded_noun in _PROSE_QUALIFIED else base)
+    if pattern is None:
+        return False
+    folded = _fold(text)
+    return bool(
+        pattern.search(folded) or ("-" in folded and pattern.search(folded.replace("-", "")))
+    )
+
+
+@lru_cache(maxsize=64)
+def _qualifier_pattern(noun: str) -> re.Pattern[str] | None:
+    """The qualifiers of ``noun`` as one search for the start of a word."""
+    qualifiers = sorted((q for q in _PROSE_QUALIFIED.get(noun, ()) if len(q) >= 3), key=len)
+    if not qualifiers:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, reversed(qualifiers))) + ")")
 
 
 # --- words of the language ------------------------------------------------------------------
@@ -740,3 +782,16 @@ def is_a_word(word: str) -> bool:
     """Whether English or German has this word at all, however rare ("escrowed")."""
     lower = word.lower()
     return zipf_frequency(lower, "en") > 0 or zipf_frequency(lower, "de") > 0
+
+
+# A word at least this frequent is a word of grammar or of every day ("the", "ist",
+# "time", "wurde"); the words of a passphrase are chosen among rarer ones.
+_EVERYDAY = 5.2
+
+
+@lru_cache(maxsize=8192)
+def is_everyday_word(word: str) -> bool:
+    """A word of grammar or of every day in English or German, which a passphrase's
+    chosen words are not ("silver kettle orbit" against "unchanged since onboarding")."""
+    lower = word.lower()
+    return zipf_frequency(lower, "en") >= _EVERYDAY or zipf_frequency(lower, "de") >= _EVERYDAY

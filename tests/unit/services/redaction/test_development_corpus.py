@@ -17,10 +17,11 @@ from tests.redaction_corpus.corpus import Case, cases, left_over, score
 
 DEVELOPMENT = cases("development")
 NAMED_FORMS = [c for c in DEVELOPMENT if c.id.startswith("dev-")]
-# The figures of the whole set when this was written (50 of 672 survive, 2 of 480
-# harmless lines change): a change may improve them, never make them worse.
-MAX_SURVIVING = 37
-MAX_CHANGED = 3
+# The figures of the whole set when this was written (45 of 1,143 survive, 2 of 801
+# harmless lines change; the prose cases r1-… and the structural cases r2-… included):
+# a change may improve them, never make them worse.
+MAX_SURVIVING = 45
+MAX_CHANGED = 2
 # Cases no layer can read as a secret without the conversation around them, each
 # with why; they count as survivors in the figures.
 OUT_OF_REACH = {
@@ -32,7 +33,7 @@ OUT_OF_REACH = {
 def test_the_development_set_is_large_enough_to_tune_against() -> None:
     secret_cases = [c for c in DEVELOPMENT if not c.harmless]
     harmless = [c for c in DEVELOPMENT if c.harmless]
-    assert len(secret_cases) >= 600 and len(harmless) >= 400
+    assert len(secret_cases) >= 800 and len(harmless) >= 550
 
 
 def test_the_development_figures_do_not_get_worse() -> None:

@@ -25,6 +25,7 @@ PIECES = [
     "login ", "with ", "and ", "codes: ", "1234 ", "API key ", "Kennwort lautet ", "-p ",
     "token ", "Bearer ", "<key>", "</key>", "data:\n  a: ", "YWJj", "TlRMTVNTUA", "x" * 20,
     "net user ", "setx ", "sqlplus a/", "://u:", "@", "Sommer2024!", "\\u00f1", "[redacted:x]",
+    "code ", "door ", "?", "| ", "PIN", "- admin: ", "Passphrase ",
 ]  # fmt: skip
 # Four times the length may cost this many times as much (linear is 4; square is 16).
 GROWTH_BOUND = 10

@@ -92,6 +92,140 @@ def test_a_sentence_about_a_secret_keeps_every_word(text: str) -> None:
     assert redact_text(text) == text
 
 
+# --- the layouts of conversations, lists and tables --------------------------------------------
+
+# (text, the secrets it states): a value stated by where it stands, not by one sentence.
+LAID_OUT = [
+    # an answer below a question for a secret, with or without speaker and time
+    ("[09:14] Lukas: what's the pw for the scanner?\n[09:15] Anna: Summer2024!", ["Summer2024!"]),
+    ("Max 11:05: pwd vom Fritzbox-Login?\nIrina 11:06: fr1tz!8734\nMax: danke", ["fr1tz!8734"]),
+    ("Q: BIOS password on the new ThinkPads?\nA: Bios-TP-2026!", ["Bios-TP-2026!"]),
+    (
+        "Mira 10:02\ndo you have the password for the NVR?\nTom 10:03\nyep: Nvr#Cam-4471",
+        ["Nvr#Cam-4471"],
+    ),
+    ("Was ist der Code für die Alarmanlage?\nOlga: 2741#", ["2741"]),
+    (
+        "[10:00] Ana: can u send me the admin pass for the NAS\n[10:01] Ben: Nas!Adm-2026",
+        ["Nas!Adm-2026"],
+    ),
+    ("Site access:\n1) VPN: see vault\n2) Door: 6655#", ["6655"]),
+    ("Admin-Kennwort 71946253 (Administratormodus)", ["71946253"]),
+    ("Die PIN für den Druck (Follow-Me) von Frau Öz ist 3094, Karte folgt.", ["3094"]),
+    ("Notfallcodes (einmal verwendbar):\nFYONHL5T\n6P4UDSB1", ["FYONHL5T", "6P4UDSB1"]),
+    ("Your app password for your device\nwada jmzp nwlv zfrs", ["wada jmzp nwlv zfrs"]),
+    (
+        "Wiederherstellungsphrase:\nkompass brücke quarz lavendel möwe wolke",
+        ["kompass brücke quarz"],
+    ),
+    # a table whose header names a secret column
+    ("Device | User | Password\n---|---|---\nfw-hq-01 | admin | Fgt!HQ-2026x", ["Fgt!HQ-2026x"]),
+    ("Name\tExtension\tPIN\nReception\t200\t4417\nSales\t210\t9032", ["4417", "9032"]),
+    ("Gerät;Benutzer;Kennwort\nNAS-Buero;admin;N4s!Buero", ["N4s!Buero"]),
+    (
+        "Mitarbeiter    Benutzername    Startpasswort\nA. Winter      awinter         Wint3r!Start",
+        ["Wint3r!Start"],
+    ),
+    # list items under a credentials heading, or labelled with an account
+    (
+        "Credentials (temporary):\n- sql sa: Sql$a-Temp77\n- smtp relay: Relay!Mail.55",
+        ["Sql$a-Temp77", "Relay!Mail.55"],
+    ),
+    (
+        "Handover:\n- firewall admin: Fw@Edge-2026\n- switch enable: En4ble!Core",
+        ["Fw@Edge-2026", "En4ble!Core"],
+    ),
+    # a login / password pair with a slash
+    ("Zyxel NAS: admin / NasZyx#551", ["NasZyx#551"]),
+    ("iDRAC: it's root / iDr4c!Srv02 now", ["iDr4c!Srv02"]),
+    ("creds r svc-print + Pr1nt!Svc", ["Pr1nt!Svc"]),
+    # codes read aloud in groups, keypad codes, session passwords
+    ("Your one-time passcode is 739 204. It expires in 10 minutes.", ["739 204"]),
+    ("Keypad code for the side entrance is 2 5 8 0 then the green button.", ["2 5 8 0"]),
+    ("PIN fürs Diensthandy ist jetzt 80 41 77.", ["80 41 77"]),
+    ("gate code is #4471* fyi", ["#4471*"]),
+    ("TeamViewer ID 1 482 553 907, session password 7xk2pq", ["7xk2pq"]),
+    ("Kunde hat den Bestätigungscode aus der SMS vorgelesen: 604 118", ["604 118"]),
+    # relations people type
+    ("he read me the password from the sticky note - Reception2!Desk.", ["Reception2!Desk"]),
+    ("Note: Sophos admin pwd rotated -> S0phos!Central-26", ["S0phos!Central-26"]),
+    ("Er verwendet überall dasselbe Passwort, nämlich Fussball#1899.", ["Fussball#1899"]),
+    ("her password is her cat's name plus 2024, i.e. Whiskers2024", ["Whiskers2024"]),
+    ("Local admin password on all kiosks: identical, Kiosk#Fleet-9", ["Kiosk#Fleet-9"]),
+    ("Kennw. Lohnbuchhaltung: Lohn!Buch-26", ["Lohn!Buch-26"]),
+    ("Passwort Kassen-PC: Kasse_Neu!5", ["Kasse_Neu!5"]),
+    ("Türöffner-Code Nebeneingang wurde geändert, neu 770412", ["770412"]),
+    ("Das Initialkennwort ist ab sofort Start!2027-Q1.", ["Start!2027-Q1"]),
+    # passphrases of words
+    (
+        "the passphrase for the backup drive is: silver kettle orbit lemon",
+        ["silver kettle orbit lemon"],
+    ),
+    ("Kennsatz für das Repository: Hafen Möwe Anker Leuchtturm", ["Hafen Möwe Anker Leuchtturm"]),
+]
+
+# Near misses: the same layouts without a secret in them.
+NOT_LAID_OUT = [
+    "[10:02] Kim: did you change the password?\n[10:03] Alex: yes, it's in the vault now",
+    "[14:10] Ben: Passwort geändert?\n[14:12] Mia: ja, steht im Passwortmanager",
+    "what's the password for the NAS?\nAna: KB5034441 first, then reboot",
+    "DATABASE_PASSWORD: ${DATABASE_PASSWORD:?set in .env}\nSECRET_KEY: ${APP_SECRET_KEY}",
+    "Device    | User  | Password\nfw-hq-01  | admin | (in vault)\nsw-core-01| admin | (in vault)",
+    "Raum      Türcode\nServerraum  siehe Safe\nArchiv      siehe Safe",
+    "Name  PasswordLastSet  Enabled\nsvc_x  11/3/2026  True",
+    "Password            : System.Security.SecureString\n"
+    "PasswordUpdateTime  : 3/12/2024 4:15:09 AM",
+    "- admin: done\n- backup: pending\n- firewall: scheduled Friday",
+    "- admin account: ADM-Kroth01",
+    "Zwei-Faktor-Authentifizierung ist aktiviert. Wiederherstellungscodes: 7 verbleibend",
+    "Tresor-Code 'IT-Schrank' siehe Keeper",
+    "Your app password for your device\nwas created on the day",
+    "- Alarm: 2026-11-02\n- Tor 3: offen\n- door: closed at 1800\n- Safe: 1200 EUR",
+    "[10:00] Ana: I need the password reset link\n[10:01] Ben: sent, INC0012345",
+    "- admin: Kevin.Roth",
+    "Router: admin / Vertrieb-Nord",
+    "Device | Password | Notes\nfw-hq-01 | Stored-In-Vault | rotated\nsw-01 | FW-HQ-01 | x",
+    "Host;Passwort;Bemerkung\nsrv01;Keeper;ok\nsrv02;LAPS;ok",
+    "- admin portal: Admin-Center-2026",
+    "Credentials:\n- rotated 2026-11-02 (CHG0012345)\n- owner: IT-Ops-2026",
+    "The password was set as part of onboarding (OB-2026-114).",
+    "Gruppen: admin / G_Admins_2026\nuser / group mapping: jdoe / G-Sales-2026",
+    "[10:00] Tim: Passwort vom Drucker?\n[10:01] Ana: HP-LaserJet-M404",
+    "- uses: actions/checkout@v4\n- uses: azure/login@v2",
+    "Mar 18 07:41:19 mx02 postfix/smtpd[30118]: SASL LOGIN authentication failed",
+    "Der Geheimnis-Check steht aus der SMS bekannt",
+    "the passphrase is stored in the vault under Acme",
+    "Passphrase length for the Wi-Fi is 20 characters; the customer picked it.",
+    "Passwords → 'M365 Break Glass' (do not use without approval)",
+    "Password reset - INC0012345",
+    "Kennwort: beim Kunden erfragen",
+    "Password: unchanged since onboarding.",
+    "creds: sent via Teams DM, check there",
+    "git config credential.https://dev.azure.com.useHttpPath true",
+    "Use -ResetPasswordOnNextLogon when creating the accounts in bulk.",
+    "Passwort: abgelaufen",
+    "Password: Expired (last set 2026-09-01)",
+    "Passphrase: 5 Wörter, siehe Umschlag",
+    "WLAN-Schlüssel: WPA2-AES",
+    "Key: HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\LAPS",
+    "Konto;Kennwort geändert;Status\njdoe;12.11.2026;aktiv",
+    "the portal shows the API key as sk_live_•••••••••4xQ2, so I can't tell",
+]
+
+
+@pytest.mark.parametrize(("text", "secrets"), LAID_OUT)
+def test_a_secret_stated_by_its_layout_is_removed(text: str, secrets: list[str]) -> None:
+    redacted = redact_text(text)
+    for secret in secrets:
+        assert secret not in redacted, redacted
+    assert redact_text(redacted) == redacted
+
+
+@pytest.mark.parametrize("text", NOT_LAID_OUT)
+def test_the_same_layouts_without_a_secret_keep_every_word(text: str) -> None:
+    assert redact_text(text) == text
+
+
 def test_a_finding_names_its_layer_and_evidence_never_the_value() -> None:
     found = [f for f in findings("Das Kennwort lautet Hx7$kLm2") if f.layer == LAYER]
     assert len(found) == 1
