@@ -49,10 +49,13 @@ from typing import NamedTuple
 from support_app.services.redaction.syntax import (
     IDENTIFIER,
     PLACEHOLDER_PREFIX,
+    REFERENCE,
     SIZE,
+    UNLIKE_A_NAME,
     Detector,
     Finding,
     placeholder,
+    reads_as_a_name,
     reference_at,
     stands_for_no_secret,
 )
@@ -444,7 +447,7 @@ def _strongly_chosen(value: str, noun: str) -> str | None:
 
 def _value_span(text: str, start: int, end: int) -> tuple[int, int, bool]:
     """The value without sentence punctuation and quotes; whether it was quoted."""
-    quoted = text[start] in _QUOTES and end - start >= 2 and text[end - 1] in _QUOTES
+    quoted = end - start >= 2 and text[start] in _QUOTES and text[end - 1] in _QUOTES
     if quoted:
         inner_end = end - 1
         while inner_end > start + 1 and text[inner_end - 1] == " ":
@@ -600,7 +603,7 @@ def _forward(
             return  # the next noun: its own walk reads what follows it
         if word.startswith("(") and word.rstrip(".,;:").endswith(")") and len(word) > 2:
             judged = _adjacent(line, tokens, i, noun, "in parentheses")
-            if judged and _UNLIKE_A_NAME.search(line, judged.start, judged.end):
+            if judged and UNLIKE_A_NAME.search(line, judged.start, judged.end):
                 yield judged
                 return
         if _OPTION.match(word) and i > 0:
@@ -905,6 +908,9 @@ def _value_line(line: str, noun: str) -> list[_Candidate]:
 _USER_AND_PASSWORD = re.compile(r"[\w.\-]{1,32}:(?P<password>[^\s:]{6,64})")
 # How many lines below its noun a value may stand alone.
 _LINES_BELOW = 3
+# A line whose value is a reference ("ansible_password: !vault |", "pw = {{ x }}"): the
+# lines below are that reference's (an encrypted block), not a value stated alone.
+_GIVES_A_REFERENCE = re.compile(r"[:=][ \t]*(?:" + REFERENCE.pattern + ")")
 
 
 def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
@@ -941,7 +947,13 @@ def redact_statements(text: str, findings: list[Finding] | None = None) -> str:
                 table = _Table.of(read)
         if not spans:
             spans = _account_pairs(read) or _listed_item(read, "")
-        if not spans and stated and table is None and (noun := _names_a_secret(read)):
+        if (
+            not spans
+            and stated
+            and table is None
+            and not _GIVES_A_REFERENCE.search(read)
+            and (noun := _names_a_secret(read))
+        ):
             above, lines_left = noun, _LINES_BELOW
             asked = bool(_QUESTION.search(read) or _REQUEST.search(read))
         for candidate in spans:
@@ -975,11 +987,6 @@ _REQUEST = re.compile(
     r"(?i)\b(?:send|give|share|need|schick\w*|sende\w*|gib|brauch\w*)\b(?:[ \t]+\w+){0,2}"
     r"[ \t]+(?:me|us|mir|uns)\b|\b(?:need|brauche)\b"
 )
-# What names do not have and chosen values do: a symbol other than a name's joints
-# (- _ .), or a digit between letters ("iDr4c", "T3chn!ker"). Layouts without a noun
-# on their line (answers, pairs) ask for it: a group, host or model name
-# ("G_Admins_2026", "HP-LaserJet-M404") has neither.
-_UNLIKE_A_NAME = re.compile(r"[!#$%&*+=?@^~\u00a7]|[^\W\d_]\d+[^\W\d_]")
 # What may follow an answer in its message: nothing, or a remark after a dash, a comma
 # or a parenthesis ("Un1fi_Ctrl!88 - don't paste it anywhere").
 _AFTER_ANSWER = re.compile(r"[ \t]*(?:[#*]|[\-\u2013\u2014,(][^\r\n]*)?[ \t]*\r?\n?")
@@ -1008,7 +1015,7 @@ def _answer(line: str, noun: str) -> list[_Candidate]:
         return []
     if reference_at(line, token.start()) or stands_for_no_secret(value):
         return []
-    if not (value.replace(" ", "").isdigit() or _UNLIKE_A_NAME.search(value)):
+    if reads_as_a_name(value):
         return []  # "HP-LaserJet-M404": a model, a host or a group answers many questions
     shape = _shape(value, noun, quoted)
     return [_Candidate(start, end, f"answers a question for '{noun}', {shape}")] if shape else []
@@ -1063,7 +1070,7 @@ def _listed_item(line: str, noun: str) -> list[_Candidate]:
         return [_Candidate(start, end, f"a list item labelled '{label}', a keypad code")]
     if not noun and not (_ACCOUNT_WORD.search(label) and not _NAMES_A_LOGIN.search(label)):
         return []
-    if not _UNLIKE_A_NAME.search(value) or "\0" in value:
+    if not UNLIKE_A_NAME.search(value) or "\0" in value:
         return []  # "- owner: IT-Ops-2026", "- admin portal: Admin-Center-2026"
     shape = _strongly_chosen(value, noun or "password")
     evidence = f"a list item below '{noun}'" if noun else "a list item labelled with an account"
@@ -1093,7 +1100,7 @@ def _account_pairs(line: str) -> list[_Candidate]:
             continue
         if line[pair.end() : pair.end() + 1] == "/" or reference_at(line, start):
             continue
-        shape = _UNLIKE_A_NAME.search(value) and _strongly_chosen(value, "password")
+        shape = UNLIKE_A_NAME.search(value) and _strongly_chosen(value, "password")
         if shape and _kinds(value) >= 3 and not _DATE_OR_NUMBER.fullmatch(value):
             found.append(_Candidate(start, end, f"a login / password pair, {shape}"))
     return found
@@ -1157,7 +1164,7 @@ class _Table(NamedTuple):
             value = line[start:end]
             if not value or (" " in value.strip() and not _DIGIT_GROUP.fullmatch(value)):
                 continue  # "(in vault)", "siehe Safe": words, not a value
-            if not (value.replace(" ", "").isdigit() or _UNLIKE_A_NAME.search(value)):
+            if reads_as_a_name(value):
                 continue  # "FW-HQ-01", "Stored-In-Vault": a name in the column
             shape = "\0" not in value and _shape(value, header, quoted)
             if shape:

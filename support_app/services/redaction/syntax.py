@@ -300,6 +300,19 @@ def indented_lines(text: str, key_start: int, after: int, *, block: bool) -> tup
     return (first, last) if first is not None else None
 
 
+# What names do not have and chosen values do: a symbol other than a name's joints
+# (- _ .), or a digit between letters ("iDr4c", "T3chn!ker"). Layouts without a noun
+# on their line (answers, pairs, table cells) ask for it: a group, host or model name
+# ("G_Admins_2026", "HP-LaserJet-M404") or a password manager ("Keeper") has neither.
+UNLIKE_A_NAME = re.compile(r"[!#$%&*+=?@^~\u00a7]|[^\W\d_]\d+[^\W\d_]")
+
+
+def reads_as_a_name(value: str) -> bool:
+    """True when ``value`` could be a name rather than a chosen secret (see above);
+    digits alone are a code, never a name."""
+    return not (value.replace(" ", "").isdigit() or UNLIKE_A_NAME.search(value))
+
+
 # A size named instead of a secret ("admin-password:  16 bytes", "PIN: 6-stellig",
 # "Passphrase: 5 Wörter").
 SIZE = re.compile(

@@ -23,6 +23,7 @@ from support_app.services.redaction.syntax import (
     IDENTIFIER,
     KEY_WORDS,
     PLACEHOLDER_PREFIX,
+    reads_as_a_name,
     stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import is_secret_key
@@ -73,6 +74,7 @@ def _holds_a_secret(cell: str) -> bool:
         cell.startswith(PLACEHOLDER_PREFIX)
         or stands_for_no_secret(cell)
         or IDENTIFIER.fullmatch(cell)  # a date or an address of the next column
+        or reads_as_a_name(cell)  # "Keeper", "LAPS": where the password is kept
     )
 
 
