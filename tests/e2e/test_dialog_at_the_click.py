@@ -26,7 +26,7 @@ BOXES = """async (selectors) => {
     (a) => a.effect?.getComputedTiming().endTime !== Infinity);  // not the skeletons' pulse
   await Promise.all(finite.map((a) => a.finished));
   return selectors.map((s) => {
-    const r = document.querySelector("[role=dialog] " + s).getBoundingClientRect();
+    const r = document.querySelector("dialog[open] " + s).getBoundingClientRect();
     return [s, Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
   });
 }"""
