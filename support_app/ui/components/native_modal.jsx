@@ -3,8 +3,9 @@
 import { Fragment, startTransition, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import "./native_modal.css";
 
-// How many elements focused outside the dialog are remembered, newest last.
-const FOCUS_HISTORY = 4;
+// How many elements focused or pressed outside the dialog are remembered, newest last
+// (a menu's content and each item hovered on the way count as one each).
+const FOCUS_HISTORY = 16;
 
 export function NativeModal({ open, onOpenChange, className, children, ref, ...dialogProps }) {
   const dialog = useRef(null);
@@ -29,6 +30,7 @@ export function NativeModal({ open, onOpenChange, className, children, ref, ...d
     const remember = (event) => {
       const element = event.target.closest?.("button, a, input, select, textarea, [tabindex]");
       if (!element || dialog.current?.contains(element)) return;
+      if (focusedBefore.current.at(-1) === element) return;
       focusedBefore.current = [...focusedBefore.current, element].slice(-FOCUS_HISTORY);
     };
     document.addEventListener("focusin", remember);

@@ -54,10 +54,13 @@ def open_at_the_click() -> list:
 
 
 def filled_in(content: rx.Component, height: str, width: str = "100%") -> rx.Component:
-    """``content`` once the server has answered; until then a skeleton of its size."""
+    """``content`` once the server has answered the open; until then a skeleton of its
+    size. Also a skeleton while the dialog is closed (it is in the page then): so the
+    click changes nothing here, and nothing of the content (the preview, which asks the
+    server for its rows when it mounts) is mounted with the page."""
     # Spans (display: block), so a skeleton may also stand in a paragraph.
     placeholder = rx.el.span(display="block", height=height, width=width, max_width="100%")
-    return rx.cond(OPENING, rx.skeleton(placeholder), content)
+    return rx.cond(READY, content, rx.skeleton(placeholder))
 
 
 def field_error(name: str) -> rx.Component:
