@@ -31,8 +31,8 @@ rx.asset("native_modal.css", shared=True)  # imported by the component's module
 
 class Modal(rx.Component):
     """A native modal ``<dialog>``; its children are the panel's content. Style props
-    style the panel (as ``rx.dialog.content``'s do); ``id`` and ``aria_*`` go on the
-    dialog."""
+    style the panel (as ``rx.dialog.content``'s do); ``id`` and ``custom_attrs`` (its
+    ``aria-labelledby``, ``aria-describedby``, ``aria-busy``) go on the dialog."""
 
     library = _LIBRARY
     tag = "NativeModal"

@@ -75,15 +75,18 @@ export function NativeModal({ open, onOpenChange, className, children, ref, ...d
         requestClose();
       }}
       onKeyDown={(event) => {
-        // Handled here rather than as a cancel, which the browser stops delivering after
-        // repeated presses; a select's list inside has already taken its own Escape.
+        // Handled here rather than as a cancel: the browser lets a page refuse Escape's
+        // cancel only once between two clicks, then closes. A select's list inside has
+        // already taken its own Escape (and prevented it).
         if (event.key === "Escape" && !event.defaultPrevented) {
           event.preventDefault();
           requestClose();
         }
       }}
       onPointerDown={(event) => {
-        if (event.target === dialog.current || event.target === backdrop.current) requestClose();
+        // A press on the overlay beside the panel (not on the dialog's own scrollbar).
+        const onOverlay = event.target === dialog.current || event.target === backdrop.current;
+        if (onOverlay && event.clientX < dialog.current.clientWidth) requestClose();
       }}
     >
       <div
@@ -92,6 +95,8 @@ export function NativeModal({ open, onOpenChange, className, children, ref, ...d
       >
         <div
           className={`rt-BaseDialogContent rt-DialogContent rt-r-size-3 ${className ?? ""}`}
+          // Radix Themes animates a panel in on data-state="open"; a closed <dialog> is
+          // not displayed, so the animation runs again at each showModal().
           data-state="open"
         >
           {inPage ? <Fragment key={generation}>{children}</Fragment> : null}
