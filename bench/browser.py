@@ -7,7 +7,7 @@ in Chromium through Playwright, signed in as the owner on the Fabrikam dashboard
 - no-op round trip: choose another handoff option until the server's answer shows
   (the link fields appear or disappear): one event, a tiny delta;
 - dialog visible: click "Request support" until the first frame with the dialog is
-  painted (``AFTER_PAINT``: the dialog in the DOM, then the frame after it);
+  painted (``AFTER_PAINT``: the dialog open in the DOM, then the frame after it);
 - dialog ready: the same click until the dialog's Summary field is there and the
   dialog no longer waits for the server (``aria-busy``; issue 22 draws the dialog at
   the click and fills it in behind);
@@ -52,11 +52,13 @@ from tests.running_app import CHROMIUM_ARGS
 
 PASSWORD = "demo-Passw0rd!"
 LINK_OPTION = "Link an existing external ticket"
-LINK_FIELD = "[role=dialog] #external_reference"
-DIALOG = "[role=dialog]"
+# An open dialog: Radix's (``role=dialog``, in the DOM only while open) or the native
+# ``<dialog>`` (in the DOM from the page load, open with its ``open`` attribute).
+DIALOG = ":is([role=dialog], dialog[open])"
+LINK_FIELD = f"{DIALOG} #external_reference"
 # The dialog with its server-side parts filled in (the attribute is absent before
 # issue 22, where the dialog only appeared once the server had answered).
-DIALOG_READY = "[role=dialog]:not([aria-busy=true]) #summary"
+DIALOG_READY = f"{DIALOG}:not([aria-busy=true]) #summary"
 JOURNEY = (
     "sign in",
     "open tenant",
@@ -125,14 +127,15 @@ ARM = """([selector, appear]) => {
   observer.observe(document, { subtree: true, childList: true, attributes: true });
 }"""
 # Armed before opening the dialog: the time of the click and of the first frame painted
-# with the dialog in it (the dialog appears in the DOM; the next animation frame is the
-# one that paints it; a message posted from it runs after that paint).
-AFTER_PAINT = """() => {
+# with the dialog open (it appears in the DOM, or a native one gets ``open``; the next
+# animation frame is the one that paints it; a message posted from it runs after that
+# paint).
+AFTER_PAINT = """(dialog) => {
   const mark = (window.__paint = {});
   document.addEventListener("click", () => { mark.click ??= performance.now(); },
                             { capture: true, once: true });
   const observer = new MutationObserver(() => {
-    if (mark.click === undefined || document.querySelector("[role=dialog]") === null) return;
+    if (mark.click === undefined || document.querySelector(dialog) === null) return;
     observer.disconnect();
     requestAnimationFrame(() => {
       const channel = new MessageChannel();
@@ -140,7 +143,7 @@ AFTER_PAINT = """() => {
       channel.port2.postMessage(null);
     });
   });
-  observer.observe(document, { subtree: true, childList: true });
+  observer.observe(document, { subtree: true, childList: true, attributes: true });
 }"""
 MEASURED = """() => {
   const { click, end } = window.__bench;
@@ -183,7 +186,7 @@ def open_dialog(page: Page, into: Timings, visible: list[float] | None = None) -
     """Open the dialog; ``into`` gets click to ready, ``visible`` click to first paint."""
     page.get_by_role("button", name="More").click()
     item = page.get_by_role("menuitem", name="Request support")
-    page.evaluate(AFTER_PAINT)
+    page.evaluate(AFTER_PAINT, DIALOG)
     timed(page, DIALOG_READY, True, item.click, into)
     page.wait_for_function("() => window.__paint.painted !== undefined")
     if visible is not None:

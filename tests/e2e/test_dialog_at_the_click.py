@@ -26,7 +26,7 @@ BOXES = """async (selectors) => {
     (a) => a.effect?.getComputedTiming().endTime !== Infinity);  // not the skeletons' pulse
   await Promise.all(finite.map((a) => a.finished));
   return selectors.map((s) => {
-    const r = document.querySelector("[role=dialog] " + s).getBoundingClientRect();
+    const r = document.querySelector("dialog[open] " + s).getBoundingClientRect();
     return [s, Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
   });
 }"""
@@ -96,7 +96,45 @@ def test_the_dialog_opens_before_the_server_answers_and_nothing_moves_when_it_do
         dialog.get_by_role("button", name="Submit request").click()
         expect(dialog.get_by_role("button", name="Submitting…")).to_be_disabled()
         expect(dialog.get_by_role("button", name="Cancel")).to_be_disabled()
+        page.keyboard.press("Escape")  # refused: the outcome must be seen
+        page.keyboard.press("Escape")  # again, without a click between (no user activation)
+        expect(dialog).to_be_visible()
     expect(dialog.get_by_test_id("support-reference")).to_be_visible()
+
+
+def test_closing_returns_focus_to_the_opener_and_a_reopened_dialog_starts_afresh(
+    page: Page, app_db_session: Session
+) -> None:
+    """The dialog is in the page while closed (a native ``<dialog>``): it must still
+    behave as a dialog that comes and goes."""
+    signed_in(page, "operator@contoso.example")
+    page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
+    expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    dialog = page.get_by_role("dialog")
+    more = page.get_by_role("button", name="More")
+    expect(dialog).to_have_count(0)  # closed: not shown, not in the accessibility tree
+
+    open_request_dialog(page)
+    expect(dialog.get_by_role("combobox", name="Severity")).to_be_focused()
+    dialog.get_by_label("Summary").fill("Typed, then closed")
+    # The severity list opens inside the dialog (above it, and not inert).
+    dialog.get_by_role("combobox", name="Severity").click()
+    page.get_by_role("option", name="High").click()
+    expect(dialog.get_by_role("combobox", name="Severity")).to_have_text("High")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(more).to_be_focused()
+
+    open_request_dialog(page)
+    expect(dialog.get_by_label("Summary")).to_have_value("")
+    expect(dialog.get_by_role("combobox", name="Severity")).to_have_text("Normal")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(more).to_be_focused()
+
+    open_request_dialog(page)
+    page.mouse.click(40, 450)  # on the overlay, beside the panel
+    expect(dialog).to_have_count(0)
 
 
 def test_a_refused_open_closes_the_dialog_drawn_at_the_click_with_the_servers_message(

@@ -56,13 +56,13 @@ def _lines_since(app: OperatorApp, first: int, pattern: re.Pattern[bytes]) -> li
 
 
 def _watch_dialog(page: Page) -> None:
-    """Record in the page whether the dialog leaves the document, even for a moment."""
+    """Record in the page whether the dialog closes, even for a moment."""
     page.evaluate(
         """() => {
             window.__dialogLeft = false;
             new MutationObserver(() => {
-                if (!document.querySelector('[role="dialog"]')) window.__dialogLeft = true;
-            }).observe(document.body, {childList: true, subtree: true});
+                if (!document.querySelector('dialog[open]')) window.__dialogLeft = true;
+            }).observe(document.body, {childList: true, subtree: true, attributes: true});
         }"""
     )
 

@@ -27,7 +27,8 @@ from support_app.models.support_request import (
 )
 from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.ui.client_state import DIALOG_SHOWN, OPEN_ASKED, SUBMIT_ASKED
-from support_app.ui.components.shell import DIALOG_TITLE, T
+from support_app.ui.components.modal import Modal, close_button_attrs, portal_into
+from support_app.ui.components.shell import T
 from support_app.ui.components.support_request_preview import PREVIEW_DEBOUNCE_MS, request_preview
 from support_app.ui.states.support_request import SupportRequestState as S
 
@@ -43,6 +44,7 @@ SUBMITTING = S.submitting | (SUBMIT_ASKED.value == S.submit_answer)
 LATEST_HEIGHT = "86px"
 ATTACHMENT_TEXT_HEIGHT = "60px"
 PREVIEW_HEIGHT = "198px"  # the preview with nothing typed yet
+DIALOG_ID = "support-request-dialog"
 
 
 def open_at_the_click() -> list:
@@ -52,10 +54,13 @@ def open_at_the_click() -> list:
 
 
 def filled_in(content: rx.Component, height: str, width: str = "100%") -> rx.Component:
-    """``content`` once the server has answered; until then a skeleton of its size."""
+    """``content`` once the server has answered the open; until then a skeleton of its
+    size. Also a skeleton while the dialog is closed (it is in the page then): so the
+    click changes nothing here, and nothing of the content (the preview, which asks the
+    server for its rows when it mounts) is mounted with the page."""
     # Spans (display: block), so a skeleton may also stand in a paragraph.
     placeholder = rx.el.span(display="block", height=height, width=width, max_width="100%")
-    return rx.cond(OPENING, rx.skeleton(placeholder), content)
+    return rx.cond(READY, content, rx.skeleton(placeholder))
 
 
 def field_error(name: str) -> rx.Component:
@@ -91,7 +96,8 @@ def severity_select() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id="severity", width="100%"),
         rx.select.content(
-            *[rx.select.item(T[f"support.severity.{s}"], value=s) for s in SEVERITIES]
+            *[rx.select.item(T[f"support.severity.{s}"], value=s) for s in SEVERITIES],
+            custom_attrs={"container": portal_into(DIALOG_ID, DIALOG_SHOWN.value)},
         ),
         name="severity",
         default_value="normal",
@@ -338,14 +344,13 @@ def request_form() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.dialog.close(
-                    rx.button(
-                        T["support.cancel"],
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        disabled=SUBMITTING,
-                    )
+                rx.button(
+                    T["support.cancel"],
+                    variant="soft",
+                    color_scheme="gray",
+                    type="button",
+                    disabled=SUBMITTING,
+                    custom_attrs=close_button_attrs(DIALOG_ID),
                 ),
                 rx.button(
                     rx.cond(SUBMITTING, rx.spinner(size="1")),
@@ -446,7 +451,7 @@ def result_view() -> rx.Component:
         ),
         rx.hstack(
             rx.button(T["support.new_request"], variant="soft", on_click=S.start_new_request),
-            rx.dialog.close(rx.button(T["support.done"])),
+            rx.button(T["support.done"], custom_attrs=close_button_attrs(DIALOG_ID)),
             justify="end",
             width="100%",
         ),
@@ -465,23 +470,33 @@ def _close_unless_submitting() -> Var:
 
 
 def support_request_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(T["support.request_support"], custom_attrs=DIALOG_TITLE),
-            rx.dialog.description(
-                filled_in(
-                    rx.el.span(T["support.context." + S.context_kind] + " " + S.context_title),
-                    "1lh",
-                    width="18em",
-                ),
-                size="2",
-                color_scheme="gray",
-                margin_bottom="12px",
-            ),
-            rx.cond(S.result.contains("reference") & READY, result_view(), request_form()),
-            max_width="640px",
-            aria_busy=OPENING,
+    return Modal.create(
+        rx.heading(
+            T["support.request_support"],
+            as_="h2",
+            size="5",
+            margin_bottom="var(--space-3)",
+            trim="start",
+            id="support-request-title",
         ),
+        rx.text(
+            filled_in(
+                rx.el.span(T["support.context." + S.context_kind] + " " + S.context_title),
+                "1lh",
+                width="18em",
+            ),
+            size="3",
+            margin_bottom="12px",
+            id="support-request-context",
+        ),
+        rx.cond(S.result.contains("reference") & READY, result_view(), request_form()),
+        id=DIALOG_ID,
+        max_width="640px",
+        custom_attrs={
+            "aria-labelledby": "support-request-title",
+            "aria-describedby": "support-request-context",
+            "aria-busy": OPENING,
+        },
         # Shown from the click (browser) while the server has not closed it: it closes
         # a refused open, a page load, a session that ended.
         open=DIALOG_SHOWN.value & (OPENING | S.dialog_open),
