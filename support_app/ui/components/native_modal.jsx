@@ -6,6 +6,9 @@ import "./native_modal.css";
 // How many elements focused or pressed outside the dialog are remembered, newest last
 // (a menu's content and each item hovered on the way count as one each).
 const FOCUS_HISTORY = 16;
+// Whether buttons' command/commandfor attributes work here (close_button_attrs).
+const INVOKER_COMMANDS =
+  typeof HTMLButtonElement !== "undefined" && "commandForElement" in HTMLButtonElement.prototype;
 
 export function NativeModal({ open, onOpenChange, className, children, ref, ...dialogProps }) {
   const dialog = useRef(null);
@@ -80,6 +83,13 @@ export function NativeModal({ open, onOpenChange, className, children, ref, ...d
         // already taken its own Escape (and prevented it).
         if (event.key === "Escape" && !event.defaultPrevented) {
           event.preventDefault();
+          requestClose();
+        }
+      }}
+      onClick={(event) => {
+        // A browser without invoker commands (before Chrome 135, Firefox 144, Safari
+        // 26.2) ignores command="request-close": its buttons ask here instead.
+        if (!INVOKER_COMMANDS && event.target.closest?.('[command="request-close"]')) {
           requestClose();
         }
       }}
