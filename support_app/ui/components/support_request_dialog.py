@@ -28,6 +28,7 @@ from support_app.models.support_request import (
 from support_app.services.support_requests.form import INTERNAL_ONLY
 from support_app.ui.client_state import DIALOG_SHOWN, OPEN_ASKED, SUBMIT_ASKED
 from support_app.ui.components.modal import Modal, close_button_attrs, portal_into
+from support_app.ui.components.notice import notice
 from support_app.ui.components.shell import T
 from support_app.ui.components.support_request_preview import PREVIEW_DEBOUNCE_MS, request_preview
 from support_app.ui.states.support_request import SupportRequestState as S
@@ -335,10 +336,10 @@ def request_form() -> rx.Component:
             field_error("form"),
             rx.cond(
                 S.submit_slow,
-                rx.callout.root(
-                    rx.callout.icon(rx.icon("hourglass")),
-                    rx.callout.text(T["support.submit_slow"]),
-                    color_scheme="gray",
+                notice(
+                    "hourglass",
+                    T["support.submit_slow"],
+                    color="gray",
                     role="status",
                     data_testid="submit-slow",
                 ),
@@ -374,35 +375,25 @@ def result_view() -> rx.Component:
     return rx.vstack(
         rx.cond(
             (S.result["outcome_recorded"] == "") & (S.result["handoff_mode"] != INTERNAL_ONLY),
-            rx.callout.root(
-                rx.callout.icon(rx.icon("clock")),
-                rx.callout.text(T["support.result.outcome_not_recorded"]),
-                color_scheme="amber",
-                high_contrast=True,
+            notice(
+                "clock",
+                T["support.result.outcome_not_recorded"],
+                color="amber",
                 role="status",
                 data_testid="outcome-not-recorded",
             ),
         ),
         rx.cond(
             S.result["failure_summary"] != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("triangle-alert")),
-                rx.vstack(
-                    rx.text(T["support.result.partial_title"], weight="bold", size="2"),
-                    rx.callout.text(T["support.result.partial_body"]),
-                    rx.callout.text(S.result_failure_text, data_testid="failure-summary"),
-                    spacing="1",
-                ),
-                color_scheme="amber",
-                high_contrast=True,
+            notice(
+                "triangle-alert",
+                T["support.result.partial_body"],
+                rx.callout.text(S.result_failure_text, data_testid="failure-summary"),
+                title=T["support.result.partial_title"],
+                color="amber",
                 role="alert",
             ),
-            rx.callout.root(
-                rx.callout.icon(rx.icon("circle-check")),
-                rx.callout.text(T["support.result.created"]),
-                color_scheme="green",
-                high_contrast=True,
-            ),
+            notice("circle-check", T["support.result.created"], color="green"),
         ),
         rx.data_list.root(
             rx.data_list.item(
@@ -485,7 +476,8 @@ def support_request_dialog() -> rx.Component:
                 "1lh",
                 width="18em",
             ),
-            size="3",
+            size="2",
+            color_scheme="gray",
             margin_bottom="12px",
             id="support-request-context",
         ),
