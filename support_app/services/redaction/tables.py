@@ -17,7 +17,6 @@ as they are, so an export with its secrets blanked out reads unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from support_app.services.redaction.syntax import (
     IDENTIFIER,
@@ -27,6 +26,11 @@ from support_app.services.redaction.syntax import (
     stands_for_no_secret,
 )
 from support_app.services.redaction.vocabulary import is_secret_key
+
+# A cell: its line's index, its start and end in that line.
+_Cell = tuple[int, int, int]
+# What a reader found under a heading line: its secret cells, the line after its rows.
+_Read = tuple[list[_Cell], int]
 
 _DELIMITERS = (",", ";", "\t")
 # A column heading: words, no values (dots, colons, a leading digit).
@@ -78,11 +82,8 @@ def _holds_a_secret(cell: str) -> bool:
     )
 
 
-def _delimited_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
-    """(line index, start, end) of the secret cells under the heading line ``at``.
-
-    The rows of a table are each read once: they are never headings of their own.
-    """
+def _delimited_cells(lines: list[str], at: int) -> _Read:
+    """The secret cells under the heading line ``at``, and the line after its rows."""
     heading = lines[at].rstrip("\r\n")
     for delimiter in _DELIMITERS:
         if heading.count(delimiter) < 2:
@@ -93,32 +94,33 @@ def _delimited_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]
         columns = [i for i, h in enumerate(headings) if _names_a_secret(h)]
         if not columns:
             continue
-        width = len(headings)
-        for row in range(at + 1, len(lines)):
+        width, cells, row = len(headings), [], at + 1
+        while row < len(lines):
             line = lines[row].rstrip("\r\n")
             spans = _fields(line, delimiter)
             if len(spans) != width:
                 break  # the table ends where the rows stop having its columns
-            for column in columns:
-                start, end = spans[column]
-                if _holds_a_secret(line[start:end]):
-                    yield row, start, end
-        return
+            cells += [(row, *spans[c]) for c in columns if _holds_a_secret(line[slice(*spans[c])])]
+            row += 1
+        return cells, row
+    return [], at + 1
 
 
-def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
-    """(line index, start, end) of the secret cells of an aligned table whose
-    headings are on line ``at`` and its dashed rule on the next."""
+def _aligned_cells(lines: list[str], at: int) -> _Read:
+    """The secret cells of an aligned table whose headings are on line ``at`` and its
+    dashed rule on the next, and the line after its rows."""
     if at + 1 >= len(lines) or not _RULE.fullmatch(lines[at + 1].rstrip("\r\n")):
-        return
+        return [], at + 1
     heading, rule = lines[at].rstrip("\r\n"), lines[at + 1].rstrip("\r\n")
     starts = [m.start() for m in re.finditer(r"-+", rule)]
     bounds = list(zip(starts, [*starts[1:], None], strict=True))
     columns = [(s, e) for s, e in bounds if _names_a_secret(heading[s:e])]
-    for row in range(at + 2, len(lines)):
+    cells, row = [], at + 2
+    while columns and row < len(lines):
         line = lines[row].rstrip("\r\n")
         if not line.strip():
             break
+        row += 1
         words = [(m.start(), m.end()) for m in _WORD.finditer(line)]
         for s, e in columns:
             # the word under the heading: a wide cell before it may push it along
@@ -126,23 +128,25 @@ def _aligned_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
             if under:
                 start, end = min(under, key=lambda w: abs(w[0] - s))
                 if _holds_a_secret(line[start:end]):
-                    yield row, start, end
+                    cells.append((row - 1, start, end))
+    return cells, row if columns else at + 1
 
 
-def _commented_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]]:
-    """(line index, start, end) of the secret cells under a commented heading line, as
-    secrets files of pppd and others write it: "# client  server  secret  IP addresses",
-    then one entry per line, fields apart by blanks, quoted where they hold one."""
+def _commented_cells(lines: list[str], at: int) -> _Read:
+    """The secret cells under a commented heading line, as secrets files of pppd and
+    others write it ("# client  server  secret  IP addresses", then one entry per line,
+    fields apart by blanks, quoted where they hold one), and the line after them."""
     heading = _COMMENTED_HEADING.fullmatch(lines[at].rstrip("\r\n"))
     if heading is None:
-        return
+        return [], at + 1
     words = heading.group("words").split()
     # a name comes first (the client, the user); a comment that starts with a secret's
     # word is a sentence about it
     column = next((i for i, w in enumerate(words) if i and is_secret_key(w)), None)
     if column is None:
-        return
-    for row in range(at + 1, len(lines)):
+        return [], at + 1
+    cells, row = [], at + 1
+    while row < len(lines):
         line = lines[row].rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             break
@@ -152,7 +156,9 @@ def _commented_cells(lines: list[str], at: int) -> Iterator[tuple[int, int, int]
         field = fields[column]
         start, end = field.span("value" if field.start("value") >= 0 else "bare")
         if _holds_a_secret(line[start:end]):
-            yield row, start, end
+            cells.append((row, start, end))
+        row += 1
+    return cells, row
 
 
 _COMMENTED_HEADING = re.compile(
@@ -166,18 +172,18 @@ def secret_cells(text: str) -> list[tuple[int, int]]:
     if "\n" not in text:
         return []
     lines = text.splitlines(keepends=True)
-    cells: set[tuple[int, int, int]] = set()
+    cells: set[_Cell] = set()
     at = 0
     while at < len(lines):
-        found = []
+        after = at + 1
         if any(word in lines[at].lower() for word in KEY_WORDS):
-            found = [
-                *_delimited_cells(lines, at),
-                *_aligned_cells(lines, at),
-                *_commented_cells(lines, at),
-            ]
-        cells.update(found)
-        at = max([at + 1, *(row + 1 for row, _, _ in found)])
+            # The rows of a table are each read once: never headings of their own (a
+            # text of heading-like lines is read in one pass, not once per line).
+            for read in (_delimited_cells, _aligned_cells, _commented_cells):
+                found, end = read(lines, at)
+                cells.update(found)
+                after = max(after, end)
+        at = after
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
