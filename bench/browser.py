@@ -316,6 +316,12 @@ def main() -> None:
     parser.add_argument("--email", default="owner@contoso.example")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--journeys", type=int, default=5)
+    parser.add_argument(
+        "--pause-ms",
+        type=int,
+        default=0,
+        help="wait after closing the dialog before the next sample opens it (a person's pause)",
+    )
     args = parser.parse_args()
     noop, dialogs, submits = Timings(), Timings(), Timings()
     visible: list[float] = []
@@ -334,6 +340,7 @@ def main() -> None:
             open_dialog(page, dialogs, visible)
             submit(page, i, submits)
             close_dialog(page)
+            page.wait_for_timeout(args.pause_ms)
         context.close()
         for n in range(args.journeys):
             fresh = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=args.url)

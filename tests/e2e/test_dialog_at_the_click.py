@@ -137,6 +137,31 @@ def test_closing_returns_focus_to_the_opener_and_a_reopened_dialog_starts_afresh
     expect(dialog).to_have_count(0)
 
 
+def test_escape_closes_the_dialog_at_once_and_a_list_inside_first(
+    page: Page, app_db_session: Session
+) -> None:
+    """Escape pressed as the dialog appears used to be lost: the menu that opened it,
+    still leaving (its closing animation), took the key. The dialog is on top, so
+    Escape is the dialog's; only a list open inside it comes first."""
+    signed_in(page, "operator@contoso.example")
+    page.goto(f"/tenants/{tenant_id(app_db_session, 'Fabrikam')}")
+    expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    dialog = page.get_by_role("dialog")
+    for _ in range(3):
+        open_request_dialog(page)
+        page.keyboard.press("Escape")  # at once: the menu is still leaving
+        expect(dialog).to_have_count(0)
+
+    open_request_dialog(page)
+    dialog.get_by_role("combobox", name="Severity").click()
+    expect(page.get_by_role("listbox")).to_be_visible()
+    page.keyboard.press("Escape")  # the list closes, the dialog stays
+    expect(page.get_by_role("listbox")).to_have_count(0)
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+
 def test_a_refused_open_closes_the_dialog_drawn_at_the_click_with_the_servers_message(
     page: Page, app_db_session: Session
 ) -> None:

@@ -6,6 +6,8 @@ import "./native_modal.css";
 // How many elements focused or pressed outside the dialog are remembered, newest last
 // (a menu's content and each item hovered on the way count as one each).
 const FOCUS_HISTORY = 16;
+// A popup inside the dialog that answers Escape itself (a select's list).
+const POPUPS = "[role=listbox], [role=menu]";
 // Whether buttons' command/commandfor attributes work here (close_button_attrs).
 const INVOKER_COMMANDS =
   typeof HTMLButtonElement !== "undefined" && "commandForElement" in HTMLButtonElement.prototype;
@@ -79,9 +81,12 @@ export function NativeModal({ open, onOpenChange, className, children, ref, ...d
       }}
       onKeyDown={(event) => {
         // Handled here rather than as a cancel: the browser lets a page refuse Escape's
-        // cancel only once between two clicks, then closes. A select's list inside has
-        // already taken its own Escape (and prevented it).
-        if (event.key === "Escape" && !event.defaultPrevented) {
+        // cancel only once between two clicks, then closes. A select's list inside
+        // takes its own Escape (and prevents it). Another layer that prevents it is
+        // outside (the menu that opened the dialog, still leaving for its closing
+        // animation): the dialog is on top, so Escape is the dialog's.
+        const popupInside = dialog.current?.querySelector(POPUPS);
+        if (event.key === "Escape" && !(event.defaultPrevented && popupInside)) {
           event.preventDefault();
           requestClose();
         }
