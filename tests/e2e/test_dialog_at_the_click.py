@@ -7,6 +7,7 @@ for certain, not by racing a fast local server.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ class HeldAnswers:
 
     def __init__(self, page: Page) -> None:
         self.held = False
+        self.sent: list[str | bytes] = []  # what the page sent, in order
         self._queue: list[str | bytes] = []
         self._browser_side: WebSocketRoute | None = None
         page.route_web_socket(re.compile(r".*/_event.*"), self._route)
@@ -45,6 +47,21 @@ class HeldAnswers:
         server = socket.connect_to_server()
         self._browser_side = socket
         server.on_message(self._from_server)
+
+        def to_server(message: str | bytes) -> None:
+            self.sent.append(message)
+            server.send(message)
+
+        socket.on_message(to_server)
+
+    def closes_sent(self) -> list[bool]:
+        """The ``set_dialog_open`` values the page sent, in order."""
+        values = []
+        for message in self.sent:
+            if isinstance(message, str) and "set_dialog_open" in message:
+                event = json.loads(message[message.index("[") :])[1]  # 42["event", {…}]
+                values.append(event["payload"]["value"])
+        return values
 
     def _from_server(self, message: str | bytes) -> None:
         if self.held:
@@ -99,6 +116,13 @@ def test_the_dialog_opens_before_the_server_answers_and_nothing_moves_when_it_do
         page.keyboard.press("Escape")  # refused: the outcome must be seen
         page.keyboard.press("Escape")  # again, without a click between (no user activation)
         expect(dialog).to_be_visible()
+        # Nor is the server told "closed": the close could reach the tab's state before
+        # the Submit's background step does, and end the dialog and the submit with it.
+        for _ in range(100):  # the route hears the page's messages a moment later
+            if len(answers.closes_sent()) >= 2:
+                break
+            page.wait_for_timeout(50)
+        assert answers.closes_sent() == [True, True]
     expect(dialog.get_by_test_id("support-reference")).to_be_visible()
 
 

@@ -11,9 +11,7 @@ server's message.
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.event import EventChain
 from reflex_base.vars.base import Var
-from reflex_base.vars.function import ArgsFunctionOperationBuilder, FunctionVar
 
 from support_app import routes
 from support_app.models.support_request import (
@@ -451,13 +449,14 @@ def result_view() -> rx.Component:
     )
 
 
-def _close_unless_submitting() -> Var:
+def _close_unless_submitting(open_: Var[bool]) -> list:
     """Closing hides the dialog at once, in the browser, except while a submit is in
-    flight (the server refuses that close too: the outcome must be seen)."""
-    return ArgsFunctionOperationBuilder.create(
-        args_names=("open",),
-        return_expr=DIALOG_SHOWN.set.to(FunctionVar).call(Var("open").to(bool) | SUBMITTING),
-    ).to(FunctionVar, EventChain)
+    flight (the outcome must be seen); the server is told the same. It must not be
+    told "closed" then: a Submit's first step runs in the background, so a close sent
+    just after it could reach the tab's state first and end the dialog, and the submit
+    with it (nothing stored, nothing said)."""
+    stays_open = open_.to(bool) | SUBMITTING
+    return [DIALOG_SHOWN.set_value(stays_open), S.set_dialog_open(stays_open)]
 
 
 def support_request_dialog() -> rx.Component:
@@ -492,5 +491,5 @@ def support_request_dialog() -> rx.Component:
         # Shown from the click (browser) while the server has not closed it: it closes
         # a refused open, a page load, a session that ended.
         open=DIALOG_SHOWN.value & (OPENING | S.dialog_open),
-        on_open_change=[_close_unless_submitting(), S.set_dialog_open],
+        on_open_change=_close_unless_submitting,
     )
